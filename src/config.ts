@@ -1,0 +1,140 @@
+import * as v from "valibot";
+import type { Env } from "./env";
+
+const Instant = (name: string) =>
+  v.pipe(
+    v.string(`${name} is required`),
+    v.isoTimestamp(`${name} must be an ISO 8601 timestamp with an offset, e.g. 2027-01-31T23:59:59Z`),
+    v.transform((value) => Date.parse(value)),
+  );
+
+const PositiveInteger = (name: string, fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.transform(Number),
+    v.integer(`${name} must be a whole number`),
+    v.minValue(1, `${name} must be at least 1`),
+  );
+
+/** The contest's configuration, read from wrangler.toml vars (and config/development.env locally). */
+const ConfigSchema = v.pipe(
+  v.object({
+    ENVIRONMENT: v.optional(
+      v.picklist(["development", "production"], "ENVIRONMENT must be development or production"),
+      "production",
+    ),
+    CONTEST_NAME: v.pipe(
+      v.string("CONTEST_NAME is required"),
+      v.trim(),
+      v.minLength(1, "CONTEST_NAME is required"),
+      v.maxLength(120, "CONTEST_NAME is longer than 120 characters"),
+    ),
+    PUBLIC_URL: v.pipe(
+      v.string("PUBLIC_URL is required"),
+      v.url("PUBLIC_URL must be an absolute URL, e.g. https://challenge.example.com"),
+      v.regex(/^https?:\/\//, "PUBLIC_URL must start with http:// or https://"),
+      v.transform((url) => url.replace(/\/+$/, "")),
+    ),
+    REGISTRATION_OPENS: Instant("REGISTRATION_OPENS"),
+    REGISTRATION_CLOSES: Instant("REGISTRATION_CLOSES"),
+    SUBMISSION_OPENS: Instant("SUBMISSION_OPENS"),
+    SUBMISSION_CLOSES: Instant("SUBMISSION_CLOSES"),
+    PRIZE_POOL: PositiveInteger("PRIZE_POOL", "300"),
+    EMAIL_PROVIDER: v.picklist(["capture", "cloudflare"], "EMAIL_PROVIDER must be capture or cloudflare"),
+    EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
+    MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
+  }),
+  v.forward(
+    v.check((c) => c.REGISTRATION_OPENS < c.REGISTRATION_CLOSES, "REGISTRATION_CLOSES must be after REGISTRATION_OPENS"),
+    ["REGISTRATION_CLOSES"],
+  ),
+  v.forward(
+    v.check((c) => c.SUBMISSION_OPENS < c.SUBMISSION_CLOSES, "SUBMISSION_CLOSES must be after SUBMISSION_OPENS"),
+    ["SUBMISSION_CLOSES"],
+  ),
+  // The capture provider keeps every email, links included, where /dev/mailbox shows them.
+  v.forward(
+    v.check(
+      (c) => c.EMAIL_PROVIDER !== "capture" || c.ENVIRONMENT === "development",
+      "EMAIL_PROVIDER capture is only allowed when ENVIRONMENT is development",
+    ),
+    ["EMAIL_PROVIDER"],
+  ),
+);
+
+type RawConfig = v.InferOutput<typeof ConfigSchema>;
+
+export interface Window {
+  opens: number;
+  closes: number;
+}
+
+export interface Config {
+  environment: RawConfig["ENVIRONMENT"];
+  contestName: string;
+  publicUrl: string;
+  registration: Window;
+  submission: Window;
+  prizePool: number;
+  emailProvider: RawConfig["EMAIL_PROVIDER"];
+  emailFrom: string;
+  maxBodyBytes: number;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/** Validates the configuration once per `env` object; a bad value names its variable. */
+export function loadConfig(env: Env): ConfigResult {
+  let result = cache.get(env);
+  if (!result) {
+    result = parseConfig(env);
+    cache.set(env, result);
+  }
+  return result;
+}
+
+function parseConfig(env: Env): ConfigResult {
+  const parsed = v.safeParse(ConfigSchema, env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.issues.map((issue) => ({
+        variable: v.getDotPath(issue) ?? "configuration",
+        message: issue.message,
+      })),
+    };
+  }
+  const c = parsed.output;
+  return {
+    ok: true,
+    config: {
+      environment: c.ENVIRONMENT,
+      contestName: c.CONTEST_NAME,
+      publicUrl: c.PUBLIC_URL,
+      registration: { opens: c.REGISTRATION_OPENS, closes: c.REGISTRATION_CLOSES },
+      submission: { opens: c.SUBMISSION_OPENS, closes: c.SUBMISSION_CLOSES },
+      prizePool: c.PRIZE_POOL,
+      emailProvider: c.EMAIL_PROVIDER,
+      emailFrom: c.EMAIL_FROM,
+      maxBodyBytes: c.MAX_BODY_BYTES,
+    },
+  };
+}
+
+export function isOpen(window: Window, now = Date.now()): boolean {
+  return now >= window.opens && now < window.closes;
+}
+
+/** Why a window is not open now, for the 403 a closed window answers. */
+export function closedMessage(window: Window, name: string, now = Date.now()): string {
+  return now < window.opens
+    ? `${name} opens ${new Date(window.opens).toUTCString()}.`
+    : `${name} closed ${new Date(window.closes).toUTCString()}.`;
+}

@@ -1,0 +1,22 @@
+import type { Registrant } from "./objects/registrant";
+
+/** The bindings and variables wrangler.toml gives the Worker and its Durable Objects. */
+export interface Env {
+  REGISTRANT: DurableObjectNamespace<Registrant>;
+  SNAPSHOTS: KVNamespace;
+  DB: D1Database;
+  EMAIL_QUEUE: Queue<unknown>;
+  EMAIL?: SendEmail;
+
+  ENVIRONMENT?: string;
+  CONTEST_NAME?: string;
+  PUBLIC_URL?: string;
+  REGISTRATION_OPENS?: string;
+  REGISTRATION_CLOSES?: string;
+  SUBMISSION_OPENS?: string;
+  SUBMISSION_CLOSES?: string;
+  PRIZE_POOL?: string;
+  EMAIL_PROVIDER?: string;
+  EMAIL_FROM?: string;
+  MAX_BODY_BYTES?: string;
+}

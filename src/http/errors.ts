@@ -1,0 +1,30 @@
+/** Machine-readable error codes of the public contract (docs/api.md). */
+export type ErrorCode =
+  | "malformed"
+  | "forbidden"
+  | "window_closed"
+  | "not_found"
+  | "unknown_code"
+  | "too_large"
+  | "unsupported_media_type"
+  | "invalid"
+  | "misconfigured"
+  | "internal";
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * An error the client may see: status, public code and message. Anything else thrown is
+ * logged and answered with a bare 500 (see respondToError).
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}

@@ -1,0 +1,215 @@
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import type { Env } from "../env";
+import type { EmailJob } from "../schemas/email-job";
+import { Registration } from "../schemas/signup";
+import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
+import { generateSecret, hashSecret, sameHash } from "../secrets";
+import { OUTBOX_SCHEMA, Outbox } from "./outbox";
+import { migrate, sqlOf, type Sql } from "./sql";
+
+/** A registrant asking for their link again gets at most one email per this interval. */
+export const LINK_RESEND_INTERVAL_MS = 10 * 60_000;
+
+const MIGRATIONS = [
+  `CREATE TABLE registrant (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     email TEXT NOT NULL,
+     firstname TEXT NOT NULL,
+     lastname TEXT NOT NULL,
+     code_hash BLOB NOT NULL,
+     links_issued INTEGER NOT NULL,
+     link_emailed_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE submission_version (
+     version INTEGER PRIMARY KEY,
+     title TEXT NOT NULL,
+     description TEXT NOT NULL,
+     repo_url TEXT NOT NULL,
+     demo_url TEXT NOT NULL,
+     products TEXT NOT NULL,
+     submitted_at INTEGER NOT NULL
+   );
+   ${OUTBOX_SCHEMA}`,
+];
+
+export type RegisterOutcome = "registered" | "link_resent" | "throttled";
+
+export interface Profile {
+  id: string;
+  email: string;
+  firstname: string;
+  lastname: string;
+}
+
+export type Described =
+  | { ok: true; profile: Profile; latest: SubmissionVersion | null }
+  | { ok: false; reason: "unknown_code" };
+
+export type Submitted =
+  | { ok: true; version: number; profile: Profile }
+  | { ok: false; reason: "unknown_code" };
+
+type RegistrantRow = {
+  email: string;
+  firstname: string;
+  lastname: string;
+  code_hash: ArrayBuffer;
+  links_issued: number;
+  link_emailed_at: number;
+};
+
+type VersionRow = {
+  version: number;
+  title: string;
+  description: string;
+  repo_url: string;
+  demo_url: string;
+  products: string;
+  submitted_at: number;
+};
+
+/**
+ * One entrant, addressed by `idFromName(normalised email)`: the only writer of their
+ * registration, secret-code hash and submission history. Each method runs its reads and
+ * writes in one synchronous transaction, so racing calls are serialised by construction.
+ */
+export class Registrant extends DurableObject<Env> {
+  private readonly sql: Sql;
+  private readonly outbox: Outbox<"email">;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = sqlOf(ctx.storage.sql);
+    migrate(ctx.storage.sql, MIGRATIONS);
+    this.outbox = new Outbox(ctx, this.sql, {
+      email: async (jobs) => {
+        await env.EMAIL_QUEUE.sendBatch(jobs.map((body) => ({ body, contentType: "json" })));
+      },
+    });
+  }
+
+  /**
+   * Registers the entrant, or — if already registered — retires their link and emails a
+   * fresh one, at most once per LINK_RESEND_INTERVAL_MS. Stored details never change here.
+   */
+  async register(input: Registration): Promise<RegisterOutcome> {
+    const registration = v.parse(Registration, input);
+    // Hash before the transaction: an await inside it would let racing calls interleave.
+    const secret = generateSecret();
+    const codeHash = await hashSecret(secret);
+    const now = Date.now();
+
+    const outcome = this.ctx.storage.transactionSync((): RegisterOutcome => {
+      const existing = this.row();
+      if (existing && now - existing.link_emailed_at < LINK_RESEND_INTERVAL_MS) return "throttled";
+      const linksIssued = (existing?.links_issued ?? 0) + 1;
+      if (existing) {
+        this.sql`UPDATE registrant SET code_hash = ${codeHash}, links_issued = ${linksIssued},
+          link_emailed_at = ${now}`;
+      } else {
+        this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, code_hash,
+            links_issued, link_emailed_at, created_at)
+          VALUES (1, ${registration.email}, ${registration.firstname}, ${registration.lastname},
+            ${codeHash}, ${linksIssued}, ${now}, ${now})`;
+      }
+      const person = existing ?? registration;
+      this.email({
+        template: existing ? "link_resent" : "registration",
+        key: `${this.id}:link:${linksIssued}`,
+        to: person.email,
+        firstname: person.firstname,
+        code: `${this.id}.${secret}`,
+      });
+      return existing ? "link_resent" : "registered";
+    });
+    if (outcome !== "throttled") this.outbox.afterCommit();
+    return outcome;
+  }
+
+  /** The entrant's details and latest submission, if `secret` is their current one. */
+  async describe(secret: string): Promise<Described> {
+    const presented = await hashSecret(secret);
+    const profile = this.verify(presented);
+    if (!profile) return { ok: false, reason: "unknown_code" };
+    return { ok: true, profile, latest: this.versions(1)[0] ?? null };
+  }
+
+  /**
+   * Stores a submission as the next version: the first is the submission, every later one
+   * an amendment of it. The caller checks the submission window.
+   */
+  async submit(secret: string, input: SubmissionForm): Promise<Submitted> {
+    const form = v.parse(SubmissionForm, input);
+    const presented = await hashSecret(secret);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): Submitted => {
+      const profile = this.verify(presented);
+      if (!profile) return { ok: false, reason: "unknown_code" };
+      const version =
+        this.sql<{ last: number | null }>`SELECT MAX(version) AS last FROM submission_version`.one().last ?? 0;
+      const next = version + 1;
+      this.sql`INSERT INTO submission_version
+          (version, title, description, repo_url, demo_url, products, submitted_at)
+        VALUES (${next}, ${form.title}, ${form.description}, ${form.repo_url}, ${form.demo_url},
+          ${JSON.stringify(form.products)}, ${now})`;
+      this.email({
+        template: "submission_received",
+        key: `${this.id}:submission:${next}`,
+        to: profile.email,
+        firstname: profile.firstname,
+        code: `${this.id}.${secret}`,
+        version: next,
+        title: form.title,
+      });
+      return { ok: true, version: next, profile };
+    });
+    if (result.ok) this.outbox.afterCommit();
+    return result;
+  }
+
+  /** Every version of the submission, newest first. */
+  async history(secret: string): Promise<SubmissionVersion[] | null> {
+    const presented = await hashSecret(secret);
+    return this.verify(presented) ? this.versions() : null;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.outbox.flush();
+  }
+
+  private get id(): string {
+    return this.ctx.id.toString();
+  }
+
+  private row(): RegistrantRow | undefined {
+    return this.sql<RegistrantRow>`SELECT email, firstname, lastname, code_hash, links_issued,
+      link_emailed_at FROM registrant`.toArray()[0];
+  }
+
+  private verify(presented: ArrayBuffer): Profile | null {
+    const row = this.row();
+    if (!row || !sameHash(presented, row.code_hash)) return null;
+    return { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname };
+  }
+
+  private versions(limit = -1): SubmissionVersion[] {
+    return this.sql<VersionRow>`SELECT * FROM submission_version ORDER BY version DESC LIMIT ${limit}`
+      .toArray()
+      .map((row) => ({
+        version: row.version,
+        submittedAt: row.submitted_at,
+        title: row.title,
+        description: row.description,
+        repo_url: row.repo_url,
+        demo_url: row.demo_url,
+        products: JSON.parse(row.products),
+        confirm_original: true,
+      }));
+  }
+
+  private email(job: EmailJob): void {
+    this.outbox.add("email", job);
+  }
+}

@@ -1,0 +1,88 @@
+import * as v from "valibot";
+import { closedMessage, isOpen, type Config } from "../config";
+import type { Env } from "../env";
+import { readFields, type Fields } from "../http/body";
+import { HttpError, type FieldErrors } from "../http/errors";
+import { json, wantsJson } from "../http/negotiate";
+import { invalidFields } from "../http/respond";
+import { renderPage } from "../pages/page";
+import { PAGES } from "../pages/templates";
+import { fieldErrors } from "../schemas/fields";
+import { SignupForm } from "../schemas/signup";
+import type { AppRequest } from "./context";
+
+/** GET / — the landing page with the signup form. */
+export function landing(request: AppRequest): Response {
+  return renderLanding(request, {}, {}, 200);
+}
+
+/** GET /rules. */
+export function rules(request: AppRequest): Response {
+  const { config } = request;
+  return renderPage(
+    request,
+    config,
+    PAGES.rules,
+    { title: "Rules and terms", text: { prizePool: config.prizePool }, times: windowTimes(config) },
+    { headers: { "cache-control": "public, max-age=300" } },
+  );
+}
+
+/**
+ * POST /signup — the same answer whether the email is new or already registered, so it
+ * reveals nothing about who signed up; the Registrant object decides what to email.
+ */
+export async function signup(request: AppRequest, env: Env): Promise<Response> {
+  const { config } = request;
+  if (!isOpen(config.registration)) {
+    throw new HttpError(403, "window_closed", closedMessage(config.registration, "Registration"));
+  }
+  const body = await readFields(request, config.maxBodyBytes);
+  const parsed = v.safeParse(SignupForm, body);
+  if (!parsed.success) {
+    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, body, errors, 422));
+  }
+  const { firstname, lastname, email } = parsed.output;
+  await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
+
+  const message = `If ${email} can enter, a personal submission link is on its way to it.`;
+  if (wantsJson(request)) return json({ status: "check_inbox", message }, 202);
+  return renderPage(request, config, PAGES.checkInbox, {
+    title: "Check your inbox",
+    text: { email },
+    show: { development: config.environment === "development" },
+  });
+}
+
+function renderLanding(request: AppRequest, fields: Fields, errors: FieldErrors, status: number): Response {
+  const { config } = request;
+  const now = Date.now();
+  return renderPage(
+    request,
+    config,
+    PAGES.landing,
+    {
+      title: config.contestName,
+      text: { prizePool: config.prizePool, prizesLeft: config.prizePool },
+      times: windowTimes(config),
+      // Only what the visitor typed goes back into the form, never a stored value.
+      fields: { firstname: fields.firstname, lastname: fields.lastname, email: fields.email, accept_rules: fields.accept_rules },
+      errors,
+      show: {
+        registrationOpen: isOpen(config.registration, now),
+        registrationNotYet: now < config.registration.opens,
+        registrationOver: now >= config.registration.closes,
+      },
+    },
+    { status, headers: status === 200 ? { "cache-control": "public, max-age=60" } : {} },
+  );
+}
+
+export function windowTimes(config: Config): Record<string, number> {
+  return {
+    registrationOpens: config.registration.opens,
+    registrationCloses: config.registration.closes,
+    submissionOpens: config.submission.opens,
+    submissionCloses: config.submission.closes,
+  };
+}

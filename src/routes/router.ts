@@ -1,0 +1,35 @@
+import { Router } from "itty-router";
+import { loadConfig } from "../config";
+import { HttpError } from "../http/errors";
+import { respondToError } from "../http/respond";
+import type { AppRequest, RouterArgs } from "./context";
+import { mailbox } from "./dev";
+import { health } from "./health";
+import { landing, rules, signup } from "./public";
+import { showSubmission, submit } from "./submission";
+
+/** Every route that needs a valid configuration gets it on `request.config`; /healthz reports a bad one. */
+function withConfig(request: AppRequest, ...[env]: RouterArgs): void {
+  const loaded = loadConfig(env);
+  if (loaded.ok) {
+    request.config = loaded.config;
+  } else if (new URL(request.url).pathname !== "/healthz") {
+    const problems = loaded.problems.map((p) => `${p.variable}: ${p.message}`).join("; ");
+    throw new HttpError(503, "misconfigured", `Swagbox is misconfigured. ${problems}`);
+  }
+}
+
+export const router = Router<AppRequest, RouterArgs>({
+  before: [withConfig],
+  catch: (error, request) => respondToError(error, request, (request as Partial<AppRequest>).config ?? null),
+})
+  .get("/healthz", health)
+  .get("/", landing)
+  .get("/rules", rules)
+  .post("/signup", signup)
+  .get("/submit", showSubmission)
+  .post("/submit", submit)
+  .get("/dev/mailbox", mailbox)
+  .all("*", () => {
+    throw new HttpError(404, "not_found", "There is no page here.");
+  });

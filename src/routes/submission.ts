@@ -1,0 +1,134 @@
+import * as v from "valibot";
+import { closedMessage, isOpen } from "../config";
+import type { Env } from "../env";
+import { readFields } from "../http/body";
+import { HttpError, type FieldErrors } from "../http/errors";
+import { json, wantsJson } from "../http/negotiate";
+import { invalidFields } from "../http/respond";
+import type { Profile } from "../objects/registrant";
+import { renderPage } from "../pages/page";
+import { PAGES } from "../pages/templates";
+import { fieldErrors } from "../schemas/fields";
+import { LinkCode } from "../schemas/link-code";
+import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
+import type { AppRequest } from "./context";
+import { windowTimes } from "./public";
+
+const UNKNOWN_CODE = "This submission link is not valid. It may be mistyped, or replaced by a newer link.";
+
+/** GET /submit?code=… — the entrant's form, filled with their latest version if any. */
+export async function showSubmission(request: AppRequest, env: Env): Promise<Response> {
+  const code = parseCode(request.query.code);
+  const described = await registrantFor(env, code).describe(code.secret);
+  if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
+  if (wantsJson(request)) {
+    const { email, firstname, lastname } = described.profile;
+    return json({ registrant: { email, firstname, lastname }, submission: described.latest });
+  }
+  const latest = described.latest;
+  return renderForm(request, described.profile, latest, code, latest ? { ...latest } : {}, {}, 200);
+}
+
+/**
+ * POST /submit — the first post is the submission (201), each later one an amendment (200),
+ * until the submission window closes. Checks run before anything is stored: code format,
+ * window, fields; then the Registrant object checks the secret and stores the version.
+ */
+export async function submit(request: AppRequest, env: Env): Promise<Response> {
+  const { config } = request;
+  const body = await readFields(request, config.maxBodyBytes);
+  const code = parseCode(body.code);
+  if (!isOpen(config.submission)) throw new HttpError(403, "window_closed", closedMessage(config.submission, "The submission window"));
+  const registrant = registrantFor(env, code);
+
+  const parsed = v.safeParse(SubmissionForm, body);
+  if (!parsed.success) {
+    const described = await registrant.describe(code.secret);
+    if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
+    return invalidFields(request, fieldErrors(parsed.issues), (errors) =>
+      renderForm(request, described.profile, described.latest, code, body, errors, 422),
+    );
+  }
+  const result = await registrant.submit(code.secret, parsed.output);
+  if (!result.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
+
+  const first = result.version === 1;
+  const status = first ? 201 : 200;
+  if (wantsJson(request)) return json({ status: first ? "submitted" : "amended", version: result.version }, status);
+  return renderPage(
+    request,
+    config,
+    PAGES.submitted,
+    {
+      title: first ? "Submission received" : "Amendment saved",
+      text: {
+        heading: first ? "Submission received" : "Amendment saved",
+        title: parsed.output.title,
+        version: result.version,
+        email: result.profile.email,
+      },
+      href: { submitUrl: submitPath(code) },
+      times: windowTimes(config),
+    },
+    { status },
+  );
+}
+
+function renderForm(
+  request: AppRequest,
+  profile: Profile,
+  latest: SubmissionVersion | null,
+  code: LinkCode,
+  fields: Record<string, unknown>,
+  errors: FieldErrors,
+  status: number,
+): Response {
+  const { config } = request;
+  const now = Date.now();
+  return renderPage(
+    request,
+    config,
+    PAGES.submit,
+    {
+      title: latest ? "Your submission" : "Submit your project",
+      text: {
+        heading: latest ? "Your submission" : "Submit your project",
+        fullName: `${profile.firstname} ${profile.lastname}`,
+        email: profile.email,
+        version: latest?.version ?? "",
+        action: latest ? "Save amendment" : "Submit project",
+      },
+      times: { ...windowTimes(config), ...(latest && { submittedAt: latest.submittedAt }) },
+      fields: { ...fields, code: `${code.registrantId}.${code.secret}` },
+      errors,
+      show: {
+        hasSubmission: latest !== null,
+        submissionOpen: isOpen(config.submission, now),
+        submissionNotYet: now < config.submission.opens,
+        submissionOver: now >= config.submission.closes,
+      },
+    },
+    { status },
+  );
+}
+
+function parseCode(value: unknown): LinkCode {
+  const parsed = v.safeParse(LinkCode, value);
+  if (!parsed.success) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
+  return parsed.output;
+}
+
+/** The Registrant object a code names; a forged id is as unknown as a wrong secret. */
+function registrantFor(env: Env, code: LinkCode) {
+  let id: DurableObjectId;
+  try {
+    id = env.REGISTRANT.idFromString(code.registrantId);
+  } catch {
+    throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
+  }
+  return env.REGISTRANT.get(id);
+}
+
+function submitPath(code: LinkCode): string {
+  return `/submit?code=${encodeURIComponent(`${code.registrantId}.${code.secret}`)}`;
+}
