@@ -52,7 +52,7 @@ export function render(template: string, view: View, options: RenderOptions = {}
     .on("[data-href]", {
       element: (el) => {
         const value = view.href?.[el.getAttribute("data-href")!];
-        if (value !== undefined) el.setAttribute("href", value);
+        if (value !== undefined) el.setAttribute("href", attributeValue(value));
       },
     })
     .on("time[data-time]", {
@@ -100,8 +100,16 @@ function fill(el: Element, value: unknown): void {
   } else if (el.tagName === "textarea") {
     el.setInnerContent(typeof value === "string" ? value : "");
   } else if (typeof value === "string" || typeof value === "number") {
-    el.setAttribute("value", String(value));
+    el.setAttribute("value", attributeValue(String(value)));
   }
+}
+
+/**
+ * HTMLRewriter escapes the quote in attribute values but not the ampersand, so "&amp;"
+ * typed by a visitor would come back as "&". Escaping it first keeps values exact.
+ */
+function attributeValue(value: string): string {
+  return value.replace(/&/g, "&amp;");
 }
 
 const TIME_FORMAT: Intl.DateTimeFormatOptions = {

@@ -28,7 +28,7 @@ export async function mailbox(request: AppRequest, env: Env): Promise<Response> 
     to: email.recipient,
     subject: email.subject,
     text: email.text,
-    links: email.text.match(/https?:\/\/[^\s]+/g) ?? [],
+    links: email.text.match(/https?:\/\/\S*[^\s.,;:!?)]/g) ?? [],
     capturedAt: new Date(email.captured_at).toISOString(),
   }));
   if (wantsJson(request)) return json({ emails });

@@ -4,7 +4,8 @@ import type { FieldErrors } from "../http/errors";
 /** A required single-line or multi-line text field, trimmed, with a length limit. */
 export const Text = (label: string, max: number) =>
   v.pipe(
-    v.string(`${label} is required`),
+    // A missing field reads as an empty one, so it gets the same "is required" message.
+    v.optional(v.string(`${label} must be text`), ""),
     v.trim(),
     v.nonEmpty(`${label} is required`),
     v.maxLength(max, `${label} must be at most ${max} characters`),
@@ -13,12 +14,13 @@ export const Text = (label: string, max: number) =>
 /** An http(s) URL: other schemes (javascript:, data:) never reach a judge's browser. */
 export const HttpUrl = (label: string) =>
   v.pipe(
-    v.string(`${label} is required`),
+    v.optional(v.string(`${label} must be text`), ""),
     v.trim(),
     v.nonEmpty(`${label} is required`),
     v.maxLength(2048, `${label} must be at most 2048 characters`),
     v.url(`${label} must be a full URL, starting with https://`),
-    v.check((url) => /^https?:$/i.test(new URL(url).protocol), `${label} must start with http:// or https://`),
+    // Checks keep running after a failed one, so this one must not assume a parsable URL.
+    v.check((url) => /^https?:$/.test(URL.parse(url)?.protocol ?? "http:"), `${label} must start with http:// or https://`),
     v.transform((url) => new URL(url).href),
   );
 
@@ -28,7 +30,7 @@ export const HttpUrl = (label: string) =>
  */
 export const Consent = (message: string) =>
   v.pipe(
-    v.unknown(),
+    v.optional(v.unknown(), false),
     v.check((value) => value === true || value === "on" || value === "true" || value === "yes", message),
     v.transform((): true => true),
   );
@@ -38,13 +40,14 @@ export const Consent = (message: string) =>
  * " Ada@Example.COM" and "ada@example.com" are one registrant.
  */
 export const EmailAddress = v.pipe(
-  v.string("Email is required"),
+  v.optional(v.string("Email must be text"), ""),
   v.trim(),
   v.nonEmpty("Email is required"),
   v.normalize("NFC"),
   v.toLowerCase(),
   v.maxLength(254, "Email must be at most 254 characters"),
-  v.rfcEmail("Enter a valid email address, like ada@example.com"),
+  // Permissive on purpose: internationalised addresses (SMTPUTF8, IDN) are real entrants.
+  v.regex(/^[^\s@"<>(),;:\\]+@[^\s@"<>(),;:\\.]+(\.[^\s@"<>(),;:\\.]+)+$/u, "Enter a valid email address, like ada@example.com"),
 );
 
 /** The first message for each top-level field, the shape of the `fields` error object. */

@@ -1,0 +1,110 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import worker from "../src/index";
+import type { Env } from "../src/env";
+
+export const ORIGIN = "http://localhost:8787";
+
+type FormValues = Record<string, string | string[]>;
+
+export function formBody(values: FormValues): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
+  }
+  return body;
+}
+
+interface Send {
+  method?: string;
+  /** A form (sent form-encoded) or any JSON value (sent as JSON). */
+  form?: FormValues;
+  json?: unknown;
+  /** Ask for JSON rather than HTML. */
+  acceptJson?: boolean;
+  headers?: Record<string, string>;
+  /** Configuration to run this request under instead of the test configuration. */
+  vars?: Partial<Env>;
+}
+
+/** Sends a request through the Worker's own fetch handler, as a browser or API client would. */
+export async function send(path: string, options: Send = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  headers.set("accept", options.acceptJson ? "application/json" : "text/html,application/xhtml+xml");
+  let body: BodyInit | undefined;
+  if (options.form) body = formBody(options.form);
+  if (options.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(options.json);
+  }
+  const method = options.method ?? (body === undefined ? "GET" : "POST");
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
+  if (!options.vars) return exports.default.fetch(request);
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...options.vars }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export const ADA = { firstname: "Ada", lastname: "Lovelace", email: "ada@example.com", accept_rules: "on" };
+
+export function signUp(email: string, extra: Partial<typeof ADA> = {}, options: Send = {}): Promise<Response> {
+  return send("/signup", { ...options, form: { ...ADA, ...extra, email } });
+}
+
+export function validSubmission(code: string, extra: FormValues = {}): FormValues {
+  return {
+    code,
+    title: "Edge Chess",
+    description: "Multiplayer chess with one Durable Object per game.",
+    repo_url: "https://github.com/ada/edge-chess",
+    demo_url: "https://edge-chess.ada.workers.dev",
+    products: ["workers", "durable-objects"],
+    confirm_original: "on",
+    ...extra,
+  };
+}
+
+export interface CapturedEmail {
+  key: string;
+  to: string;
+  subject: string;
+  text: string;
+  links: string[];
+}
+
+/** The development mailbox, as its JSON API shows it. */
+export async function mailbox(): Promise<CapturedEmail[]> {
+  const response = await send("/dev/mailbox", { acceptJson: true });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { emails: CapturedEmail[] }).emails;
+}
+
+/** Waits until the mailbox holds `count` emails to `to` (the queue delivers in batches). */
+export async function emailsTo(to: string, count = 1, timeoutMs = 10_000): Promise<CapturedEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const emails = (await mailbox()).filter((email) => email.to === to);
+    if (emails.length >= count || Date.now() > deadline) return emails;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The link code in the newest email to `to`. */
+export async function linkCodeFor(to: string, count = 1): Promise<string> {
+  const [latest] = await emailsTo(to, count);
+  const link = latest?.links.find((url) => url.includes("/submit?code="));
+  if (!link) throw new Error(`no submission link emailed to ${to}`);
+  return new URL(link).searchParams.get("code")!;
+}
+
+/** Registers `email` and returns the code from the link it was emailed. */
+export async function registered(email: string): Promise<string> {
+  expect((await signUp(email)).status).toBe(200);
+  return linkCodeFor(email);
+}
+
+export function registrantStub(email: string) {
+  return env.REGISTRANT.get(env.REGISTRANT.idFromName(email));
+}
