@@ -103,13 +103,12 @@ export function loadConfig(env: Env): ConfigResult {
 function parseConfig(env: Env): ConfigResult {
   const parsed = v.safeParse(ConfigSchema, env);
   if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.issues.map((issue) => ({
-        variable: v.getDotPath(issue) ?? "configuration",
-        message: issue.message,
-      })),
-    };
+    const problems = new Map<string, string>();
+    for (const issue of parsed.issues) {
+      const variable = v.getDotPath(issue) ?? "configuration";
+      if (!problems.has(variable)) problems.set(variable, issue.message);
+    }
+    return { ok: false, problems: [...problems].map(([variable, message]) => ({ variable, message })) };
   }
   const c = parsed.output;
   return {

@@ -26,6 +26,8 @@ interface Send {
   headers?: Record<string, string>;
   /** Configuration to run this request under instead of the test configuration. */
   vars?: Partial<Env>;
+  /** What Cloudflare's edge would say about the visitor (request.cf). */
+  cf?: Partial<IncomingRequestCfProperties>;
 }
 
 /** Sends a request through the Worker's own fetch handler, as a browser or API client would. */
@@ -39,7 +41,7 @@ export async function send(path: string, options: Send = {}): Promise<Response> 
     body = JSON.stringify(options.json);
   }
   const method = options.method ?? (body === undefined ? "GET" : "POST");
-  const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body, cf: options.cf });
   if (!options.vars) return exports.default.fetch(request);
   const ctx = createExecutionContext();
   const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...options.vars }, ctx);

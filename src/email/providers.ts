@@ -52,19 +52,27 @@ function captureProvider(db: D1Database): EmailProvider {
   };
 }
 
+/** Refusals that another attempt cannot fix: the address or the sender is not acceptable. */
+const PERMANENT_REASON = /invalid|not allowed|not verified|unverified|rejected/i;
+
 /** Cloudflare Email Sending through the `send_email` binding named EMAIL. */
 function cloudflareProvider(binding: SendEmail | undefined): EmailProvider {
   return {
     name: "cloudflare",
     async send(email) {
       if (!binding) throw new EmailDeliveryError("the EMAIL send_email binding is missing", false);
-      await binding.send({
-        from: parseMailbox(email.from),
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-      });
+      try {
+        await binding.send({
+          from: parseMailbox(email.from),
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new EmailDeliveryError(reason, PERMANENT_REASON.test(reason));
+      }
     },
   };
 }

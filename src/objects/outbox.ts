@@ -114,5 +114,5 @@ export class Outbox<Topic extends string> {
 /** Exponential backoff with full jitter in its upper half: 5 s, 10 s, 20 s… capped at 10 min. */
 function backoff(attempts: number): number {
   const ceiling = Math.min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from "../html";
 import type { FieldErrors } from "../http/errors";
 
 /** The values a page shows. Every string is inserted as text or an attribute: escaped. */
@@ -105,11 +106,12 @@ function fill(el: Element, value: unknown): void {
 }
 
 /**
- * HTMLRewriter escapes the quote in attribute values but not the ampersand, so "&amp;"
- * typed by a visitor would come back as "&". Escaping it first keeps values exact.
+ * HTMLRewriter escapes only the double quote in attribute values, so "&amp;" typed by a
+ * visitor would come back as "&". Escaping fully first keeps values exact (and no quote is
+ * left for it to escape twice).
  */
 function attributeValue(value: string): string {
-  return value.replace(/&/g, "&amp;");
+  return escapeHtml(value);
 }
 
 const TIME_FORMAT: Intl.DateTimeFormatOptions = {

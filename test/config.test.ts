@@ -1,0 +1,76 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config";
+import type { Env } from "../src/env";
+import { send } from "./helpers";
+
+const configured = (vars: Partial<Env>) => loadConfig({ ...env, ...vars });
+
+describe("configuration", () => {
+  it("reads the development configuration the tests run with", () => {
+    const loaded = configured({});
+    expect(loaded).toMatchObject({
+      ok: true,
+      config: {
+        environment: "development",
+        contestName: "Swagbox Developer Challenge",
+        publicUrl: "http://localhost:8787",
+        prizePool: 300,
+        emailProvider: "capture",
+        maxBodyBytes: 65536,
+      },
+    });
+  });
+
+  it.each([
+    [{ REGISTRATION_OPENS: "next tuesday" }, "REGISTRATION_OPENS"],
+    [{ SUBMISSION_CLOSES: "2026-01-01" }, "SUBMISSION_CLOSES"],
+    [{ SUBMISSION_CLOSES: "2025-01-01T00:00:00Z" }, "SUBMISSION_CLOSES"],
+    [{ PUBLIC_URL: "ftp://example.com" }, "PUBLIC_URL"],
+    [{ PRIZE_POOL: "-3" }, "PRIZE_POOL"],
+    [{ PRIZE_POOL: "lots" }, "PRIZE_POOL"],
+    [{ EMAIL_PROVIDER: "carrier-pigeon" }, "EMAIL_PROVIDER"],
+    [{ ENVIRONMENT: "production" }, "EMAIL_PROVIDER"],
+    [{ CONTEST_NAME: "   " }, "CONTEST_NAME"],
+    [{ MAX_BODY_BYTES: "1.5" }, "MAX_BODY_BYTES"],
+  ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
+    const loaded = configured(vars);
+    expect(loaded.ok).toBe(false);
+    if (!loaded.ok) expect(loaded.problems.map((p) => p.variable)).toContain(variable);
+  });
+
+  it("refuses the capture provider outside development", () => {
+    const loaded = configured({ ENVIRONMENT: "production", EMAIL_PROVIDER: "capture" });
+    expect(loaded).toEqual({
+      ok: false,
+      problems: [{ variable: "EMAIL_PROVIDER", message: "EMAIL_PROVIDER capture is only allowed when ENVIRONMENT is development" }],
+    });
+  });
+});
+
+describe("GET /healthz", () => {
+  it("reports a valid configuration", async () => {
+    const response = await send("/healthz");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ok", environment: "development", registrationOpen: true, submissionOpen: true });
+  });
+
+  it("answers 503 naming each bad variable", async () => {
+    const response = await send("/healthz", { vars: { PRIZE_POOL: "zero", REGISTRATION_CLOSES: "soon" } });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; problems: { variable: string }[] };
+    expect(body.status).toBe("misconfigured");
+    expect(body.problems.map((p) => p.variable).sort()).toEqual(["PRIZE_POOL", "REGISTRATION_CLOSES"]);
+  });
+
+  it("makes every other route answer 503 with a message that names the variable", async () => {
+    for (const path of ["/", "/rules", "/submit?code=x"]) {
+      const response = await send(path, { acceptJson: true, vars: { PUBLIC_URL: "" } });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: "misconfigured", message: expect.stringContaining("PUBLIC_URL") });
+    }
+    const page = await send("/", { vars: { PUBLIC_URL: "" } });
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain("PUBLIC_URL");
+  });
+});

@@ -1,0 +1,128 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
+import type { EmailJob } from "../../src/schemas/email-job";
+
+const CODE = `${"a".repeat(64)}.${"S".repeat(43)}`;
+
+function job(key: string, extra: Partial<EmailJob> = {}): EmailJob {
+  return { template: "registration", key, to: "ada@example.com", firstname: "Ada", code: CODE, ...extra } as EmailJob;
+}
+
+async function consume(queue: string, bodies: unknown[], vars: Partial<Env> = {}, attempts = 1) {
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
+  );
+  // The harness's result leaves out retry delays, so they are read from the calls themselves.
+  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, { ...env, ...vars });
+  const retryDelays = retries.flatMap((spy) => spy.mock.calls.map(([options]) => options?.delaySeconds));
+  return { ...(await getQueueResult(batch, ctx)), retryDelays };
+}
+
+function logRow(key: string) {
+  return env.DB.prepare("SELECT status, attempts, last_error, provider FROM email_log WHERE key = ?").bind(key).first();
+}
+
+/** A D1 binding whose development mailbox refuses writes: the capture provider fails. */
+function mailboxDown(): D1Database {
+  return new Proxy(env.DB, {
+    get(target, property) {
+      if (property !== "prepare") return Reflect.get(target, property);
+      return (query: string) =>
+        query.includes("INSERT INTO dev_mailbox")
+          ? { bind: () => ({ run: () => Promise.reject(new Error("mailbox storage unavailable")) }) }
+          : target.prepare(query);
+    },
+  });
+}
+
+/** The Cloudflare provider, with a send_email binding that records or fails. */
+function cloudflare(send: (message: unknown) => Promise<unknown>): Partial<Env> {
+  return { ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare", EMAIL: { send } as unknown as SendEmail };
+}
+
+describe("the emails queue consumer", () => {
+  it("sends a job through the capture provider into the development mailbox and logs it sent", async () => {
+    const result = await consume("swagbox-emails", [job("capture-1")]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const captured = await env.DB.prepare("SELECT recipient, subject, text FROM dev_mailbox WHERE key = ?").bind("capture-1").first<{
+      text: string;
+    }>();
+    expect(captured).toMatchObject({ recipient: "ada@example.com", subject: expect.stringContaining("submission link") });
+    expect(captured!.text).toContain(`http://localhost:8787/submit?code=${CODE}`);
+    expect(await logRow("capture-1")).toMatchObject({ status: "sent", attempts: 1, provider: "capture" });
+  });
+
+  it("retries a failing provider with growing delays, then records the dead letter", async () => {
+    const delays: number[] = [];
+    for (const attempts of [1, 4, 7]) {
+      const result = await consume("swagbox-emails", [job("flaky-1")], { DB: mailboxDown() }, attempts);
+      expect(result.explicitAcks).toEqual([]);
+      expect(result.retryMessages).toHaveLength(1);
+      delays.push(result.retryDelays[0]!);
+      expect(await logRow("flaky-1")).toMatchObject({ status: "retrying", attempts, last_error: "mailbox storage unavailable" });
+    }
+    expect(delays[0]).toBeLessThan(delays[1]!);
+    expect(delays[1]).toBeLessThan(delays[2]!);
+
+    const dead = await consume("swagbox-emails-dlq", [job("flaky-1")]);
+    expect(dead.explicitAcks).toEqual(["m0"]);
+    expect(await logRow("flaky-1")).toMatchObject({ status: "dead", attempts: 7, last_error: "ran out of delivery attempts" });
+  });
+
+  it("records a permanent failure as failed and does not retry it", async () => {
+    const send = vi.fn().mockRejectedValue(new Error("invalid recipient address"));
+    const result = await consume("swagbox-emails", [job("bounce-1")], cloudflare(send));
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(await logRow("bounce-1")).toMatchObject({ status: "failed", provider: "cloudflare" });
+  });
+
+  it("sends a job delivered twice only once", async () => {
+    const send = vi.fn().mockResolvedValue({ messageId: "x" });
+    await consume("swagbox-emails", [job("twice-1")], cloudflare(send));
+    const again = await consume("swagbox-emails", [job("twice-1"), job("twice-1")], cloudflare(send));
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(again.explicitAcks).toEqual(["m0", "m1"]);
+    expect(send.mock.calls[0]![0]).toMatchObject({
+      from: { name: "Swagbox", email: "challenge@localhost" },
+      to: "ada@example.com",
+      subject: expect.any(String),
+      text: expect.any(String),
+      html: expect.any(String),
+    });
+  });
+
+  it("escapes entrant values in the HTML part", async () => {
+    const send = vi.fn().mockResolvedValue({});
+    await consume(
+      "swagbox-emails",
+      [job("xss-1", { template: "submission_received", firstname: "<img src=x onerror=alert(1)>", version: 1, title: '"><script>x</script>' } as Partial<EmailJob>)],
+      cloudflare(send),
+    );
+    const { html, text } = send.mock.calls[0]![0] as { html: string; text: string };
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<script>x");
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(text).toContain('"><script>x</script>');
+  });
+
+  it("acks a malformed job without sending anything", async () => {
+    const send = vi.fn();
+    const result = await consume("swagbox-emails", [{ template: "nope" }, "junk", null], cloudflare(send));
+    expect(result.explicitAcks).toEqual(["m0", "m1", "m2"]);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it("retries the whole batch while the configuration is invalid", async () => {
+    const result = await consume("swagbox-emails", [job("config-1")], { PUBLIC_URL: "not a url" });
+    expect(result.retryBatch).toMatchObject({ retry: true });
+    expect(await logRow("config-1")).toBeNull();
+  });
+});

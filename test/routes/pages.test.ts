@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { linkCodeFor, registered, send, signUp, validSubmission } from "../helpers";
+
+const XSS = `"><script>alert(1)</script><img src=x onerror=alert(2)>&amp;'`;
+const ESCAPED_TEXT = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;'";
+
+describe("pages", () => {
+  it("serve the landing page as one self-contained document", async () => {
+    const response = await send("/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await response.text();
+    expect(html).toContain("<style>");
+    expect(html).toContain("<script>");
+    expect(html).not.toMatch(/<link rel="stylesheet"|<script src=/);
+    expect(html).toContain('<form method="post" action="/signup"');
+    expect(html).toMatch(/<time data-time="registrationCloses" datetime="2030-12-31T23:59:59.000Z">/);
+    expect(html).toMatch(/<label for="email">/);
+  });
+
+
+  it("format the windows in the visitor's time zone, from what the edge knows of them", async () => {
+    const tokyo = await (await send("/", { cf: { timezone: "Asia/Tokyo" } })).text();
+    expect(tokyo).toMatch(/datetime="2030-12-31T23:59:59.000Z">1 Jan 2031, 08:59 GMT\+9</);
+    const unknown = await (await send("/", { cf: { timezone: "Not/AZone" } })).text();
+    expect(unknown).toMatch(/datetime="2030-12-31T23:59:59.000Z">31 Dec 2030, 23:59 UTC</);
+  });
+
+  it("serve the rules with the contest's dates and pool", async () => {
+    const html = await (await send("/rules")).text();
+    expect(html).toContain("Rules and terms");
+    expect(html).toContain("300</span> swag boxes");
+  });
+
+  it("escape every value a visitor typed when the signup form comes back with errors", async () => {
+    const response = await signUp("not-an-email", { firstname: XSS, lastname: XSS });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).not.toContain("<img src=x");
+    // Attribute values are escaped fully, so the ampersand the visitor typed stays exact.
+    expect(html).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;&#39;"');
+  });
+
+  it("escape stored values everywhere they are shown again", async () => {
+    const code = await registered("xss@example.com");
+    const submitted = await send("/submit", {
+      form: validSubmission(code, { title: XSS, description: XSS }),
+    });
+    const confirmation = await submitted.text();
+    expect(confirmation).toContain(ESCAPED_TEXT.replace("&quot;", '"'));
+    expect(confirmation).not.toContain("<script>alert(1)");
+
+    const form = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(form).not.toContain("<script>alert(1)");
+    expect(form).not.toContain("<img src=x");
+    expect(form).toContain(`<textarea id="description" name="description" required maxlength="5000">${ESCAPED_TEXT.replace("&quot;", '"')}</textarea>`);
+
+    const json = await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json();
+    expect(json).toMatchObject({ submission: { title: XSS, description: XSS } });
+  });
+
+  it("escape a hostile name on the submission form and in the mailbox", async () => {
+    await signUp("name@example.com", { firstname: XSS, lastname: "X" });
+    const code = await linkCodeFor("name@example.com");
+    const form = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(form).toContain(`<strong data-text="fullName">${ESCAPED_TEXT.replace("&quot;", '"')} X</strong>`);
+    const mailboxPage = await (await send("/dev/mailbox")).text();
+    expect(mailboxPage).not.toContain("<script>alert(1)");
+  });
+});
