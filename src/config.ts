@@ -40,6 +40,11 @@ const ConfigSchema = v.pipe(
     SUBMISSION_OPENS: Instant("SUBMISSION_OPENS"),
     SUBMISSION_CLOSES: Instant("SUBMISSION_CLOSES"),
     PRIZE_POOL: PositiveInteger("PRIZE_POOL", "300"),
+    AWARD_POLICY: v.optional(
+      v.picklist(["judged", "first_come"], "AWARD_POLICY must be judged or first_come"),
+      "judged",
+    ),
+    LIVE_SOCKET_CAP: PositiveInteger("LIVE_SOCKET_CAP", "32000"),
     EMAIL_PROVIDER: v.picklist(["capture", "cloudflare"], "EMAIL_PROVIDER must be capture or cloudflare"),
     EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
     MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
@@ -76,6 +81,9 @@ export interface Config {
   registration: Window;
   submission: Window;
   prizePool: number;
+  awardPolicy: RawConfig["AWARD_POLICY"];
+  /** Live-counter sockets one PrizeCounter accepts; past it, clients poll /api/prizes. */
+  liveSocketCap: number;
   emailProvider: RawConfig["EMAIL_PROVIDER"];
   emailFrom: string;
   maxBodyBytes: number;
@@ -120,11 +128,23 @@ function parseConfig(env: Env): ConfigResult {
       registration: { opens: c.REGISTRATION_OPENS, closes: c.REGISTRATION_CLOSES },
       submission: { opens: c.SUBMISSION_OPENS, closes: c.SUBMISSION_CLOSES },
       prizePool: c.PRIZE_POOL,
+      awardPolicy: c.AWARD_POLICY,
+      liveSocketCap: c.LIVE_SOCKET_CAP,
       emailProvider: c.EMAIL_PROVIDER,
       emailFrom: c.EMAIL_FROM,
       maxBodyBytes: c.MAX_BODY_BYTES,
     },
   };
+}
+
+/**
+ * The configuration, for Durable Objects: the Worker answers 503 before calling an object
+ * under a bad configuration, so reaching an object with one is a bug worth an exception.
+ */
+export function requireConfig(env: Env): Config {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error(`invalid configuration: ${loaded.problems.map((p) => p.variable).join(", ")}`);
+  return loaded.config;
 }
 
 export function isOpen(window: Window, now = Date.now()): boolean {

@@ -1,8 +1,10 @@
+import type { PrizeCounter } from "./objects/prize-counter";
 import type { Registrant } from "./objects/registrant";
 
 /** The bindings and variables wrangler.toml gives the Worker and its Durable Objects. */
 export interface Env {
   REGISTRANT: DurableObjectNamespace<Registrant>;
+  PRIZE_COUNTER: DurableObjectNamespace<PrizeCounter>;
   SNAPSHOTS: KVNamespace;
   DB: D1Database;
   EMAIL_QUEUE: Queue<unknown>;
@@ -16,6 +18,8 @@ export interface Env {
   SUBMISSION_OPENS?: string;
   SUBMISSION_CLOSES?: string;
   PRIZE_POOL?: string;
+  AWARD_POLICY?: string;
+  LIVE_SOCKET_CAP?: string;
   EMAIL_PROVIDER?: string;
   EMAIL_FROM?: string;
   MAX_BODY_BYTES?: string;

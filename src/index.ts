@@ -7,4 +7,5 @@ export default {
   queue: consumeEmails,
 } satisfies ExportedHandler<Env>;
 
+export { PrizeCounter } from "./objects/prize-counter";
 export { Registrant } from "./objects/registrant";

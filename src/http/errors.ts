@@ -9,6 +9,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "invalid"
   | "misconfigured"
+  | "upgrade_required"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

@@ -1,3 +1,4 @@
+import type { AlarmSchedule } from "./alarms";
 import type { Sql } from "./sql";
 
 /** Schema for an object that keeps an outbox; add it to the object's migrations. */
@@ -23,8 +24,8 @@ const MAX_RETRY_MS = 10 * 60_000;
 /**
  * The transactional outbox of a Durable Object. A state change and the messages it implies
  * commit together (`add` inside the same transactionSync); `afterCommit` then delivers at
- * once, and the object's alarm retries with backoff until every message is accepted.
- * Delivery is at least once: receivers de-duplicate by the key in the body.
+ * once, and the object's alarm (source "outbox") retries with backoff until every message
+ * is accepted. Delivery is at least once: receivers de-duplicate by the key in the body.
  */
 export class Outbox<Topic extends string> {
   private draining: Promise<void> | undefined;
@@ -32,6 +33,7 @@ export class Outbox<Topic extends string> {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly sql: Sql,
+    private readonly alarms: Pick<AlarmSchedule<"outbox">, "set" | "setEarliest">,
     private readonly deliver: Record<Topic, Deliver>,
   ) {}
 
@@ -42,11 +44,13 @@ export class Outbox<Topic extends string> {
 
   /**
    * Arms the alarm as a safety net (so a crash before delivery only delays it), then
-   * delivers in the background.
+   * delivers in the background. Returns the delivery, for callers that wait for it.
    */
-  afterCommit(): void {
-    void this.ctx.storage.setAlarm(Date.now() + FIRST_RETRY_MS);
-    this.ctx.waitUntil(this.flush());
+  afterCommit(): Promise<void> {
+    void this.alarms.setEarliest("outbox", Date.now() + FIRST_RETRY_MS);
+    const delivery = this.flush();
+    this.ctx.waitUntil(delivery);
+    return delivery;
   }
 
   /** Delivers every due message; one delivery runs at a time per object. */
@@ -106,8 +110,7 @@ export class Outbox<Topic extends string> {
 
   private async rearm(): Promise<void> {
     const next = this.sql<{ next: number | null }>`SELECT MIN(next_attempt_at) AS next FROM outbox`.one().next;
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    await this.alarms.set("outbox", next === null ? null : Math.max(next, Date.now()));
   }
 }
 

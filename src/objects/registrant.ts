@@ -1,11 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
+import { requireConfig } from "../config";
 import type { Env } from "../env";
 import type { EmailJob } from "../schemas/email-job";
+import { PrizeUpdate } from "../schemas/prizes";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
+import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, Outbox } from "./outbox";
+import { prizeCounter } from "./prize-counter";
 import { migrate, sqlOf, type Sql } from "./sql";
 
 /** A registrant asking for their link again gets at most one email per this interval. */
@@ -32,6 +36,15 @@ const MIGRATIONS = [
      submitted_at INTEGER NOT NULL
    );
    ${OUTBOX_SCHEMA}`,
+  `${ALARM_SCHEDULE_SCHEMA}
+   CREATE TABLE prize (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     status TEXT NOT NULL,
+     slot INTEGER,
+     position INTEGER,
+     seq INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 export type RegisterOutcome = "registered" | "link_resent" | "throttled";
@@ -43,12 +56,15 @@ export interface Profile {
   lastname: string;
 }
 
+/** The registrant's place in the prize pool, as the PrizeCounter last told it. */
+export type Prize = Pick<PrizeUpdate, "status" | "slot" | "position">;
+
 export type Described =
-  | { ok: true; profile: Profile; latest: SubmissionVersion | null }
+  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null }
   | { ok: false; reason: "unknown_code" };
 
 export type Submitted =
-  | { ok: true; version: number; profile: Profile }
+  | { ok: true; version: number; profile: Profile; prize: Prize | null }
   | { ok: false; reason: "unknown_code" };
 
 type RegistrantRow = {
@@ -77,15 +93,21 @@ type VersionRow = {
  */
 export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
-  private readonly outbox: Outbox<"email">;
+  private readonly alarms: AlarmSchedule<"outbox">;
+  private readonly outbox: Outbox<"email" | "prize_claim">;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
     migrate(ctx.storage.sql, MIGRATIONS);
-    this.outbox = new Outbox(ctx, this.sql, {
+    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    this.outbox = new Outbox(ctx, this.sql, this.alarms, {
       email: async (jobs) => {
         await env.EMAIL_QUEUE.sendBatch(jobs.map((body) => ({ body, contentType: "json" })));
+      },
+      // A claim is idempotent at the counter, so a redelivery returns the same answer.
+      prize_claim: async (claims) => {
+        for (const _ of claims) this.applyPrize(await prizeCounter(env).claim(this.id));
       },
     });
   }
@@ -133,17 +155,20 @@ export class Registrant extends DurableObject<Env> {
     const presented = await hashSecret(secret);
     const profile = this.verify(presented);
     if (!profile) return { ok: false, reason: "unknown_code" };
-    return { ok: true, profile, latest: this.versions(1)[0] ?? null };
+    return { ok: true, profile, latest: this.versions(1)[0] ?? null, prize: this.prize() };
   }
 
   /**
    * Stores a submission as the next version: the first is the submission, every later one
-   * an amendment of it. The caller checks the submission window.
+   * an amendment of it. The caller checks the submission window. Under the first-come
+   * policy the first version also claims a prize; the answer waits for the claim, and if
+   * the counter cannot be reached the outbox keeps retrying it.
    */
   async submit(secret: string, input: SubmissionForm): Promise<Submitted> {
     const form = v.parse(SubmissionForm, input);
     const presented = await hashSecret(secret);
     const now = Date.now();
+    const firstCome = requireConfig(this.env).awardPolicy === "first_come";
     const result = this.ctx.storage.transactionSync((): Submitted => {
       const profile = this.verify(presented);
       if (!profile) return { ok: false, reason: "unknown_code" };
@@ -163,10 +188,20 @@ export class Registrant extends DurableObject<Env> {
         version: next,
         title: form.title,
       });
-      return { ok: true, version: next, profile };
+      if (next === 1 && firstCome) this.outbox.add("prize_claim", { registrantId: this.id });
+      return { ok: true, version: next, profile, prize: null };
     });
-    if (result.ok) this.outbox.afterCommit();
-    return result;
+    if (!result.ok) return result;
+    const delivery = this.outbox.afterCommit();
+    if (firstCome && result.version === 1) await delivery;
+    return { ...result, prize: this.prize() };
+  }
+
+  /** Takes an update from the PrizeCounter; an older one than what is stored changes nothing. */
+  async recordPrize(input: PrizeUpdate): Promise<void> {
+    const update = v.parse(PrizeUpdate, input);
+    if (update.registrantId !== this.id) throw new Error("a prize update for another registrant");
+    this.applyPrize(update);
   }
 
   /** Every version of the submission, newest first. */
@@ -192,6 +227,18 @@ export class Registrant extends DurableObject<Env> {
     const row = this.row();
     if (!row || !sameHash(presented, row.code_hash)) return null;
     return { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname };
+  }
+
+  private prize(): Prize | null {
+    return this.sql<Prize>`SELECT status, slot, position FROM prize`.toArray()[0] ?? null;
+  }
+
+  private applyPrize(update: PrizeUpdate): void {
+    this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
+      VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${Date.now()})
+      ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
+        position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at
+      WHERE excluded.seq > prize.seq`;
   }
 
   private versions(limit = -1): SubmissionVersion[] {

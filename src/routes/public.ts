@@ -10,10 +10,11 @@ import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import { SignupForm } from "../schemas/signup";
 import type { AppRequest } from "./context";
+import { prizeSnapshot } from "./prizes";
 
-/** GET / — the landing page with the signup form. */
-export function landing(request: AppRequest): Response {
-  return renderLanding(request, {}, {}, 200);
+/** GET / — the landing page with the signup form and the prizes left. */
+export function landing(request: AppRequest, env: Env): Promise<Response> {
+  return renderLanding(request, env, {}, {}, 200);
 }
 
 /** GET /rules. */
@@ -40,7 +41,7 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   const body = await readFields(request, config.maxBodyBytes);
   const parsed = v.safeParse(SignupForm, body);
   if (!parsed.success) {
-    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, body, errors, 422));
+    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, env, body, errors, 422));
   }
   const { firstname, lastname, email } = parsed.output;
   await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
@@ -54,16 +55,23 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   });
 }
 
-function renderLanding(request: AppRequest, fields: Fields, errors: FieldErrors, status: number): Response {
+async function renderLanding(
+  request: AppRequest,
+  env: Env,
+  fields: Fields,
+  errors: FieldErrors,
+  status: number,
+): Promise<Response> {
   const { config } = request;
   const now = Date.now();
+  const pool = await prizeSnapshot(env, config.prizePool);
   return renderPage(
     request,
     config,
     PAGES.landing,
     {
       title: config.contestName,
-      text: { prizePool: config.prizePool, prizesLeft: config.prizePool },
+      text: { prizePool: pool.total, prizesLeft: pool.remaining },
       times: windowTimes(config),
       // Only what the visitor typed goes back into the form, never a stored value.
       fields: { firstname: fields.firstname, lastname: fields.lastname, email: fields.email, accept_rules: fields.accept_rules },

@@ -5,6 +5,7 @@ import { respondToError } from "../http/respond";
 import type { AppRequest, RouterArgs } from "./context";
 import { mailbox } from "./dev";
 import { health } from "./health";
+import { live, prizeLog, prizes } from "./prizes";
 import { landing, rules, signup } from "./public";
 import { showSubmission, submit } from "./submission";
 
@@ -29,6 +30,9 @@ export const router = Router<AppRequest, RouterArgs>({
   .post("/signup", signup)
   .get("/submit", showSubmission)
   .post("/submit", submit)
+  .get("/live", live)
+  .get("/api/prizes", prizes)
+  .get("/api/prizes/log", prizeLog)
   .get("/dev/mailbox", mailbox)
   .all("*", () => {
     throw new HttpError(404, "not_found", "There is no page here.");

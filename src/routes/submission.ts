@@ -5,7 +5,8 @@ import { readFields } from "../http/body";
 import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
 import { invalidFields } from "../http/respond";
-import type { Profile } from "../objects/registrant";
+import type { Config } from "../config";
+import type { Prize, Profile } from "../objects/registrant";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
@@ -26,7 +27,7 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
     return json({ registrant: { email, firstname, lastname }, submission: described.latest });
   }
   const latest = described.latest;
-  return renderForm(request, described.profile, latest, code, latest ? { ...latest } : {}, {}, 200);
+  return renderForm(request, described, code, latest ? { ...latest } : {}, {}, 200);
 }
 
 /**
@@ -46,7 +47,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
     const described = await registrant.describe(code.secret);
     if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
     return invalidFields(request, fieldErrors(parsed.issues), (errors) =>
-      renderForm(request, described.profile, described.latest, code, body, errors, 422),
+      renderForm(request, described, code, body, errors, 422),
     );
   }
   const result = await registrant.submit(code.secret, parsed.output);
@@ -54,7 +55,13 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
 
   const first = result.version === 1;
   const status = first ? 201 : 200;
-  if (wantsJson(request)) return json({ status: first ? "submitted" : "amended", version: result.version }, status);
+  if (wantsJson(request)) {
+    return json(
+      { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize },
+      status,
+    );
+  }
+  const prize = prizeView(config, result.prize, true);
   return renderPage(
     request,
     config,
@@ -66,9 +73,11 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
         title: parsed.output.title,
         version: result.version,
         email: result.profile.email,
+        ...prize.text,
       },
       href: { submitUrl: submitPath(code) },
       times: windowTimes(config),
+      show: prize.show,
     },
     { status },
   );
@@ -76,8 +85,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
 
 function renderForm(
   request: AppRequest,
-  profile: Profile,
-  latest: SubmissionVersion | null,
+  { profile, latest, prize }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null },
   code: LinkCode,
   fields: Record<string, unknown>,
   errors: FieldErrors,
@@ -85,6 +93,7 @@ function renderForm(
 ): Response {
   const { config } = request;
   const now = Date.now();
+  const prizeShown = prizeView(config, prize, latest !== null);
   return renderPage(
     request,
     config,
@@ -97,6 +106,7 @@ function renderForm(
         email: profile.email,
         version: latest?.version ?? "",
         action: latest ? "Save amendment" : "Submit project",
+        ...prizeShown.text,
       },
       times: { ...windowTimes(config), ...(latest && { submittedAt: latest.submittedAt }) },
       fields: { ...fields, code: `${code.registrantId}.${code.secret}` },
@@ -106,10 +116,27 @@ function renderForm(
         submissionOpen: isOpen(config.submission, now),
         submissionNotYet: now < config.submission.opens,
         submissionOver: now >= config.submission.closes,
+        ...prizeShown.show,
       },
     },
     { status },
   );
+}
+
+/** What the pages say about the award policy and the entrant's place in the pool. */
+function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
+  const policy =
+    config.awardPolicy === "first_come"
+      ? `First come, first served: the first ${config.prizePool} valid submissions each win a swag box; after that, entrants join a waitlist in order.`
+      : `Judges score every entry and award the ${config.prizePool} swag boxes; winners hear from us by email.`;
+  return {
+    text: { policy, slot: prize?.slot ?? "", position: prize?.position ?? "" },
+    show: {
+      awarded: prize?.status === "awarded",
+      waitlisted: prize?.status === "waitlisted",
+      claimPending: config.awardPolicy === "first_come" && submitted && prize === null,
+    },
+  };
 }
 
 function parseCode(value: unknown): LinkCode {

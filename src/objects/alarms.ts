@@ -1,0 +1,56 @@
+import type { Sql } from "./sql";
+
+/** Schema for an object that multiplexes its one alarm; add it to the object's migrations. */
+export const ALARM_SCHEDULE_SCHEMA = `
+  CREATE TABLE alarm_schedule (
+    source TEXT PRIMARY KEY,
+    due_at INTEGER NOT NULL
+  );
+`;
+
+/**
+ * A Durable Object has one alarm; several parts of an object (its outbox, a debounced
+ * snapshot, a hold's expiry) each need a wake-up. Each part names itself and sets its own
+ * time here; the alarm is kept at the earliest of them.
+ */
+export class AlarmSchedule<Source extends string> {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly sql: Sql,
+  ) {}
+
+  /** Sets (or with null, clears) when `source` wants to run, and re-arms the alarm. */
+  set(source: Source, dueAt: number | null): Promise<void> {
+    if (dueAt === null) this.sql`DELETE FROM alarm_schedule WHERE source = ${source}`;
+    else {
+      this.sql`INSERT INTO alarm_schedule (source, due_at) VALUES (${source}, ${dueAt})
+        ON CONFLICT (source) DO UPDATE SET due_at = excluded.due_at`;
+    }
+    return this.rearm();
+  }
+
+  /** Sets `source` to run at `dueAt` unless it is already due earlier. */
+  setEarliest(source: Source, dueAt: number): Promise<void> {
+    const current = this.dueAt(source);
+    return current !== null && current <= dueAt ? Promise.resolve() : this.set(source, dueAt);
+  }
+
+  dueAt(source: Source): number | null {
+    return this.sql<{ due_at: number }>`SELECT due_at FROM alarm_schedule WHERE source = ${source}`.toArray()[0]?.due_at ?? null;
+  }
+
+  /** The sources due by `now`, taken off the schedule: the alarm handler runs each once. */
+  takeDue(now = Date.now()): Source[] {
+    const due = this.sql<{ source: Source }>`SELECT source FROM alarm_schedule WHERE due_at <= ${now}`
+      .toArray()
+      .map((row) => row.source);
+    this.sql`DELETE FROM alarm_schedule WHERE due_at <= ${now}`;
+    return due;
+  }
+
+  async rearm(): Promise<void> {
+    const next = this.sql<{ next: number | null }>`SELECT MIN(due_at) AS next FROM alarm_schedule`.one().next;
+    if (next === null) await this.storage.deleteAlarm();
+    else await this.storage.setAlarm(next);
+  }
+}

@@ -1,0 +1,362 @@
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import { requireConfig, type Config } from "../config";
+import type { Env } from "../env";
+import {
+  chainHash,
+  GENESIS,
+  pseudonym,
+  type AwardEvent,
+  type AwardEventType,
+  type HashedAwardEvent,
+} from "../prizes/award-log";
+import {
+  Actor,
+  PoolSize,
+  PRIZE_SNAPSHOT_KEY,
+  RegistrantId,
+  type PrizeSnapshot,
+  type PrizeStatus,
+  type PrizeUpdate,
+} from "../schemas/prizes";
+import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { OUTBOX_SCHEMA, Outbox } from "./outbox";
+import { migrate, sqlOf, type Sql } from "./sql";
+
+/** The one PrizeCounter of a deployment. */
+export function prizeCounter(env: Env) {
+  return env.PRIZE_COUNTER.get(env.PRIZE_COUNTER.idFromName("pool"));
+}
+
+/** KV takes one write per second per key; the snapshot is written at most that often. */
+export const SNAPSHOT_INTERVAL_MS = 1_000;
+const SNAPSHOT_RETRY_MS = 5_000;
+
+const MIGRATIONS = [
+  `CREATE TABLE pool (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     total INTEGER NOT NULL,
+     snapshot_at INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE award (
+     registrant_id TEXT PRIMARY KEY,
+     slot INTEGER NOT NULL UNIQUE,
+     awarded_at INTEGER NOT NULL,
+     awarded_by TEXT NOT NULL
+   );
+   CREATE TABLE waitlist (
+     position INTEGER PRIMARY KEY AUTOINCREMENT,
+     registrant_id TEXT NOT NULL UNIQUE,
+     joined_at INTEGER NOT NULL
+   );
+   CREATE TABLE event (
+     seq INTEGER PRIMARY KEY,
+     type TEXT NOT NULL,
+     pseudonym TEXT,
+     slot INTEGER,
+     position INTEGER,
+     total INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     actor TEXT NOT NULL
+   );
+   ${OUTBOX_SCHEMA}
+   ${ALARM_SCHEDULE_SCHEMA}`,
+];
+
+export type AwardResult =
+  | { ok: true; slot: number; remaining: number; already: boolean }
+  | { ok: false; reason: "no_prizes_left"; remaining: 0 };
+
+export type RevokeResult = { ok: true; slot: number; remaining: number } | { ok: false; reason: "not_awarded" };
+
+export type ResizeResult =
+  | { ok: true; total: number; remaining: number }
+  | { ok: false; reason: "below_awarded"; awarded: number };
+
+export interface PoolStatus {
+  total: number;
+  remaining: number;
+  awarded: number;
+  head: string;
+}
+
+export interface PublicLog {
+  head: string;
+  total: number;
+  remaining: number;
+  events: HashedAwardEvent[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: number | null;
+}
+
+type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
+
+/**
+ * The prize pool, one object per deployment. Every award, revoke, resize and waitlist entry
+ * runs as one synchronous transaction (no await inside), so racing calls are serialised
+ * and the pool can never be over-awarded. Each change appends a hash-chained event, tells
+ * the registrant through the outbox, pushes the count to every live socket, and schedules
+ * a debounced KV snapshot.
+ */
+export class PrizeCounter extends DurableObject<Env> {
+  private readonly sql: Sql;
+  private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
+  private readonly outbox: Outbox<"registrant">;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = sqlOf(ctx.storage.sql);
+    migrate(ctx.storage.sql, MIGRATIONS);
+    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    this.outbox = new Outbox(ctx, this.sql, this.alarms, {
+      registrant: async (updates) => {
+        await Promise.all(
+          (updates as PrizeUpdate[]).map((update) =>
+            env.REGISTRANT.get(env.REGISTRANT.idFromString(update.registrantId)).recordPrize(update),
+          ),
+        );
+      },
+    });
+    // Answered by the runtime without waking the object: keep-alives cost nothing.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Awards the lowest free slot; awarding someone twice returns their slot. */
+  async award(registrantId: string, actor: string): Promise<AwardResult> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const result = this.ctx.storage.transactionSync((): AwardResult => {
+      const existing = this.slotOf(id);
+      if (existing !== null) return { ok: true, slot: existing, remaining: this.status().remaining, already: true };
+      return this.awardNew(id, by);
+    });
+    if (result.ok && !result.already) this.afterChange();
+    return result;
+  }
+
+  /** Frees the registrant's slot, if they have one. */
+  async revoke(registrantId: string, actor: string): Promise<RevokeResult> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const result = this.ctx.storage.transactionSync((): RevokeResult => {
+      const slot = this.slotOf(id);
+      if (slot === null) return { ok: false, reason: "not_awarded" };
+      this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
+      const seq = this.append("revoke", by, { pseudonym: pseudonym(id), slot });
+      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
+      return { ok: true, slot, remaining: this.status().remaining };
+    });
+    if (result.ok) this.afterChange();
+    return result;
+  }
+
+  /**
+   * First-come policy: the registrant's first valid submission claims the lowest free slot,
+   * or a place at the end of the waitlist when none is left. Claiming again returns the
+   * same answer.
+   */
+  async claim(registrantId: string): Promise<PrizeUpdate> {
+    const id = v.parse(RegistrantId, registrantId);
+    let changed = false;
+    const update = this.ctx.storage.transactionSync((): PrizeUpdate => {
+      const known = this.updateFor(id);
+      if (known) return known;
+      changed = true;
+      const awarded = this.awardNew(id, "first_come");
+      if (awarded.ok) return this.updateFor(id)!;
+      const position = this.sql<{ position: number }>`
+        INSERT INTO waitlist (registrant_id, joined_at) VALUES (${id}, ${Date.now()}) RETURNING position`.one().position;
+      const seq = this.append("waitlist", "first_come", { pseudonym: pseudonym(id), position });
+      const waitlisted: PrizeUpdate = { registrantId: id, seq, status: "waitlisted", slot: null, position };
+      this.tell(waitlisted);
+      return waitlisted;
+    });
+    if (changed) this.afterChange();
+    return update;
+  }
+
+  /** Changes the pool size; never below the number already awarded. */
+  async resize(total: number, actor: string): Promise<ResizeResult> {
+    const size = v.parse(PoolSize, total);
+    const by = v.parse(Actor, actor);
+    const result = this.ctx.storage.transactionSync((): ResizeResult => {
+      const { awarded } = this.status();
+      if (size < awarded) return { ok: false, reason: "below_awarded", awarded };
+      this.sql`UPDATE pool SET total = ${size}`;
+      this.append("resize", by, {});
+      return { ok: true, total: size, remaining: size - awarded };
+    });
+    if (result.ok) this.afterChange();
+    return result;
+  }
+
+  /** The exact count now. */
+  async getStatus(): Promise<PoolStatus> {
+    return this.status();
+  }
+
+  /** A page of the public log (never who acted, never a registrant id) and the head hash. */
+  async log(after = 0, limit = 500): Promise<PublicLog> {
+    const page = Math.min(Math.max(Math.trunc(limit), 1), 1000);
+    const events = this.sql<EventRow>`
+      SELECT seq, type, pseudonym, slot, position, total, at, hash FROM event
+      WHERE seq > ${Math.trunc(after)} ORDER BY seq LIMIT ${page + 1}`.toArray();
+    const { head, total, remaining } = this.status();
+    const more = events.length > page;
+    return { head, total, remaining, events: events.slice(0, page), next: more ? events[page - 1]!.seq : null };
+  }
+
+  /** The live counter: a hibernatable WebSocket that gets the count now and on every change. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    if (this.ctx.getWebSockets().length >= this.config.liveSocketCap) {
+      return Response.json(
+        { error: "busy", message: "The live counter is full; poll /api/prizes instead." },
+        { status: 503, headers: { "retry-after": "30" } },
+      );
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.send(this.message());
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Clients have nothing to say ("ping" is answered by the runtime): anything else is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed, or a code (1005, 1006) that may not be sent back.
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    for (const source of this.alarms.takeDue()) {
+      if (source === "snapshot") await this.writeSnapshot();
+      else await this.outbox.flush();
+    }
+    await this.alarms.rearm();
+  }
+
+  private get config(): Config {
+    return requireConfig(this.env);
+  }
+
+  /** The pool size, opening the pool (the log's first event) from the configuration on first use. */
+  private total(): number {
+    const row = this.sql<{ total: number }>`SELECT total FROM pool`.toArray()[0];
+    if (row) return row.total;
+    const total = this.config.prizePool;
+    this.sql`INSERT INTO pool (singleton, total) VALUES (1, ${total})`;
+    this.append("resize", "config", {});
+    return total;
+  }
+
+  private status(): PoolStatus {
+    const total = this.total();
+    const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
+    return { total, awarded, remaining: Math.max(total - awarded, 0), head: this.head() };
+  }
+
+  private head(): string {
+    return this.sql<{ hash: string }>`SELECT hash FROM event ORDER BY seq DESC LIMIT 1`.toArray()[0]?.hash ?? GENESIS;
+  }
+
+  private slotOf(id: string): number | null {
+    return this.sql<{ slot: number }>`SELECT slot FROM award WHERE registrant_id = ${id}`.toArray()[0]?.slot ?? null;
+  }
+
+  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one. */
+  private awardNew(id: string, by: string): AwardResult {
+    const { remaining } = this.status();
+    if (remaining <= 0) return { ok: false, reason: "no_prizes_left", remaining: 0 };
+    const slot = this.sql<{ slot: number }>`
+      SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM award WHERE slot = 1) THEN 1
+        ELSE (SELECT MIN(a.slot + 1) FROM award a
+              WHERE NOT EXISTS (SELECT 1 FROM award b WHERE b.slot = a.slot + 1)) END AS slot`.one().slot;
+    this.sql`INSERT INTO award (registrant_id, slot, awarded_at, awarded_by) VALUES (${id}, ${slot}, ${Date.now()}, ${by})`;
+    this.sql`DELETE FROM waitlist WHERE registrant_id = ${id}`;
+    const seq = this.append("award", by, { pseudonym: pseudonym(id), slot });
+    this.tell({ registrantId: id, seq, status: "awarded", slot, position: null });
+    return { ok: true, slot, remaining: remaining - 1, already: false };
+  }
+
+  /** The registrant's current place in the pool, as the update that last told them so. */
+  private updateFor(id: string): PrizeUpdate | null {
+    const slot = this.slotOf(id);
+    const name = pseudonym(id);
+    if (slot !== null) {
+      const seq = this.sql<{ seq: number }>`
+        SELECT MAX(seq) AS seq FROM event WHERE type = 'award' AND pseudonym = ${name}`.one().seq;
+      return { registrantId: id, seq, status: "awarded", slot, position: null };
+    }
+    const waiting = this.sql<{ position: number }>`SELECT position FROM waitlist WHERE registrant_id = ${id}`.toArray()[0];
+    if (!waiting) return null;
+    const seq = this.sql<{ seq: number }>`
+      SELECT MAX(seq) AS seq FROM event WHERE type = 'waitlist' AND pseudonym = ${name}`.one().seq;
+    return { registrantId: id, seq, status: "waitlisted", slot: null, position: waiting.position };
+  }
+
+  /** Appends a hash-chained event; returns its sequence number. */
+  private append(type: AwardEventType, actor: string, fields: Partial<Pick<AwardEvent, "pseudonym" | "slot" | "position">>): number {
+    const previous = this.sql<{ seq: number; hash: string }>`SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1`.toArray()[0];
+    const total = this.sql<{ total: number }>`SELECT total FROM pool`.one().total;
+    const event: AwardEvent = {
+      seq: (previous?.seq ?? 0) + 1,
+      type,
+      pseudonym: fields.pseudonym ?? null,
+      slot: fields.slot ?? null,
+      position: fields.position ?? null,
+      total,
+      at: new Date().toISOString(),
+    };
+    const hash = chainHash(previous?.hash ?? GENESIS, event);
+    this.sql`INSERT INTO event (seq, type, pseudonym, slot, position, total, at, hash, actor)
+      VALUES (${event.seq}, ${type}, ${event.pseudonym}, ${event.slot}, ${event.position}, ${total}, ${event.at}, ${hash}, ${actor})`;
+    return event.seq;
+  }
+
+  private tell(update: PrizeUpdate): void {
+    this.outbox.add("registrant", update);
+  }
+
+  private message(): string {
+    const { remaining, total, head } = this.status();
+    const status: PrizeStatus = { type: "prizes", remaining, total, head };
+    return JSON.stringify(status);
+  }
+
+  /** After a committed change: push the count, schedule the snapshot, deliver the outbox. */
+  private afterChange(): void {
+    const message = this.message();
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(message);
+      } catch {
+        // A socket closing as we send; its close handler tidies up.
+      }
+    }
+    const last = this.sql<{ snapshot_at: number }>`SELECT snapshot_at FROM pool`.one().snapshot_at;
+    void this.alarms.setEarliest("snapshot", Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS));
+    void this.outbox.afterCommit();
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    const now = Date.now();
+    // Marked before the write, so a change racing it schedules the next one a second later.
+    this.sql`UPDATE pool SET snapshot_at = ${now}`;
+    const { remaining, total, head } = this.status();
+    const snapshot: PrizeSnapshot = { type: "prizes", remaining, total, head, updatedAt: new Date(now).toISOString() };
+    try {
+      await this.env.SNAPSHOTS.put(PRIZE_SNAPSHOT_KEY, JSON.stringify(snapshot));
+    } catch (error) {
+      console.warn("prize snapshot: KV write failed, retrying", error);
+      await this.alarms.setEarliest("snapshot", now + SNAPSHOT_RETRY_MS);
+    }
+  }
+}

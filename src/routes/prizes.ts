@@ -1,0 +1,56 @@
+import * as v from "valibot";
+import type { Env } from "../env";
+import { HttpError } from "../http/errors";
+import { prizeCounter } from "../objects/prize-counter";
+import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
+import type { AppRequest } from "./context";
+
+/** Polling clients may reuse an answer this long; the WebSocket is the exact channel. */
+const POLL_CACHE = "public, max-age=2";
+
+/**
+ * GET /live — hands the WebSocket upgrade to the PrizeCounter, which holds the socket with
+ * the Hibernation API. A fresh Request: the router's request object cannot cross to a stub.
+ */
+export async function live(request: AppRequest, env: Env): Promise<Response> {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "upgrade_required", "Connect with a WebSocket, or poll /api/prizes.");
+  }
+  return prizeCounter(env).fetch(new Request(request.url, { headers: request.headers }));
+}
+
+/** GET /api/prizes — the same message /live sends, for clients without WebSockets. */
+export async function prizes(_request: AppRequest, env: Env): Promise<Response> {
+  const { remaining, total, head } = await prizeCounter(env).getStatus();
+  const status: PrizeStatus = { type: "prizes", remaining, total, head };
+  return Response.json(status, { headers: { "cache-control": POLL_CACHE } });
+}
+
+const LogQuery = v.object({
+  after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,9}$/, "after must be a whole number"), v.transform(Number)), "0"),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,4}$/, "limit must be a whole number"), v.transform(Number), v.minValue(1), v.maxValue(1000, "limit is at most 1000")),
+    "500",
+  ),
+});
+
+/** GET /api/prizes/log — the public, hash-chained award log, a page at a time. */
+export async function prizeLog(request: AppRequest, env: Env): Promise<Response> {
+  const query = v.safeParse(LogQuery, { after: request.query.after, limit: request.query.limit });
+  if (!query.success) {
+    const issue = query.issues[0];
+    throw new HttpError(400, "malformed", issue.message, { [String(issue.path?.[0]?.key ?? "query")]: issue.message });
+  }
+  const log = await prizeCounter(env).log(query.output.after, query.output.limit);
+  return Response.json(log, { headers: { "cache-control": POLL_CACHE } });
+}
+
+/**
+ * The pool as the landing page shows it before its script goes live: the KV snapshot,
+ * which may lag by seconds, or the configured size before the first snapshot.
+ */
+export async function prizeSnapshot(env: Env, poolSize: number): Promise<{ remaining: number; total: number }> {
+  const stored = await env.SNAPSHOTS.get(PRIZE_SNAPSHOT_KEY, "json").catch(() => null);
+  const snapshot = v.safeParse(PrizeSnapshot, stored);
+  return snapshot.success ? snapshot.output : { remaining: poolSize, total: poolSize };
+}

@@ -1,0 +1,42 @@
+import * as v from "valibot";
+
+/** A registrant's public id: the hex of their Durable Object id. */
+export const RegistrantId = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "Not a registrant id"));
+
+/** Who made a change: a judge's name, "first_come", "config"… Kept in the private audit. */
+export const Actor = v.pipe(v.string(), v.trim(), v.nonEmpty("An actor is required"), v.maxLength(200));
+
+export const PoolSize = v.pipe(v.number(), v.integer("The pool size must be a whole number"), v.minValue(0), v.maxValue(1_000_000));
+
+/** What the PrizeCounter tells a Registrant about its place in the pool. */
+export const PrizeUpdate = v.object({
+  registrantId: RegistrantId,
+  /** The award log's sequence number: a Registrant keeps only the newest update. */
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  status: v.picklist(["awarded", "revoked", "waitlisted"]),
+  slot: v.nullable(v.number()),
+  position: v.nullable(v.number()),
+});
+
+export type PrizeUpdate = v.InferOutput<typeof PrizeUpdate>;
+
+/** The live count, as /live, /api/prizes and the KV snapshot carry it. */
+export const PrizeStatus = v.object({
+  type: v.literal("prizes"),
+  remaining: v.number(),
+  total: v.number(),
+  /** The award log's head hash. */
+  head: v.string(),
+});
+
+export type PrizeStatus = v.InferOutput<typeof PrizeStatus>;
+
+/** The KV snapshot of the pool for fast page renders; may lag the counter by seconds. */
+export const PrizeSnapshot = v.object({
+  ...PrizeStatus.entries,
+  updatedAt: v.string(),
+});
+
+export type PrizeSnapshot = v.InferOutput<typeof PrizeSnapshot>;
+
+export const PRIZE_SNAPSHOT_KEY = "prizes";
