@@ -6,17 +6,31 @@ import { defineConfig } from "vitest/config";
 // Tests run the local development configuration, the one `npm start` uses.
 const development = parseEnv(readFileSync("config/development.env", "utf8"));
 
+async function contest(vars: Record<string, string | undefined>) {
+  return cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations") },
+    },
+  });
+}
+
 export default defineConfig(async () => ({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: { ...development, TEST_MIGRATIONS: await readD1Migrations("migrations") },
-      },
-    }),
-  ],
   test: {
     setupFiles: ["./test/setup.ts"],
-    include: ["test/**/*.test.ts"],
+    projects: [
+      {
+        extends: true,
+        plugins: [await contest({})],
+        test: { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**"] },
+      },
+      {
+        // A second contest: first come, first served, with a live-socket cap small enough
+        // for a test to reach.
+        extends: true,
+        plugins: [await contest({ AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5" })],
+        test: { name: "first-come", include: ["test/first-come/**/*.test.ts"] },
+      },
+    ],
   },
 }));

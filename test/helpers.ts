@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import worker from "../src/index";
 import type { Env } from "../src/env";
 
@@ -109,4 +109,25 @@ export async function registered(email: string): Promise<string> {
 
 export function registrantStub(email: string) {
   return env.REGISTRANT.get(env.REGISTRANT.idFromName(email));
+}
+
+/**
+ * Records the link code of every email job the Registrant objects queue from now on (the
+ * objects share the test's bindings), without waiting for the queue to deliver them.
+ */
+export function captureLinkCodes(): Map<string, string> {
+  const codes = new Map<string, string>();
+  const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
+  vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
+    for (const { body } of messages) {
+      const job = body as { to: string; code: string };
+      codes.set(job.to, job.code);
+    }
+    return sendBatch(messages, options);
+  });
+  return codes;
+}
+
+export function registrantId(email: string): string {
+  return env.REGISTRANT.idFromName(email).toString();
 }

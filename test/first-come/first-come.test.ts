@@ -1,0 +1,99 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { prizeCounter } from "../../src/objects/prize-counter";
+import type { Registrant } from "../../src/objects/registrant";
+import { captureLinkCodes, registrantId, registrantStub, send, signUp, validSubmission } from "../helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+interface SubmitAnswer {
+  status: string;
+  version: number;
+  awardPolicy: string;
+  prize: { status: "awarded" | "waitlisted"; slot: number | null; position: number | null } | null;
+}
+
+describe("the first-come policy", () => {
+  it("500 racing first submissions award exactly the pool and waitlist the rest in a stable order", async () => {
+    const codes = captureLinkCodes();
+    const emails = Array.from({ length: 500 }, (_, i) => `fc-${i}@example.com`);
+    for (let i = 0; i < emails.length; i += 50) {
+      await Promise.all(emails.slice(i, i + 50).map((email) => signUp(email)));
+    }
+    expect(codes.size).toBe(500);
+
+    const responses = await Promise.all(
+      emails.map((email) => send("/submit", { acceptJson: true, form: validSubmission(codes.get(email)!) })),
+    );
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
+    const answers = (await Promise.all(responses.map((r) => r.json()))) as SubmitAnswer[];
+    expect(new Set(answers.map((a) => a.awardPolicy))).toEqual(new Set(["first_come"]));
+
+    const awarded = answers.filter((a) => a.prize?.status === "awarded");
+    const waitlisted = answers.filter((a) => a.prize?.status === "waitlisted");
+    expect(awarded).toHaveLength(300);
+    expect(waitlisted).toHaveLength(200);
+    expect(awarded.map((a) => a.prize!.slot).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(waitlisted.map((a) => a.prize!.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(await prizeCounter(env).getStatus()).toMatchObject({ total: 300, awarded: 300, remaining: 0 });
+
+    // Stable: claiming again, or amending, gives every entrant the same answer.
+    const again = await Promise.all(emails.map((email) => prizeCounter(env).claim(registrantId(email))));
+    again.forEach((update, i) => {
+      expect({ status: update.status, slot: update.slot, position: update.position }).toEqual(answers[i]!.prize);
+    });
+    const amended = (await (await send("/submit", { acceptJson: true, form: validSubmission(codes.get(emails[0]!)!, { title: "v2" }) })).json()) as SubmitAnswer;
+    expect(amended).toMatchObject({ status: "amended", version: 2, prize: answers[0]!.prize });
+    expect((await prizeCounter(env).getStatus()).awarded).toBe(300);
+
+    // The public log lists the waitlist in the order the positions were given.
+    const log = await prizeCounter(env).log(0, 1000);
+    const positions = log.events.filter((e) => e.type === "waitlist").map((e) => e.position);
+    expect(positions).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  }, 60_000);
+
+  it("says which policy is in force, and the entrant's place, on the submit page and the confirmation", async () => {
+    const codes = captureLinkCodes();
+    await signUp("pages@example.com");
+    const code = codes.get("pages@example.com")!;
+    const form = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(form).toContain("First come, first served");
+
+    const confirmation = await (await send("/submit", { form: validSubmission(code) })).text();
+    expect(confirmation).toContain("First come, first served");
+    expect(confirmation).toMatch(/Every box is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a swag box/);
+  });
+
+  it("keeps the claim in the outbox when the counter cannot be reached, and answers that it is pending", async () => {
+    const codes = captureLinkCodes();
+    await signUp("pending@example.com");
+    const code = codes.get("pending@example.com")!;
+    const stub = registrantStub("pending@example.com");
+    await runInDurableObject(stub, async (instance: Registrant) => {
+      vi.spyOn(instance["env"].PRIZE_COUNTER, "get").mockImplementation(() => {
+        throw new Error("counter unreachable");
+      });
+      const result = await instance.submit(code.split(".")[1]!, {
+        title: "t", description: "d", repo_url: "https://a.dev/", demo_url: "https://b.dev/", products: ["workers", "kv"], confirm_original: true,
+      });
+      expect(result).toMatchObject({ ok: true, version: 1, prize: null });
+      expect(instance["outbox"].pending()).toMatchObject([{ topic: "prize_claim", attempts: 1 }]);
+      vi.restoreAllMocks();
+      await instance.alarm(); // not due yet: nothing happens
+      expect(instance["outbox"].pending()).toHaveLength(1);
+    });
+    const page = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(page).toContain("Your prize claim is being confirmed");
+    await runInDurableObject(stub, async (instance: Registrant, state) => {
+      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
+      await instance.alarm();
+      expect(instance["outbox"].pending()).toEqual([]);
+    });
+    const json = (await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json()) as object;
+    expect(JSON.stringify(json)).not.toContain("claim");
+    const after = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(after).toMatch(/on the waitlist|You won a swag box/);
+  });
+});

@@ -1,0 +1,157 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { PrizeCounter } from "../../src/objects/prize-counter";
+import type { Registrant } from "../../src/objects/registrant";
+import { GENESIS, pseudonym, verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
+import { registrantId, registrantStub } from "../helpers";
+
+const entrant = (i: number) => registrantId(`entrant-${i}@example.com`);
+
+afterEach(() => vi.restoreAllMocks());
+
+/**
+ * A counter of its own for each test (storage is shared within a file). The Worker's is
+ * prizeCounter(env); the class does not depend on the name.
+ */
+function freshCounter() {
+  return env.PRIZE_COUNTER.get(env.PRIZE_COUNTER.idFromName(crypto.randomUUID()));
+}
+
+/** Runs a counter's outbox now, as its alarm would. */
+function deliverOutbox(counter: DurableObjectStub<PrizeCounter>) {
+  return runInDurableObject(counter, (instance: PrizeCounter) => instance["outbox"].flush());
+}
+
+describe("PrizeCounter", () => {
+  it("1,000 racing awards against a pool of 300 award exactly 300 slots, 1 to 300 once each", async () => {
+    const counter = freshCounter();
+    const ids = Array.from({ length: 1000 }, (_, i) => entrant(i));
+    const results = await Promise.all(ids.map((id) => counter.award(id, "judge:ada")));
+
+    const awarded = results.filter((r) => r.ok);
+    const refused = results.filter((r) => !r.ok);
+    expect(awarded).toHaveLength(300);
+    expect(refused).toHaveLength(700);
+    expect(new Set(refused.map((r) => !r.ok && r.reason))).toEqual(new Set(["no_prizes_left"]));
+    const slots = awarded.map((r) => (r.ok ? r.slot : 0)).sort((a, b) => a - b);
+    expect(slots).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(await counter.getStatus()).toMatchObject({ total: 300, awarded: 300, remaining: 0 });
+
+    // Awarding a winner again returns their slot; a refused entrant stays refused.
+    const winner = ids[results.findIndex((r) => r.ok)]!;
+    const first = results.find((r) => r.ok)!;
+    expect(await counter.award(winner, "judge:grace")).toEqual({ ...first, remaining: 0, already: true });
+    expect(await counter.award(ids[results.findIndex((r) => !r.ok)]!, "judge:grace")).toMatchObject({ ok: false });
+
+    // Revoke frees exactly that slot, and racing awards can take it only once.
+    expect(await counter.revoke(winner, "judge:grace")).toEqual({ ok: true, slot: first.ok ? first.slot : 0, remaining: 1 });
+    expect(await counter.revoke(winner, "judge:grace")).toEqual({ ok: false, reason: "not_awarded" });
+    const losers = ids.filter((_, i) => !results[i]!.ok).slice(0, 50);
+    const retries = await Promise.all(losers.map((id) => counter.award(id, "judge:grace")));
+    expect(retries.filter((r) => r.ok)).toEqual([{ ok: true, slot: first.ok ? first.slot : 0, remaining: 0, already: false }]);
+    expect(await counter.getStatus()).toMatchObject({ total: 300, awarded: 300, remaining: 0 });
+  });
+
+  it("resizes the pool, never below the number already awarded", async () => {
+    const counter = freshCounter();
+    await Promise.all([1, 2, 3].map((i) => counter.award(entrant(i), "judge:ada")));
+    expect(await counter.resize(2, "organiser:lin")).toEqual({ ok: false, reason: "below_awarded", awarded: 3 });
+    expect(await counter.resize(3, "organiser:lin")).toEqual({ ok: true, total: 3, remaining: 0 });
+    expect(await counter.award(entrant(4), "judge:ada")).toMatchObject({ ok: false, reason: "no_prizes_left" });
+    expect(await counter.resize(10, "organiser:lin")).toEqual({ ok: true, total: 10, remaining: 7 });
+    expect(await counter.award(entrant(4), "judge:ada")).toMatchObject({ ok: true, slot: 4 });
+  });
+
+  it("refuses malformed RPC arguments", async () => {
+    await runInDurableObject(freshCounter(), async (instance: PrizeCounter) => {
+      await expect(instance.award("not-an-id", "judge")).rejects.toThrow("Not a registrant id");
+      await expect(instance.award(entrant(1), "  ")).rejects.toThrow("An actor is required");
+      await expect(instance.resize(-1, "organiser")).rejects.toThrow();
+      await expect(instance.resize(2.5, "organiser")).rejects.toThrow();
+    });
+  });
+
+  it("keeps a log that verifies, and detects any tampering with it", async () => {
+    const counter = freshCounter();
+    for (const i of [1, 2, 3]) await counter.award(entrant(i), "judge:ada");
+    await counter.revoke(entrant(2), "judge:ada");
+    await counter.resize(5, "organiser:lin");
+
+    const log = await counter.log();
+    expect(log.events.map((e) => e.type)).toEqual(["resize", "award", "award", "award", "revoke", "resize"]);
+    expect(log.events[1]).toMatchObject({ seq: 2, pseudonym: pseudonym(entrant(1)), slot: 1, total: 300 });
+    expect(JSON.stringify(log)).not.toContain(entrant(1));
+    expect(JSON.stringify(log)).not.toContain("judge:ada");
+    expect(verifyAwardLog(log.events, log.head)).toEqual({ ok: true, head: log.head });
+    expect(log.head).toBe((await counter.getStatus()).head);
+
+    const tampered = (change: (events: HashedAwardEvent[]) => HashedAwardEvent[]) =>
+      verifyAwardLog(change(structuredClone(log.events)), log.head);
+    expect(tampered((events) => events.toSpliced(2, 1))).toMatchObject({ ok: false, seq: 4 });
+    expect(tampered((events) => [events[0]!, events[2]!, events[1]!, ...events.slice(3)])).toMatchObject({ ok: false });
+    expect(tampered((events) => events.map((e) => (e.seq === 3 ? { ...e, slot: 9 } : e)))).toMatchObject({ ok: false, seq: 3 });
+    expect(tampered((events) => events.slice(0, -1))).toMatchObject({ ok: false });
+
+    // Changing a stored event in place is caught by anyone who verifies the served log.
+    await runInDurableObject(counter, (_: PrizeCounter, state) => {
+      state.storage.sql.exec("UPDATE event SET slot = 42 WHERE seq = 3");
+    });
+    const served = await counter.log();
+    expect(verifyAwardLog(served.events, served.head)).toMatchObject({ ok: false, seq: 3, reason: "hash does not match" });
+  });
+
+  it("pages the public log", async () => {
+    const counter = freshCounter();
+    for (const i of [1, 2, 3, 4]) await counter.award(entrant(i), "judge:ada");
+    const first = await counter.log(0, 2);
+    expect(first.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(first.next).toBe(2);
+    const rest = await counter.log(first.next!, 10);
+    expect(rest.events.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(rest.next).toBeNull();
+    expect(verifyAwardLog([...first.events, ...rest.events], rest.head).ok).toBe(true);
+    expect(first.events[0]!.hash).not.toBe(GENESIS);
+  });
+
+  it("tells the registrant its slot, retrying until the registrant object takes it, never counting twice", async () => {
+    const email = "winner@example.com";
+    const id = registrantId(email);
+    const counter = freshCounter();
+    const recordPrize = vi.fn().mockRejectedValue(new Error("registrant unreachable"));
+    await runInDurableObject(counter, async (instance: PrizeCounter) => {
+      vi.spyOn(instance["env"].REGISTRANT, "get").mockReturnValue({ recordPrize } as never);
+      await instance.award(id, "judge:ada");
+      await instance["outbox"].flush();
+      expect(instance["outbox"].pending()).toMatchObject([{ topic: "registrant", attempts: 1, body: { registrantId: id, status: "awarded", slot: 1 } }]);
+      vi.restoreAllMocks();
+      state(instance).storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+    });
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    await deliverOutbox(counter);
+    const prize = () =>
+      runInDurableObject(registrantStub(email), (_: Registrant, s) => s.storage.sql.exec("SELECT status, slot, seq FROM prize").toArray());
+    expect(await prize()).toEqual([{ status: "awarded", slot: 1, seq: 2 }]);
+
+    // A redelivered or out-of-order older update changes nothing.
+    await registrantStub(email).recordPrize({ registrantId: id, seq: 1, status: "revoked", slot: null, position: null });
+    await registrantStub(email).recordPrize({ registrantId: id, seq: 2, status: "awarded", slot: 1, position: null });
+    expect(await prize()).toEqual([{ status: "awarded", slot: 1, seq: 2 }]);
+    await counter.revoke(id, "judge:ada");
+    await deliverOutbox(counter);
+    expect(await prize()).toEqual([{ status: "revoked", slot: null, seq: 3 }]);
+    expect((await counter.getStatus()).awarded).toBe(0);
+  });
+
+  it("survives eviction: state comes back from storage", async () => {
+    const counter = freshCounter();
+    await counter.award(entrant(1), "judge:ada");
+    await evictDurableObject(counter);
+    expect(await counter.award(entrant(1), "judge:ada")).toMatchObject({ ok: true, slot: 1, already: true });
+    expect(await counter.award(entrant(2), "judge:ada")).toMatchObject({ ok: true, slot: 2, already: false });
+  });
+});
+
+function state(instance: PrizeCounter): DurableObjectState {
+  return instance["ctx"];
+}

@@ -1,0 +1,42 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect, it, vi } from "vitest";
+import { prizeCounter, SNAPSHOT_INTERVAL_MS, type PrizeCounter } from "../../src/objects/prize-counter";
+import { PRIZE_SNAPSHOT_KEY } from "../../src/schemas/prizes";
+import { registrantId } from "../helpers";
+
+// A file of its own: the snapshot key is shared, so no other counter may write it here.
+const entrant = (i: number) => registrantId(`entrant-${i}@example.com`);
+
+it("writes the KV snapshot after a burst, at most once a second, converging on the exact count", async () => {
+  const counter = prizeCounter(env);
+  // When each write happened, by the clock the counter stamps into the snapshot.
+  const puts: number[] = [];
+  const put = env.SNAPSHOTS.put.bind(env.SNAPSHOTS);
+  vi.spyOn(env.SNAPSHOTS, "put").mockImplementation(async (key, value, options) => {
+    puts.push(Date.parse(JSON.parse(String(value)).updatedAt));
+    return put(key, value, options);
+  });
+  await Promise.all(Array.from({ length: 40 }, (_, i) => counter.award(entrant(i), "judge:ada")));
+  await runInDurableObject(counter, async (instance: PrizeCounter) => {
+    expect(instance["alarms"].dueAt("snapshot")).not.toBeNull();
+  });
+  expect(await runDurableObjectAlarm(counter)).toBe(true);
+  expect(puts).toHaveLength(1);
+  expect(await env.SNAPSHOTS.get(PRIZE_SNAPSHOT_KEY, "json")).toMatchObject({ type: "prizes", remaining: 260, total: 300 });
+
+  // A change right after a write waits for the next second.
+  await counter.award(entrant(100), "judge:ada");
+  await runInDurableObject(counter, async (instance: PrizeCounter) => {
+    expect(instance["alarms"].dueAt("snapshot")).toBeGreaterThanOrEqual(puts[0]! + SNAPSHOT_INTERVAL_MS);
+  });
+  await runDurableObjectAlarm(counter);
+  expect(puts).toHaveLength(1);
+  await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_INTERVAL_MS + 50));
+  await runDurableObjectAlarm(counter);
+  expect(puts).toHaveLength(2);
+  expect(puts[1]! - puts[0]!).toBeGreaterThanOrEqual(SNAPSHOT_INTERVAL_MS);
+  const snapshot = await env.SNAPSHOTS.get(PRIZE_SNAPSHOT_KEY, "json");
+  expect(snapshot).toMatchObject({ remaining: 259, total: 300, head: (await counter.getStatus()).head });
+});
+

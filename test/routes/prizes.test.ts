@@ -1,0 +1,140 @@
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { prizeCounter } from "../../src/objects/prize-counter";
+import { verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
+import type { PrizeStatus } from "../../src/schemas/prizes";
+import { ORIGIN, registrantId, send } from "../helpers";
+
+const entrant = (i: number) => registrantId(`live-${i}@example.com`);
+
+interface LiveClient {
+  socket: WebSocket;
+  messages: unknown[];
+  /** Resolves with the first message (already received or still to come) that matches. */
+  waitFor(match: (message: unknown) => boolean, timeoutMs?: number): Promise<unknown>;
+}
+
+async function connect(): Promise<LiveClient> {
+  const response = await exports.default.fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
+  expect(response.status).toBe(101);
+  const socket = response.webSocket!;
+  const messages: unknown[] = [];
+  socket.accept();
+  socket.addEventListener("message", (event) => {
+    messages.push(typeof event.data === "string" && event.data.startsWith("{") ? JSON.parse(event.data) : event.data);
+  });
+  return {
+    socket,
+    messages,
+    async waitFor(match, timeoutMs = 3_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find(match);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(messages)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}
+
+const remaining = (n: number) => (message: unknown) => (message as PrizeStatus).type === "prizes" && (message as PrizeStatus).remaining === n;
+
+describe("the live counter", () => {
+  it("sends the count on connect and every change to every client, also after the object hibernates", async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, connect));
+    for (const client of clients) {
+      expect(await client.waitFor(remaining(300))).toMatchObject({ type: "prizes", remaining: 300, total: 300, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    }
+    const counter = prizeCounter(env);
+    await counter.award(entrant(1), "judge:ada");
+    const { head } = await counter.getStatus();
+    for (const client of clients) expect(await client.waitFor(remaining(299))).toEqual({ type: "prizes", remaining: 299, total: 300, head });
+
+    await evictDurableObject(counter);
+    const late = await connect();
+    await late.waitFor(remaining(299));
+    await counter.award(entrant(2), "judge:ada");
+    for (const client of [...clients, late]) await client.waitFor(remaining(298));
+    for (const client of [...clients, late]) client.socket.close(1000, "done");
+  });
+
+  it("answers ping with pong and ignores junk, binary and oversized frames", async () => {
+    const client = await connect();
+    await client.waitFor(remaining(298));
+    client.socket.send("ping");
+    await client.waitFor((m) => m === "pong");
+    client.socket.send("{not json");
+    client.socket.send(JSON.stringify({ type: "award", registrantId: entrant(9) }));
+    client.socket.send(new Uint8Array(1024).buffer);
+    client.socket.send("x".repeat(512 * 1024));
+    await prizeCounter(env).award(entrant(3), "judge:ada");
+    await client.waitFor(remaining(297));
+    expect((await prizeCounter(env).getStatus()).awarded).toBe(3);
+    client.socket.close(1000, "done");
+  });
+
+  it("answers a plain GET of /live with 426", async () => {
+    const response = await send("/live", { acceptJson: true });
+    expect(response.status).toBe(426);
+    expect(await response.json()).toMatchObject({ error: "upgrade_required" });
+  });
+});
+
+describe("GET /api/prizes", () => {
+  it("returns the live message, briefly cacheable", async () => {
+    const response = await send("/api/prizes", { acceptJson: true });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=2");
+    const status = await prizeCounter(env).getStatus();
+    expect(await response.json()).toEqual({ type: "prizes", remaining: status.remaining, total: status.total, head: status.head });
+  });
+});
+
+describe("GET /api/prizes/log", () => {
+  it("serves a log anyone can verify, without ids or judges", async () => {
+    const log = (await (await send("/api/prizes/log")).json()) as { events: HashedAwardEvent[]; head: string; next: null };
+    expect(log.events.length).toBeGreaterThanOrEqual(4);
+    expect(verifyAwardLog(log.events, log.head)).toEqual({ ok: true, head: log.head });
+    const text = JSON.stringify(log);
+    expect(text).not.toContain(entrant(1));
+    expect(text).not.toContain("judge:ada");
+    expect(text).not.toContain("@example.com");
+
+    const page = (await (await send("/api/prizes/log?after=1&limit=2")).json()) as { events: HashedAwardEvent[]; next: number };
+    expect(page.events.map((e) => e.seq)).toEqual([2, 3]);
+    expect(page.next).toBe(3);
+  });
+
+  it("answers bad paging parameters with 400 naming the parameter", async () => {
+    for (const [query, field] of [["limit=0", "limit"], ["limit=5000", "limit"], ["after=-1", "after"], ["after=abc", "after"]]) {
+      const response = await send(`/api/prizes/log?${query}`, { acceptJson: true });
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "malformed", fields: { [field!]: expect.any(String) } });
+    }
+  });
+});
+
+describe("the landing page", () => {
+  it("shows the prizes left from the KV snapshot, which the counter keeps exact", async () => {
+    const counter = prizeCounter(env);
+    await counter.award(entrant(4), "judge:ada");
+    const { remaining: left } = await counter.getStatus();
+    // The snapshot is debounced to one write a second: wait for it to converge.
+    for (let tries = 0; tries < 30; tries++) {
+      await runDurableObjectAlarm(counter);
+      if ((await env.SNAPSHOTS.get<{ remaining: number }>("prizes", "json"))?.remaining === left) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const html = await (await send("/")).text();
+    expect(html).toContain(`<strong data-text="prizesLeft" data-live="remaining">${left}</strong>`);
+    expect(html).toContain('new WebSocket(location.origin.replace(/^http/, "ws") + "/live")');
+  });
+
+  it("falls back to the configured pool when the snapshot is missing or unreadable", async () => {
+    await env.SNAPSHOTS.put("prizes", "{broken");
+    const html = await (await send("/")).text();
+    expect(html).toContain(`<strong data-text="prizesLeft" data-live="remaining">300</strong>`);
+  });
+});
