@@ -71,7 +71,11 @@ async function renderLanding(
     PAGES.landing,
     {
       title: config.contestName,
-      text: { prizePool: pool.total, prizesLeft: pool.remaining },
+      text: {
+        prizePool: pool.total,
+        prizesLeft: pool.remaining,
+        policy: config.awardPolicy === "first_come" ? "The first valid submissions win" : "Judges pick the most innovative entries",
+      },
       times: windowTimes(config),
       // Only what the visitor typed goes back into the form, never a stored value.
       fields: { firstname: fields.firstname, lastname: fields.lastname, email: fields.email, accept_rules: fields.accept_rules },
@@ -80,6 +84,8 @@ async function renderLanding(
         registrationOpen: isOpen(config.registration, now),
         registrationNotYet: now < config.registration.opens,
         registrationOver: now >= config.registration.closes,
+        judged: config.awardPolicy === "judged",
+        firstCome: config.awardPolicy === "first_come",
       },
     },
     { status, headers: status === 200 ? { "cache-control": "public, max-age=60" } : {} },

@@ -24,7 +24,12 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
   if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
   if (wantsJson(request)) {
     const { email, firstname, lastname } = described.profile;
-    return json({ registrant: { email, firstname, lastname }, submission: described.latest });
+    return json({
+      registrant: { email, firstname, lastname },
+      submission: described.latest,
+      awardPolicy: request.config.awardPolicy,
+      prize: described.prize,
+    });
   }
   const latest = described.latest;
   return renderForm(request, described, code, latest ? { ...latest } : {}, {}, 200);

@@ -91,9 +91,17 @@ describe("the first-come policy", () => {
       await instance.alarm();
       expect(instance["outbox"].pending()).toEqual([]);
     });
-    const json = (await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json()) as object;
-    expect(JSON.stringify(json)).not.toContain("claim");
+    const json = await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json();
+    expect(json).toMatchObject({ awardPolicy: "first_come", prize: { status: expect.stringMatching(/^(awarded|waitlisted)$/) } });
     const after = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
     expect(after).toMatch(/on the waitlist|You won a swag box/);
+  });
+});
+
+describe("the landing page under the first-come policy", () => {
+  it("says the first valid submissions win", async () => {
+    const html = await (await send("/")).text();
+    expect(html).toContain("The first valid submissions win");
+    expect(html).not.toContain("Judges score every entry");
   });
 });

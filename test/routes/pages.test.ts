@@ -16,6 +16,8 @@ describe("pages", () => {
     expect(html).toContain('<form method="post" action="/signup"');
     expect(html).toMatch(/<time data-time="registrationCloses" datetime="2030-12-31T23:59:59.000Z">/);
     expect(html).toMatch(/<label for="email">/);
+    expect(html).toContain("Judges score every entry");
+    expect(html).not.toContain("The first valid submissions win");
   });
 
 
