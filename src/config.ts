@@ -1,11 +1,27 @@
 import * as v from "valibot";
 import type { Env } from "./env";
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Milliseconds since the epoch, or NaN unless every field is in range (no 30 February). */
+function parseInstant(value: string): number {
+  const match = INSTANT.exec(value);
+  if (!match) return NaN;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((field) => Number(field ?? 0)) as [
+    number, number, number, number, number, number,
+  ];
+  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const exact =
+    local.getUTCFullYear() === year && local.getUTCMonth() === month - 1 && local.getUTCDate() === day &&
+    local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second;
+  return exact ? Date.parse(value) : NaN;
+}
+
 const Instant = (name: string) =>
   v.pipe(
     v.string(`${name} is required`),
-    v.isoTimestamp(`${name} must be an ISO 8601 timestamp with an offset, e.g. 2027-01-31T23:59:59Z`),
-    v.transform((value) => Date.parse(value)),
+    v.transform(parseInstant),
+    v.check((instant) => !Number.isNaN(instant), `${name} must be an ISO 8601 date and time with an offset, e.g. 2027-01-31T23:59:59Z`),
   );
 
 const PositiveInteger = (name: string, fallback: string) =>

@@ -3,7 +3,12 @@ import type { Env } from "./env";
 import { router } from "./routes/router";
 
 export default {
-  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+  async fetch(request, env, ctx) {
+    // HEAD is GET without the body (uptime checks use it); the router only knows GET.
+    if (request.method !== "HEAD") return router.fetch(request, env, ctx);
+    const response = await router.fetch(new Request(request, { method: "GET" }), env, ctx);
+    return new Response(null, response);
+  },
   queue: consumeEmails,
 } satisfies ExportedHandler<Env>;
 

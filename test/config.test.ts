@@ -26,6 +26,10 @@ describe("configuration", () => {
     [{ REGISTRATION_OPENS: "next tuesday" }, "REGISTRATION_OPENS"],
     [{ SUBMISSION_CLOSES: "2026-01-01" }, "SUBMISSION_CLOSES"],
     [{ SUBMISSION_CLOSES: "2025-01-01T00:00:00Z" }, "SUBMISSION_CLOSES"],
+    [{ SUBMISSION_CLOSES: "2030-02-30T00:00:00Z" }, "SUBMISSION_CLOSES"],
+    [{ SUBMISSION_CLOSES: "2030-01-01T24:00:00Z" }, "SUBMISSION_CLOSES"],
+    [{ REGISTRATION_CLOSES: "2030-01-01T00:00:00+01" }, "REGISTRATION_CLOSES"],
+    [{ REGISTRATION_CLOSES: "2030-01-01T00:00:00 +01:00" }, "REGISTRATION_CLOSES"],
     [{ PUBLIC_URL: "ftp://example.com" }, "PUBLIC_URL"],
     [{ PRIZE_POOL: "-3" }, "PRIZE_POOL"],
     [{ PRIZE_POOL: "lots" }, "PRIZE_POOL"],
@@ -37,6 +41,14 @@ describe("configuration", () => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) expect(loaded.problems.map((p) => p.variable)).toContain(variable);
+  });
+
+  it("accepts offsets and reads them as the instant they name", () => {
+    const loaded = configured({ REGISTRATION_OPENS: "2026-01-01T09:00+09:00", REGISTRATION_CLOSES: "2030-12-31T23:59:59.500-05:00" });
+    expect(loaded.ok && loaded.config.registration).toEqual({
+      opens: Date.UTC(2026, 0, 1, 0, 0),
+      closes: Date.UTC(2031, 0, 1, 4, 59, 59, 500),
+    });
   });
 
   it("refuses the capture provider outside development", () => {

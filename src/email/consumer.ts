@@ -16,15 +16,17 @@ const MAX_RETRY_DELAY_S = 3600;
  * that run out of retries reach the dead-letter queue, whose messages are recorded as dead.
  */
 export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const log = new EmailLog(env.DB);
   const loaded = loadConfig(env);
+  // Dead letters are only recorded, which needs no configuration: they must never be lost.
+  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) {
+    const provider = loaded.ok ? loaded.config.emailProvider : "unknown";
+    for (const message of batch.messages) await recordDead(message, log, provider);
+    return;
+  }
   if (!loaded.ok) {
     console.error("emails: configuration is invalid, retrying later", loaded.problems);
     batch.retryAll({ delaySeconds: 60 });
-    return;
-  }
-  const log = new EmailLog(env.DB);
-  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) {
-    for (const message of batch.messages) await recordDead(message, log, loaded.config);
     return;
   }
   const provider = emailProvider(loaded.config, env);
@@ -58,7 +60,7 @@ async function deliver(message: Message<unknown>, log: EmailLog, provider: Email
   message.ack();
 }
 
-async function recordDead(message: Message<unknown>, log: EmailLog, config: Config) {
+async function recordDead(message: Message<unknown>, log: EmailLog, provider: string) {
   const parsed = v.safeParse(EmailJob, message.body);
   if (!parsed.success) {
     console.error(`emails: dead letter ${message.id} is not a job: ${v.summarize(parsed.issues)}`);
@@ -66,7 +68,7 @@ async function recordDead(message: Message<unknown>, log: EmailLog, config: Conf
     return;
   }
   try {
-    await log.record(parsed.output, config.emailProvider, "dead", null, "ran out of delivery attempts");
+    await log.record(parsed.output, provider, "dead", null, "ran out of delivery attempts");
     message.ack();
   } catch (error) {
     logFailure(error);

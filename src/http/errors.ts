@@ -1,7 +1,6 @@
 /** Machine-readable error codes of the public contract (docs/api.md). */
 export type ErrorCode =
   | "malformed"
-  | "forbidden"
   | "window_closed"
   | "not_found"
   | "unknown_code"
@@ -10,6 +9,7 @@ export type ErrorCode =
   | "invalid"
   | "misconfigured"
   | "upgrade_required"
+  | "busy"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

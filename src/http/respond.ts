@@ -6,7 +6,7 @@ import { json, wantsJson } from "./negotiate";
 
 const HINTS: Partial<Record<HttpError["code"], string>> = {
   unknown_code:
-    "Links are personal, and a new link replaces the old one. Sign up again on the landing page with the same email address and we will email you a fresh link.",
+    "Links are personal, and a new link replaces the old one. Ask for a new link with the email address you signed up with.",
   window_closed: "Check the dates on the landing page.",
   too_large: "Shorten the text you entered and try again.",
   malformed: "Go back and send the form again.",
@@ -33,7 +33,8 @@ export function respondToError(error: unknown, request: Request, config: Config 
       ? error
       : new HttpError(500, "internal", "Something went wrong on our side. Please try again in a minute.");
   if (!(error instanceof HttpError)) console.error("unhandled error", request.method, new URL(request.url).pathname, error);
-  if (wantsJson(request)) {
+  // API routes answer JSON whatever the client asked for.
+  if (wantsJson(request) || new URL(request.url).pathname.startsWith("/api/")) {
     return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status);
   }
   return renderPage(
@@ -47,6 +48,7 @@ export function respondToError(error: unknown, request: Request, config: Config 
         message: known.message,
         hint: HINTS[known.code] ?? "",
       },
+      show: { linkHint: known.code === "unknown_code" },
     },
     { status: known.status },
   );

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig, type Config } from "../config";
 import type { Env } from "../env";
+import type { ErrorCode } from "../http/errors";
 import {
   chainHash,
   GENESIS,
@@ -36,6 +37,7 @@ const MIGRATIONS = [
   `CREATE TABLE pool (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      total INTEGER NOT NULL,
+     configured_total INTEGER NOT NULL,
      snapshot_at INTEGER NOT NULL DEFAULT 0
    );
    CREATE TABLE award (
@@ -199,10 +201,10 @@ export class PrizeCounter extends DurableObject<Env> {
   /** A page of the public log (never who acted, never a registrant id) and the head hash. */
   async log(after = 0, limit = 500): Promise<PublicLog> {
     const page = Math.min(Math.max(Math.trunc(limit), 1), 1000);
+    const { head, total, remaining } = this.status(); // first: it may open the pool
     const events = this.sql<EventRow>`
       SELECT seq, type, pseudonym, slot, position, total, at, hash FROM event
       WHERE seq > ${Math.trunc(after)} ORDER BY seq LIMIT ${page + 1}`.toArray();
-    const { head, total, remaining } = this.status();
     const more = events.length > page;
     return { head, total, remaining, events: events.slice(0, page), next: more ? events[page - 1]!.seq : null };
   }
@@ -214,7 +216,7 @@ export class PrizeCounter extends DurableObject<Env> {
     }
     if (this.ctx.getWebSockets().length >= this.config.liveSocketCap) {
       return Response.json(
-        { error: "busy", message: "The live counter is full; poll /api/prizes instead." },
+        { error: "busy" satisfies ErrorCode, message: "The live counter is full; poll /api/prizes instead." },
         { status: 503, headers: { "retry-after": "30" } },
       );
     }
@@ -247,14 +249,29 @@ export class PrizeCounter extends DurableObject<Env> {
     return requireConfig(this.env);
   }
 
-  /** The pool size, opening the pool (the log's first event) from the configuration on first use. */
+  /**
+   * The pool size. The configuration opens the pool (the log's first event) on first use,
+   * and a later change of PRIZE_POOL resizes it, as `resize` would, unless that would go
+   * below the number already awarded (then the pool stays as it is and the refusal is logged).
+   */
   private total(): number {
-    const row = this.sql<{ total: number }>`SELECT total FROM pool`.toArray()[0];
-    if (row) return row.total;
-    const total = this.config.prizePool;
-    this.sql`INSERT INTO pool (singleton, total) VALUES (1, ${total})`;
+    const configured = this.config.prizePool;
+    const row = this.sql<{ total: number; configured_total: number }>`SELECT total, configured_total FROM pool`.toArray()[0];
+    if (row && row.configured_total === configured) return row.total;
+    if (!row) {
+      this.sql`INSERT INTO pool (singleton, total, configured_total) VALUES (1, ${configured}, ${configured})`;
+      this.append("resize", "config", {});
+      return configured;
+    }
+    this.sql`UPDATE pool SET configured_total = ${configured}`;
+    const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
+    if (configured < awarded) {
+      console.error(`PRIZE_POOL ${configured} is below the ${awarded} prizes already awarded; the pool stays at ${row.total}`);
+      return row.total;
+    }
+    this.sql`UPDATE pool SET total = ${configured}`;
     this.append("resize", "config", {});
-    return total;
+    return configured;
   }
 
   private status(): PoolStatus {

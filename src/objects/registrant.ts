@@ -118,13 +118,29 @@ export class Registrant extends DurableObject<Env> {
    */
   async register(input: Registration): Promise<RegisterOutcome> {
     const registration = v.parse(Registration, input);
+    return this.issueLink(registration);
+  }
+
+  /**
+   * Emails a registered entrant a fresh link (retiring the old one), at most once per
+   * LINK_RESEND_INTERVAL_MS; someone who never registered gets nothing.
+   */
+  async resendLink(): Promise<RegisterOutcome | "not_registered"> {
+    return this.issueLink(null);
+  }
+
+  /** Registers `registration` if given and new, else re-issues the link of who is registered. */
+  private async issueLink(registration: Registration): Promise<RegisterOutcome>;
+  private async issueLink(registration: null): Promise<RegisterOutcome | "not_registered">;
+  private async issueLink(registration: Registration | null): Promise<RegisterOutcome | "not_registered"> {
     // Hash before the transaction: an await inside it would let racing calls interleave.
     const secret = generateSecret();
     const codeHash = await hashSecret(secret);
     const now = Date.now();
 
-    const outcome = this.ctx.storage.transactionSync((): RegisterOutcome => {
+    const outcome = this.ctx.storage.transactionSync((): RegisterOutcome | "not_registered" => {
       const existing = this.row();
+      if (!existing && !registration) return "not_registered";
       if (existing && now - existing.link_emailed_at < LINK_RESEND_INTERVAL_MS) return "throttled";
       const linksIssued = (existing?.links_issued ?? 0) + 1;
       if (existing) {
@@ -133,10 +149,10 @@ export class Registrant extends DurableObject<Env> {
       } else {
         this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, code_hash,
             links_issued, link_emailed_at, created_at)
-          VALUES (1, ${registration.email}, ${registration.firstname}, ${registration.lastname},
+          VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
-      const person = existing ?? registration;
+      const person = existing ?? registration!;
       this.email({
         template: existing ? "link_resent" : "registration",
         key: `${this.id}:link:${linksIssued}`,
@@ -146,7 +162,7 @@ export class Registrant extends DurableObject<Env> {
       });
       return existing ? "link_resent" : "registered";
     });
-    if (outcome !== "throttled") this.outbox.afterCommit();
+    if (outcome === "registered" || outcome === "link_resent") void this.outbox.afterCommit();
     return outcome;
   }
 
@@ -202,12 +218,6 @@ export class Registrant extends DurableObject<Env> {
     const update = v.parse(PrizeUpdate, input);
     if (update.registrantId !== this.id) throw new Error("a prize update for another registrant");
     this.applyPrize(update);
-  }
-
-  /** Every version of the submission, newest first. */
-  async history(secret: string): Promise<SubmissionVersion[] | null> {
-    const presented = await hashSecret(secret);
-    return this.verify(presented) ? this.versions() : null;
   }
 
   override async alarm(): Promise<void> {

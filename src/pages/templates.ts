@@ -3,6 +3,7 @@ import { PRODUCTS } from "../schemas/products";
 import checkInbox from "./check-inbox.html";
 import error from "./error.html";
 import landing from "./landing.html";
+import link from "./link.html";
 import mailbox from "./mailbox.html";
 import rules from "./rules.html";
 import shell from "./shell.html";
@@ -24,6 +25,7 @@ export const PAGES = {
   landing: page(landing),
   rules: page(rules),
   checkInbox: page(checkInbox),
+  link: page(link),
   submit: page(submit.replace("<!--products-->", productChoices)),
   submitted: page(submitted),
   error: page(error),

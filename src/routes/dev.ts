@@ -28,7 +28,8 @@ export async function mailbox(request: AppRequest, env: Env): Promise<Response> 
     to: email.recipient,
     subject: email.subject,
     text: email.text,
-    links: email.text.match(/https?:\/\/\S*[^\s.,;:!?)]/g) ?? [],
+    // The footer names the contest's address; only the links that lead somewhere count.
+    links: (email.text.match(/https?:\/\/\S*[^\s.,;:!?)]/g) ?? []).filter((link) => link !== request.config.publicUrl),
     capturedAt: new Date(email.captured_at).toISOString(),
   }));
   if (wantsJson(request)) return json({ emails });

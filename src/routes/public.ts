@@ -8,7 +8,7 @@ import { invalidFields } from "../http/respond";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
-import { SignupForm } from "../schemas/signup";
+import { LinkRequestForm, SignupForm } from "../schemas/signup";
 import type { AppRequest } from "./context";
 import { prizeSnapshot } from "./prizes";
 
@@ -45,12 +45,60 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   }
   const { firstname, lastname, email } = parsed.output;
   await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
+  return checkInbox(request, `If ${email} can enter, a personal submission link is on its way to it.`);
+}
 
-  const message = `If ${email} can enter, a personal submission link is on its way to it.`;
+/**
+ * POST /link — a registered entrant who lost their link gets a new one, while they can
+ * still use it. The answer is the same whether or not the email is registered.
+ */
+export async function requestLink(request: AppRequest, env: Env): Promise<Response> {
+  const { config } = request;
+  if (!linkRecoveryOpen(config)) {
+    throw new HttpError(403, "window_closed", closedMessage(config.submission, "The submission window"));
+  }
+  const body = await readFields(request, config.maxBodyBytes);
+  const parsed = v.safeParse(LinkRequestForm, body);
+  if (!parsed.success) {
+    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLinkForm(request, body, errors, 422));
+  }
+  const { email } = parsed.output;
+  await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).resendLink();
+  return checkInbox(request, `If ${email} is signed up, a new submission link is on its way to it.`);
+}
+
+/** GET /link — the form to ask for a new link. */
+export function linkForm(request: AppRequest): Response {
+  return renderLinkForm(request, {}, {}, 200);
+}
+
+function renderLinkForm(request: AppRequest, fields: Fields, errors: FieldErrors, status: number): Response {
+  const open = linkRecoveryOpen(request.config);
+  return renderPage(
+    request,
+    request.config,
+    PAGES.link,
+    {
+      title: "Get your link again",
+      fields: { email: fields.email },
+      errors,
+      show: { linkRecovery: open, linkRecoveryOver: !open },
+    },
+    { status },
+  );
+}
+
+/** A link is worth having while one can still sign up or submit. */
+function linkRecoveryOpen(config: Config, now = Date.now()): boolean {
+  return isOpen(config.registration, now) || isOpen(config.submission, now);
+}
+
+function checkInbox(request: AppRequest, message: string): Response {
+  const { config } = request;
   if (wantsJson(request)) return json({ status: "check_inbox", message }, 202);
   return renderPage(request, config, PAGES.checkInbox, {
     title: "Check your inbox",
-    text: { email },
+    text: { message },
     show: { development: config.environment === "development" },
   });
 }
@@ -78,12 +126,18 @@ async function renderLanding(
       },
       times: windowTimes(config),
       // Only what the visitor typed goes back into the form, never a stored value.
-      fields: { firstname: fields.firstname, lastname: fields.lastname, email: fields.email, accept_rules: fields.accept_rules },
+      fields: {
+        firstname: fields.firstname,
+        lastname: fields.lastname,
+        email: fields.email,
+        accept_rules: fields.accept_rules,
+      },
       errors,
       show: {
         registrationOpen: isOpen(config.registration, now),
         registrationNotYet: now < config.registration.opens,
         registrationOver: now >= config.registration.closes,
+        linkRecovery: linkRecoveryOpen(config, now),
         judged: config.awardPolicy === "judged",
         firstCome: config.awardPolicy === "first_come",
       },

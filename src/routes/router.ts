@@ -6,7 +6,7 @@ import type { AppRequest, RouterArgs } from "./context";
 import { mailbox } from "./dev";
 import { health } from "./health";
 import { live, prizeLog, prizes } from "./prizes";
-import { landing, rules, signup } from "./public";
+import { landing, linkForm, requestLink, rules, signup } from "./public";
 import { showSubmission, submit } from "./submission";
 
 /** Every route that needs a valid configuration gets it on `request.config`; /healthz reports a bad one. */
@@ -28,6 +28,8 @@ export const router = Router<AppRequest, RouterArgs>({
   .get("/", landing)
   .get("/rules", rules)
   .post("/signup", signup)
+  .get("/link", linkForm)
+  .post("/link", requestLink)
   .get("/submit", showSubmission)
   .post("/submit", submit)
   .get("/live", live)

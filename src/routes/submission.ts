@@ -133,7 +133,7 @@ function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
   const policy =
     config.awardPolicy === "first_come"
       ? `First come, first served: the first ${config.prizePool} valid submissions each win a swag box; after that, entrants join a waitlist in order.`
-      : `Judges score every entry and award the ${config.prizePool} swag boxes; winners hear from us by email.`;
+      : `Judges score every entry and award the ${config.prizePool} swag boxes.`;
   return {
     text: { policy, slot: prize?.slot ?? "", position: prize?.position ?? "" },
     show: {

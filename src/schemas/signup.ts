@@ -19,3 +19,6 @@ export const Registration = v.object({
 });
 
 export type Registration = v.InferOutput<typeof Registration>;
+
+/** POST /link: an entrant who lost their link asks for a new one. */
+export const LinkRequestForm = v.object({ email: EmailAddress });

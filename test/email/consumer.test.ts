@@ -126,3 +126,11 @@ describe("the emails queue consumer", () => {
     expect(await logRow("config-1")).toBeNull();
   });
 });
+
+describe("the dead-letter consumer", () => {
+  it("records dead letters even while the configuration is invalid", async () => {
+    const result = await consume("swagbox-emails-dlq", [job("dead-config-1")], { PUBLIC_URL: "not a url" });
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(await logRow("dead-config-1")).toMatchObject({ status: "dead", provider: "unknown" });
+  });
+});

@@ -155,3 +155,30 @@ describe("PrizeCounter", () => {
 function state(instance: PrizeCounter): DurableObjectState {
   return instance["ctx"];
 }
+
+describe("PrizeCounter and the PRIZE_POOL setting", () => {
+  /** Runs `fn` on the counter as if it had been deployed with another PRIZE_POOL. */
+  function withPoolSetting<T>(counter: DurableObjectStub<PrizeCounter>, poolSize: string, fn: (instance: PrizeCounter) => Promise<T>) {
+    return runInDurableObject(counter, (instance: PrizeCounter) => {
+      Object.defineProperty(instance, "env", { value: { ...env, PRIZE_POOL: poolSize }, configurable: true });
+      return fn(instance);
+    });
+  }
+
+  it("opens the pool on the first request of any kind, so the first log already verifies", async () => {
+    const counter = freshCounter();
+    const log = await counter.log();
+    expect(log.events).toHaveLength(1);
+    expect(verifyAwardLog(log.events, log.head)).toEqual({ ok: true, head: log.head });
+  });
+
+  it("follows a changed PRIZE_POOL as a logged resize, but never below what is awarded", async () => {
+    const counter = freshCounter();
+    await Promise.all([1, 2, 3].map((i) => counter.award(entrant(i), "judge:ada")));
+    expect(await withPoolSetting(counter, "350", (instance) => instance.getStatus())).toMatchObject({ total: 350, remaining: 347 });
+    expect(await withPoolSetting(counter, "2", (instance) => instance.getStatus())).toMatchObject({ total: 350, awarded: 3 });
+    const log = await withPoolSetting(counter, "2", (instance) => instance.log());
+    expect(log.events.filter((e) => e.type === "resize").map((e) => e.total)).toEqual([300, 350]);
+    expect(verifyAwardLog(log.events, log.head).ok).toBe(true);
+  });
+});

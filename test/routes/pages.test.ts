@@ -71,3 +71,14 @@ describe("pages", () => {
     expect(mailboxPage).not.toContain("<script>alert(1)");
   });
 });
+
+describe("HEAD requests", () => {
+  it("answer like GET without a body", async () => {
+    for (const path of ["/", "/healthz", "/rules"]) {
+      const response = await send(path, { method: "HEAD" });
+      expect(response.status, path).toBe(200);
+      expect(await response.text()).toBe("");
+    }
+    expect((await send("/nope", { method: "HEAD" })).status).toBe(404);
+  });
+});

@@ -107,6 +107,12 @@ describe("GET /api/prizes/log", () => {
     expect(page.next).toBe(3);
   });
 
+  it("answers errors as JSON even to a browser", async () => {
+    const response = await send("/api/prizes/log?limit=0");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/json");
+  });
+
   it("answers bad paging parameters with 400 naming the parameter", async () => {
     for (const [query, field] of [["limit=0", "limit"], ["limit=5000", "limit"], ["after=-1", "after"], ["after=abc", "after"]]) {
       const response = await send(`/api/prizes/log?${query}`, { acceptJson: true });

@@ -31,7 +31,9 @@ describe("GET /submit", () => {
     for (const path of [submitUrl(wrongSecret), submitUrl("not-a-code"), "/submit", submitUrl(`${"0".repeat(64)}.${"A".repeat(43)}`)]) {
       const response = await send(path);
       expect(response.status, path).toBe(404);
-      expect(await response.text()).toContain("Sign up again on the landing page");
+      const html = await response.text();
+      expect(html).toContain("Ask for a new link");
+      expect(html).toContain('<a href="/link">Get a new link</a>');
     }
   });
 });

@@ -1,0 +1,94 @@
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { LINK_RESEND_INTERVAL_MS, type Registrant } from "../../src/objects/registrant";
+import { emailsTo, linkCodeFor, registrantStub, send, signUp } from "../helpers";
+
+const REGISTRATION_CLOSED = { REGISTRATION_OPENS: "2020-01-01T00:00:00Z", REGISTRATION_CLOSES: "2020-02-01T00:00:00Z" };
+const ALL_CLOSED = { ...REGISTRATION_CLOSED, SUBMISSION_OPENS: "2020-01-01T00:00:00Z", SUBMISSION_CLOSES: "2020-03-01T00:00:00Z" };
+
+function requestLink(email: string, options: Parameters<typeof send>[1] = {}) {
+  return send("/link", { ...options, form: { email } });
+}
+
+async function allowAnotherLink(email: string) {
+  await runInDurableObject(registrantStub(email), (_: Registrant, state) => {
+    state.storage.sql.exec("UPDATE registrant SET link_emailed_at = link_emailed_at - ?", LINK_RESEND_INTERVAL_MS);
+  });
+}
+
+describe("GET and POST /link", () => {
+  it("shows a form to ask for a new link", async () => {
+    const html = await (await send("/link")).text();
+    expect(html).toContain('<form method="post" action="/link"');
+    expect(html).toContain('<label for="email">');
+  });
+
+  it("emails a registered entrant a new link and retires the old one", async () => {
+    await signUp("lost@example.com");
+    const oldCode = await linkCodeFor("lost@example.com");
+    await allowAnotherLink("lost@example.com");
+    const response = await requestLink(" LOST@example.com ");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("If lost@example.com is signed up, a new submission link is on its way");
+    const newCode = await linkCodeFor("lost@example.com", 2);
+    expect(newCode).not.toBe(oldCode);
+    expect((await send(`/submit?code=${encodeURIComponent(oldCode)}`)).status).toBe(404);
+    expect((await send(`/submit?code=${encodeURIComponent(newCode)}`)).status).toBe(200);
+  });
+
+  it("answers an unknown email exactly like a known one, and registers nobody", async () => {
+    await signUp("known@example.com");
+    await allowAnotherLink("known@example.com");
+    const known = await requestLink("known@example.com", { acceptJson: true });
+    const unknown = await requestLink("stranger@example.com", { acceptJson: true });
+    expect(unknown.status).toBe(known.status);
+    expect(unknown.status).toBe(202);
+    const [knownBody, unknownBody] = (await Promise.all([known.json(), unknown.json()])) as { message: string }[];
+    expect(unknownBody!.message.replace("stranger", "known")).toBe(knownBody!.message);
+    const stored = await runInDurableObject(registrantStub("stranger@example.com"), (_: Registrant, state) =>
+      state.storage.sql.exec("SELECT COUNT(*) AS n FROM registrant").one().n,
+    );
+    expect(stored).toBe(0);
+    await emailsTo("stranger@example.com", 1, 2_500);
+    expect(await emailsTo("stranger@example.com", 1, 0)).toEqual([]);
+  });
+
+  it("sends at most one link per interval, however many requests race", async () => {
+    await signUp("spam@example.com");
+    await linkCodeFor("spam@example.com");
+    await allowAnotherLink("spam@example.com");
+    await Promise.all(Array.from({ length: 30 }, () => requestLink("spam@example.com")));
+    await emailsTo("spam@example.com", 3, 2_500);
+    expect(await emailsTo("spam@example.com", 2)).toHaveLength(2);
+  });
+
+  it("keeps working after registration closes, while submissions are open", async () => {
+    await signUp("late-lost@example.com");
+    await linkCodeFor("late-lost@example.com");
+    await allowAnotherLink("late-lost@example.com");
+    const before = (await listDurableObjectIds(env.REGISTRANT)).length;
+    expect((await signUp("newcomer@example.com", {}, { vars: REGISTRATION_CLOSED })).status).toBe(403);
+    expect((await requestLink("late-lost@example.com", { vars: REGISTRATION_CLOSED })).status).toBe(200);
+    expect((await listDurableObjectIds(env.REGISTRANT)).length).toBe(before);
+    expect(await emailsTo("late-lost@example.com", 2)).toHaveLength(2);
+    const landing = await (await send("/", { vars: REGISTRATION_CLOSED })).text();
+    expect(landing).toContain('<a href="/link">Get a new link</a>');
+  });
+
+  it("answers 403 once submissions are closed too", async () => {
+    const response = await requestLink("anyone@example.com", { acceptJson: true, vars: ALL_CLOSED });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: "window_closed" });
+    expect(await (await send("/link", { vars: ALL_CLOSED })).text()).toContain("links are no longer needed");
+  });
+
+  it("answers an invalid email with 422 naming the field, next to it in the form", async () => {
+    const json = await requestLink("nope", { acceptJson: true });
+    expect(json.status).toBe(422);
+    expect(await json.json()).toMatchObject({ fields: { email: "Enter a valid email address, like ada@example.com" } });
+    const html = await (await requestLink('"><b>x')).text();
+    expect(html).toMatch(/name="email"[^>]*aria-invalid="true"/);
+    expect(html).toContain('value="&quot;&gt;&lt;b&gt;x"');
+  });
+});
