@@ -115,7 +115,7 @@ export function registrantStub(email: string) {
  * Records the link code of every email job the Registrant objects queue from now on (the
  * objects share the test's bindings), without waiting for the queue to deliver them.
  */
-export function captureLinkCodes(): Map<string, string> {
+export function captureLinkCodes(): LinkCodes {
   const codes = new Map<string, string>();
   const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
   vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
@@ -125,7 +125,24 @@ export function captureLinkCodes(): Map<string, string> {
     }
     return sendBatch(messages, options);
   });
-  return codes;
+  return {
+    get size() {
+      return codes.size;
+    },
+    async get(email) {
+      const deadline = Date.now() + 5_000;
+      while (!codes.has(email) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const code = codes.get(email);
+      if (!code) throw new Error(`no link queued for ${email}`);
+      return code;
+    },
+  };
+}
+
+export interface LinkCodes {
+  readonly size: number;
+  /** The latest code queued for `email`, waiting a little for the outbox to hand it over. */
+  get(email: string): Promise<string>;
 }
 
 export function registrantId(email: string): string {

@@ -40,7 +40,7 @@ function compose(job: EmailJob, config: Config): Body {
         subject: `Your ${config.contestName} submission link`,
         paragraphs: [
           `Thanks for signing up for ${config.contestName}. This link is yours alone: use it to submit your project, and to amend it until submissions close (${closes}).`,
-          "Keep this email. If you lose the link, sign up again with the same email address and we will send you a new one.",
+          `Keep this email. If you lose the link, ask for a new one at ${config.publicUrl}/link with this email address.`,
         ],
         action: { label: "Submit your project", url: submitUrl },
       };

@@ -86,26 +86,32 @@ export class Outbox<Topic extends string> {
     await this.rearm();
   }
 
-  /** Returns true when some topic failed, so the loop waits for the alarm. */
+  /**
+   * Topics are delivered side by side, so a slow receiver (D1) never holds up another (the
+   * email queue). Returns true when some topic failed, so the loop waits for the alarm.
+   */
   private async deliverByTopic(rows: { id: number; topic: Topic; body: string; attempts: number }[]) {
-    let failed = false;
-    for (const topic of new Set(rows.map((row) => row.topic))) {
-      const batch = rows.filter((row) => row.topic === topic);
-      try {
-        await this.deliver[topic](batch.map((row) => JSON.parse(row.body)));
-        for (const row of batch) this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
-      } catch (error) {
-        failed = true;
-        const reason = error instanceof Error ? error.message : String(error);
-        console.warn(`outbox: delivery of ${batch.length} ${topic} message(s) failed: ${reason}`);
-        for (const row of batch) {
-          const retryAt = Date.now() + backoff(row.attempts);
-          this.sql`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${retryAt},
-            last_error = ${reason} WHERE id = ${row.id}`;
+    const topics = [...new Set(rows.map((row) => row.topic))];
+    const outcomes = await Promise.all(
+      topics.map(async (topic) => {
+        const batch = rows.filter((row) => row.topic === topic);
+        try {
+          await this.deliver[topic](batch.map((row) => JSON.parse(row.body)));
+          for (const row of batch) this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
+          return true;
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          console.warn(`outbox: delivery of ${batch.length} ${topic} message(s) failed: ${reason}`);
+          for (const row of batch) {
+            const retryAt = Date.now() + backoff(row.attempts);
+            this.sql`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${retryAt},
+              last_error = ${reason} WHERE id = ${row.id}`;
+          }
+          return false;
         }
-      }
-    }
-    return failed;
+      }),
+    );
+    return outcomes.includes(false);
   }
 
   private async rearm(): Promise<void> {

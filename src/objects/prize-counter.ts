@@ -37,7 +37,6 @@ const MIGRATIONS = [
   `CREATE TABLE pool (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      total INTEGER NOT NULL,
-     configured_total INTEGER NOT NULL,
      snapshot_at INTEGER NOT NULL DEFAULT 0
    );
    CREATE TABLE award (
@@ -64,6 +63,9 @@ const MIGRATIONS = [
    );
    ${OUTBOX_SCHEMA}
    ${ALARM_SCHEDULE_SCHEMA}`,
+  // The PRIZE_POOL value last applied, so that a changed setting is noticed.
+  `ALTER TABLE pool ADD COLUMN configured_total INTEGER NOT NULL DEFAULT 0;
+   UPDATE pool SET configured_total = total;`,
 ];
 
 export type AwardResult =
@@ -217,7 +219,7 @@ export class PrizeCounter extends DurableObject<Env> {
     if (this.ctx.getWebSockets().length >= this.config.liveSocketCap) {
       return Response.json(
         { error: "busy" satisfies ErrorCode, message: "The live counter is full; poll /api/prizes instead." },
-        { status: 503, headers: { "retry-after": "30" } },
+        { status: 503, headers: { "retry-after": "30", "cache-control": "no-store" } },
       );
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -271,6 +273,8 @@ export class PrizeCounter extends DurableObject<Env> {
     }
     this.sql`UPDATE pool SET total = ${configured}`;
     this.append("resize", "config", {});
+    // Tell sockets and the snapshot once the transaction this runs in has committed.
+    this.ctx.waitUntil(Promise.resolve().then(() => this.afterChange()));
     return configured;
   }
 

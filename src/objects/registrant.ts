@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import type { EmailJob } from "../schemas/email-job";
+import { upsertEntries, type EntryRow } from "../judges/entries-index";
 import { PrizeUpdate } from "../schemas/prizes";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
@@ -45,6 +46,7 @@ const MIGRATIONS = [
      seq INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  `ALTER TABLE registrant ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export type RegisterOutcome = "registered" | "link_resent" | "throttled";
@@ -62,6 +64,13 @@ export type Prize = Pick<PrizeUpdate, "status" | "slot" | "position">;
 export type Described =
   | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null }
   | { ok: false; reason: "unknown_code" };
+
+export interface AdminView {
+  profile: Profile;
+  registeredAt: number;
+  versions: SubmissionVersion[];
+  prize: Prize | null;
+}
 
 export type Submitted =
   | { ok: true; version: number; profile: Profile; prize: Prize | null }
@@ -94,7 +103,7 @@ type VersionRow = {
 export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox">;
-  private readonly outbox: Outbox<"email" | "prize_claim">;
+  private readonly outbox: Outbox<"email" | "prize_claim" | "index">;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -109,6 +118,7 @@ export class Registrant extends DurableObject<Env> {
       prize_claim: async (claims) => {
         for (const _ of claims) this.applyPrize(await prizeCounter(env).claim(this.id));
       },
+      index: (rows) => upsertEntries(env.DB, rows as EntryRow[]),
     });
   }
 
@@ -152,6 +162,7 @@ export class Registrant extends DurableObject<Env> {
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
+      if (!existing) this.index(now);
       const person = existing ?? registration!;
       this.email({
         template: existing ? "link_resent" : "registration",
@@ -205,12 +216,37 @@ export class Registrant extends DurableObject<Env> {
         title: form.title,
       });
       if (next === 1 && firstCome) this.outbox.add("prize_claim", { registrantId: this.id });
+      this.index(now);
       return { ok: true, version: next, profile, prize: null };
     });
     if (!result.ok) return result;
     const delivery = this.outbox.afterCommit();
     if (firstCome && result.version === 1) await delivery;
     return { ...result, prize: this.prize() };
+  }
+
+  /** For the judges: the entrant, every version of the submission (newest first) and the prize. */
+  async adminView(): Promise<AdminView | null> {
+    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, firstname, lastname, created_at FROM registrant`.toArray()[0];
+    if (!row) return null;
+    return {
+      profile: { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname },
+      registeredAt: row.created_at,
+      versions: this.versions(),
+      prize: this.prize(),
+    };
+  }
+
+  /** Queues this registrant's row for the judges' index again (the index rebuild). */
+  async reindex(): Promise<boolean> {
+    const exists = this.ctx.storage.transactionSync(() => {
+      if (!this.row()) return false;
+      this.index(Date.now());
+      return true;
+    });
+    if (exists) await this.outbox.afterCommit();
+    return exists;
   }
 
   /** Takes an update from the PrizeCounter; an older one than what is stored changes nothing. */
@@ -244,11 +280,53 @@ export class Registrant extends DurableObject<Env> {
   }
 
   private applyPrize(update: PrizeUpdate): void {
-    this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
-      VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${Date.now()})
-      ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
-        position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at
-      WHERE excluded.seq > prize.seq`;
+    const changed = this.ctx.storage.transactionSync(() => {
+      const current = this.sql<{ seq: number }>`SELECT seq FROM prize`.toArray()[0]?.seq ?? 0;
+      if (update.seq <= current) return false;
+      const now = Date.now();
+      this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
+        VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${now})
+        ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
+          position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at`;
+      this.index(now);
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+  }
+
+  /**
+   * Inside a transaction: queues this registrant's row for the judges' index, with a new
+   * version so that it replaces any older one.
+   */
+  private index(now: number): void {
+    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number; index_version: number }>`
+      UPDATE registrant SET index_version = index_version + 1
+      RETURNING email, firstname, lastname, created_at, index_version`.toArray()[0];
+    if (!row) return;
+    const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
+    const latest = this.versions(1)[0];
+    const prize = this.prize();
+    const entry: EntryRow = {
+      id: this.id,
+      version: row.index_version,
+      email: row.email,
+      firstname: row.firstname,
+      lastname: row.lastname,
+      status:
+        prize?.status === "awarded" ? "winner" : prize?.status === "waitlisted" ? "waitlisted" : latest ? "submitted" : "registered",
+      registered_at: row.created_at,
+      submitted_at: first?.submitted_at ?? null,
+      amended_at: latest && latest.version > 1 ? latest.submittedAt : null,
+      submission_version: latest?.version ?? null,
+      title: latest?.title ?? null,
+      description: latest?.description ?? null,
+      repo_url: latest?.repo_url ?? null,
+      demo_url: latest?.demo_url ?? null,
+      products: JSON.stringify(latest?.products ?? []),
+      slot: prize?.status === "awarded" ? prize.slot : null,
+      waitlist_position: prize?.status === "waitlisted" ? prize.position : null,
+    };
+    this.outbox.add("index", entry, now);
   }
 
   private versions(limit = -1): SubmissionVersion[] {

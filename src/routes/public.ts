@@ -55,7 +55,8 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
 export async function requestLink(request: AppRequest, env: Env): Promise<Response> {
   const { config } = request;
   if (!linkRecoveryOpen(config)) {
-    throw new HttpError(403, "window_closed", closedMessage(config.submission, "The submission window"));
+    const notYet = Date.now() < config.registration.opens;
+    throw new HttpError(403, "window_closed", notYet ? closedMessage(config.registration, "Registration") : closedMessage(config.submission, "The submission window"));
   }
   const body = await readFields(request, config.maxBodyBytes);
   const parsed = v.safeParse(LinkRequestForm, body);
@@ -73,16 +74,22 @@ export function linkForm(request: AppRequest): Response {
 }
 
 function renderLinkForm(request: AppRequest, fields: Fields, errors: FieldErrors, status: number): Response {
-  const open = linkRecoveryOpen(request.config);
+  const { config } = request;
+  const now = Date.now();
+  const open = linkRecoveryOpen(config, now);
   return renderPage(
     request,
-    request.config,
+    config,
     PAGES.link,
     {
       title: "Get your link again",
       fields: { email: fields.email },
       errors,
-      show: { linkRecovery: open, linkRecoveryOver: !open },
+      show: {
+        linkRecovery: open,
+        linkRecoveryNotYet: !open && now < config.registration.opens,
+        linkRecoveryOver: !open && now >= config.registration.opens,
+      },
     },
     { status },
   );

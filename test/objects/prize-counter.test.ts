@@ -182,3 +182,20 @@ describe("PrizeCounter and the PRIZE_POOL setting", () => {
     expect(verifyAwardLog(log.events, log.head).ok).toBe(true);
   });
 });
+
+describe("PrizeCounter live sockets and PRIZE_POOL", () => {
+  it("publishes a pool resized by the setting to the KV snapshot without waiting for an award", async () => {
+    const counter = freshCounter();
+    await counter.getStatus();
+    await runInDurableObject(counter, async (instance: PrizeCounter) => {
+      Object.defineProperty(instance, "env", { value: { ...env, PRIZE_POOL: "320" }, configurable: true });
+      await instance.getStatus(); // reading the pool applies the setting
+    });
+    let snapshot: { total: number } | null = null;
+    for (let tries = 0; tries < 50 && snapshot?.total !== 320; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      snapshot = await env.SNAPSHOTS.get("prizes", "json");
+    }
+    expect(snapshot).toMatchObject({ total: 320, remaining: 320 });
+  });
+});
