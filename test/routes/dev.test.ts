@@ -7,7 +7,10 @@ describe("GET /dev/mailbox", () => {
   it("lists caught emails with their links, as HTML and as JSON", async () => {
     await signUp("mailbox@example.com", { firstname: "<b>Bold</b>" });
     const [email] = await emailsTo("mailbox@example.com");
-    expect(email?.links).toEqual([expect.stringMatching(/^http:\/\/localhost:8787\/submit\?code=/)]);
+    expect(email?.links).toEqual([
+      "http://localhost:8787/link",
+      expect.stringMatching(/^http:\/\/localhost:8787\/submit\?code=/),
+    ]);
 
     const html = await (await send("/dev/mailbox")).text();
     expect(html).toContain("mailbox@example.com");
