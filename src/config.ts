@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import type { Env } from "./env";
+import { AdminToken } from "./judges/auth";
+import { DEFAULT_RUBRIC, Rubric } from "./judges/rubric";
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -16,6 +18,14 @@ function parseInstant(value: string): number {
     local.getUTCHours() === hour && local.getUTCMinutes() === minute && local.getUTCSeconds() === second;
   return exact ? Date.parse(value) : NaN;
 }
+
+/** A JSON value in a variable, validated by `schema`; absent means `fallback`. */
+const Json = <T extends v.GenericSchema>(name: string, schema: T, fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.parseJson(undefined, (issue) => `${name} is not valid JSON: ${issue.received}`),
+    schema,
+  );
 
 const Instant = (name: string) =>
   v.pipe(
@@ -64,7 +74,25 @@ const ConfigSchema = v.pipe(
     EMAIL_PROVIDER: v.picklist(["capture", "cloudflare"], "EMAIL_PROVIDER must be capture or cloudflare"),
     EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
     MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
+    RUBRIC: Json("RUBRIC", Rubric, JSON.stringify(DEFAULT_RUBRIC)),
+    ADMIN_TOKENS: Json("ADMIN_TOKENS", v.array(AdminToken, "ADMIN_TOKENS must be a list"), "[]"),
+    ACCESS_TEAM_DOMAIN: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com\/?$/, "ACCESS_TEAM_DOMAIN looks like https://<team>.cloudflareaccess.com"),
+        v.transform((url) => url.replace(/\/$/, "")),
+      ),
+    ),
+    ACCESS_AUD: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("ACCESS_AUD is empty"))),
+    ADMIN_ORGANISERS: v.pipe(
+      v.optional(v.string(), ""),
+      v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
+    ),
   }),
+  v.forward(
+    v.check((c) => !c.ACCESS_TEAM_DOMAIN === !c.ACCESS_AUD, "ACCESS_TEAM_DOMAIN and ACCESS_AUD go together"),
+    ["ACCESS_AUD"],
+  ),
   v.forward(
     v.check((c) => c.REGISTRATION_OPENS < c.REGISTRATION_CLOSES, "REGISTRATION_CLOSES must be after REGISTRATION_OPENS"),
     ["REGISTRATION_CLOSES"],
@@ -101,6 +129,13 @@ export interface Config {
   /** Live-counter sockets one PrizeCounter accepts; past it, clients poll /api/prizes. */
   liveSocketCap: number;
   emailProvider: RawConfig["EMAIL_PROVIDER"];
+  rubric: Rubric;
+  /** Bearer tokens for the judges' routes, by hash. */
+  adminTokens: AdminToken[];
+  /** Cloudflare Access in front of /admin, when configured. */
+  access: { teamDomain: string; audience: string } | null;
+  /** Access identities (emails) with the organiser role; every other one is a judge. */
+  adminOrganisers: string[];
   emailFrom: string;
   maxBodyBytes: number;
 }
@@ -149,6 +184,10 @@ function parseConfig(env: Env): ConfigResult {
       emailProvider: c.EMAIL_PROVIDER,
       emailFrom: c.EMAIL_FROM,
       maxBodyBytes: c.MAX_BODY_BYTES,
+      rubric: c.RUBRIC,
+      adminTokens: c.ADMIN_TOKENS,
+      access: c.ACCESS_TEAM_DOMAIN && c.ACCESS_AUD ? { teamDomain: c.ACCESS_TEAM_DOMAIN, audience: c.ACCESS_AUD } : null,
+      adminOrganisers: c.ADMIN_ORGANISERS,
     },
   };
 }

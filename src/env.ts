@@ -23,4 +23,9 @@ export interface Env {
   EMAIL_PROVIDER?: string;
   EMAIL_FROM?: string;
   MAX_BODY_BYTES?: string;
+  RUBRIC?: string;
+  ADMIN_TOKENS?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  ADMIN_ORGANISERS?: string;
 }

@@ -10,6 +10,13 @@ export type ErrorCode =
   | "misconfigured"
   | "upgrade_required"
   | "busy"
+  | "unauthorized"
+  | "forbidden_origin"
+  | "forbidden_role"
+  | "no_submission"
+  | "no_prizes_left"
+  | "not_awarded"
+  | "below_awarded"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

@@ -34,7 +34,7 @@ export function respondToError(error: unknown, request: Request, config: Config 
       : new HttpError(500, "internal", "Something went wrong on our side. Please try again in a minute.");
   if (!(error instanceof HttpError)) console.error("unhandled error", request.method, new URL(request.url).pathname, error);
   // API routes answer JSON whatever the client asked for.
-  if (wantsJson(request) || new URL(request.url).pathname.startsWith("/api/")) {
+  if (wantsJson(request) || /^(\/admin)?\/api\//.test(new URL(request.url).pathname)) {
     return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status);
   }
   return renderPage(

@@ -44,13 +44,18 @@ const COLUMNS = [
   "waitlist_position",
 ] as const satisfies readonly (keyof EntryRow)[];
 
-const UPSERT = `INSERT INTO entries (${COLUMNS.join(", ")})
+const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
   VALUES (${COLUMNS.map(() => "?").join(", ")})
-  ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}
-  WHERE excluded.version > entries.version`;
+  ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`;
 
-/** Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the outbox retries. */
-export async function upsertEntries(db: D1Database, rows: EntryRow[]): Promise<void> {
+const UPSERT = `${OVERWRITE} WHERE excluded.version > entries.version`;
+
+/**
+ * Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the outbox retries.
+ * `overwrite` (the rebuild) replaces a row whatever its version.
+ */
+export async function upsertEntries(db: D1Database, rows: EntryRow[], options: { overwrite?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
-  await db.batch(rows.map((row) => db.prepare(UPSERT).bind(...COLUMNS.map((column) => row[column]))));
+  const statement = options.overwrite ? OVERWRITE : UPSERT;
+  await db.batch(rows.map((row) => db.prepare(statement).bind(...COLUMNS.map((column) => row[column]))));
 }

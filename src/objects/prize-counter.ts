@@ -195,6 +195,12 @@ export class PrizeCounter extends DurableObject<Env> {
     return result;
   }
 
+  /** Every registrant the pool knows: awarded or waitlisted (for the index rebuild). */
+  async registrantIds(): Promise<string[]> {
+    return this.sql<{ registrant_id: string }>`
+      SELECT registrant_id FROM award UNION SELECT registrant_id FROM waitlist`.toArray().map((row) => row.registrant_id);
+  }
+
   /** The exact count now. */
   async getStatus(): Promise<PoolStatus> {
     return this.status();

@@ -103,7 +103,7 @@ type VersionRow = {
 export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox">;
-  private readonly outbox: Outbox<"email" | "prize_claim" | "index">;
+  private readonly outbox: Outbox<"email" | "prize_claim" | "index" | "reindex">;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,6 +119,7 @@ export class Registrant extends DurableObject<Env> {
         for (const _ of claims) this.applyPrize(await prizeCounter(env).claim(this.id));
       },
       index: (rows) => upsertEntries(env.DB, rows as EntryRow[]),
+      reindex: (rows) => upsertEntries(env.DB, rows as EntryRow[], { overwrite: true }),
     });
   }
 
@@ -238,11 +239,14 @@ export class Registrant extends DurableObject<Env> {
     };
   }
 
-  /** Queues this registrant's row for the judges' index again (the index rebuild). */
+  /**
+   * Sends this registrant's row to the judges' index again, overwriting whatever D1 holds
+   * (the index rebuild). Resolves once D1 has it, or once the outbox has it for retrying.
+   */
   async reindex(): Promise<boolean> {
     const exists = this.ctx.storage.transactionSync(() => {
       if (!this.row()) return false;
-      this.index(Date.now());
+      this.index(Date.now(), "reindex");
       return true;
     });
     if (exists) await this.outbox.afterCommit();
@@ -298,7 +302,7 @@ export class Registrant extends DurableObject<Env> {
    * Inside a transaction: queues this registrant's row for the judges' index, with a new
    * version so that it replaces any older one.
    */
-  private index(now: number): void {
+  private index(now: number, topic: "index" | "reindex" = "index"): void {
     const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number; index_version: number }>`
       UPDATE registrant SET index_version = index_version + 1
       RETURNING email, firstname, lastname, created_at, index_version`.toArray()[0];
@@ -326,7 +330,7 @@ export class Registrant extends DurableObject<Env> {
       slot: prize?.status === "awarded" ? prize.slot : null,
       waitlist_position: prize?.status === "waitlisted" ? prize.position : null,
     };
-    this.outbox.add("index", entry, now);
+    this.outbox.add(topic, entry, now);
   }
 
   private versions(limit = -1): SubmissionVersion[] {

@@ -1,9 +1,11 @@
 import { escapeHtml } from "../html";
 import { PRODUCTS } from "../schemas/products";
+import admin from "./admin.html";
 import checkInbox from "./check-inbox.html";
 import error from "./error.html";
 import landing from "./landing.html";
 import link from "./link.html";
+import login from "./login.html";
 import mailbox from "./mailbox.html";
 import rules from "./rules.html";
 import shell from "./shell.html";
@@ -26,6 +28,8 @@ export const PAGES = {
   rules: page(rules),
   checkInbox: page(checkInbox),
   link: page(link),
+  login: page(login),
+  admin: page(admin),
   submit: page(submit.replace("<!--products-->", productChoices)),
   submitted: page(submitted),
   error: page(error),

@@ -3,6 +3,7 @@ import { loadConfig } from "../config";
 import { HttpError } from "../http/errors";
 import { respondToError } from "../http/respond";
 import type { AppRequest, RouterArgs } from "./context";
+import { adminRouter, login, loginPage, logout } from "./admin";
 import { mailbox } from "./dev";
 import { health } from "./health";
 import { live, prizeLog, prizes } from "./prizes";
@@ -36,6 +37,11 @@ export const router = Router<AppRequest, RouterArgs>({
   .get("/api/prizes", prizes)
   .get("/api/prizes/log", prizeLog)
   .get("/dev/mailbox", mailbox)
+  .get("/admin/login", loginPage)
+  .post("/admin/login", login)
+  .post("/admin/logout", logout)
+  .all("/admin", adminRouter.fetch)
+  .all("/admin/*", adminRouter.fetch)
   .all("*", () => {
     throw new HttpError(404, "not_found", "There is no page here.");
   });

@@ -1,0 +1,90 @@
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import * as v from "valibot";
+import type { Config } from "../config";
+import { hashSecret, sameHash } from "../secrets";
+
+export type Role = "judge" | "organiser";
+
+/** Who is calling the judges' routes, and how they proved it. */
+export interface Judge {
+  name: string;
+  role: Role;
+  via: "token" | "session" | "access";
+}
+
+/** A bearer token as ADMIN_TOKENS lists it: never the token, only its SHA-256. */
+export const AdminToken = v.object({
+  name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(100)),
+  role: v.picklist(["judge", "organiser"]),
+  sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "sha256 is 64 lower-case hex digits")),
+});
+
+export type AdminToken = v.InferOutput<typeof AdminToken>;
+
+export const SESSION_COOKIE = "swagbox_admin";
+
+/** What each role may do; organisers may do everything judges may. */
+export function allows(role: Role, needed: Role): boolean {
+  return role === "organiser" || needed === "judge";
+}
+
+/**
+ * The caller's identity from, in order: an `Authorization: Bearer` token, the dashboard's
+ * session cookie (which holds a token), or a Cloudflare Access JWT. Null when none is valid.
+ */
+export async function authenticate(request: Request, config: Config): Promise<Judge | null> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+  if (bearer) return fromToken(bearer, config, "token");
+  const session = readCookie(request, SESSION_COOKIE);
+  if (session) return fromToken(session, config, "session");
+  const assertion = request.headers.get("cf-access-jwt-assertion");
+  if (assertion && config.access) return fromAccess(assertion, config.access, config.adminOrganisers);
+  return null;
+}
+
+/** The token's entry in ADMIN_TOKENS, compared by hash in constant time. */
+export async function fromToken(token: string, config: Config, via: Judge["via"]): Promise<Judge | null> {
+  const presented = await hashSecret(token);
+  let found: AdminToken | undefined;
+  // Every entry is compared, so the time taken does not say which one matched.
+  for (const entry of config.adminTokens) {
+    if (sameHash(presented, hexToBytes(entry.sha256)) && !found) found = entry;
+  }
+  return found ? { name: found.name, role: found.role, via } : null;
+}
+
+const jwksByTeam = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+async function fromAccess(
+  assertion: string,
+  access: NonNullable<Config["access"]>,
+  organisers: readonly string[],
+): Promise<Judge | null> {
+  let jwks = jwksByTeam.get(access.teamDomain);
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(`${access.teamDomain}/cdn-cgi/access/certs`));
+    jwksByTeam.set(access.teamDomain, jwks);
+  }
+  try {
+    const { payload } = await jwtVerify(assertion, jwks, { audience: access.audience, issuer: access.teamDomain });
+    const email = typeof payload.email === "string" ? payload.email.trim().toLowerCase() : null;
+    if (!email) return null;
+    return { name: email, role: organisers.includes(email) ? "organiser" : "judge", via: "access" };
+  } catch {
+    return null;
+  }
+}
+
+function readCookie(request: Request, name: string): string | null {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(value.join("="));
+  }
+  return null;
+}
+
+function hexToBytes(hex: string): ArrayBuffer {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes.buffer;
+}

@@ -1,0 +1,43 @@
+/**
+ * One CSV cell per RFC 4180, made safe for spreadsheets: a cell that a spreadsheet would run
+ * as a formula (starting with = + - @, or a tab or carriage return) gets a leading quote.
+ */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+/**
+ * Streams a CSV: the header, then every page `nextPage` yields until it returns no rows.
+ * Pages are read as the client reads, so an export of 100,000 rows never sits in memory.
+ */
+export function csvStream<Row>(
+  header: readonly string[],
+  toCells: (row: Row) => unknown[],
+  nextPage: (after: Row | null) => Promise<Row[]>,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let last: Row | null = null;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(csvLine(header)));
+        return;
+      }
+      const rows = await nextPage(last);
+      if (rows.length === 0) {
+        controller.close();
+        return;
+      }
+      last = rows.at(-1)!;
+      controller.enqueue(encoder.encode(rows.map((row) => csvLine(toCells(row))).join("")));
+    },
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The OpenAPI document of the judges' API, served at /admin/api/openapi.json. Written by
+ * hand; a test checks that its paths and methods are exactly the router's.
+ */
+const error = { $ref: "#/components/responses/Error" };
+const id = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } };
+const ok = (description: string, schema: object = { type: "object" }) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const ADMIN_OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "Swagbox judges' API",
+    version: "1.0.0",
+    description:
+      "Every route needs credentials: `Authorization: Bearer <token>` (ADMIN_TOKENS), the dashboard's session cookie, or a Cloudflare Access JWT. Judges read and score; organisers also award, revoke, resize, rebuild the index and export winners. Cookie-borne credentials must send changes same-origin as JSON.",
+  },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" }, access: { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" } },
+    responses: {
+      Error: {
+        description: "An error: 400 malformed, 401, 403, 404, 409, 413, 415, 422 (fields names each bad field)",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["error", "message"],
+              properties: { error: { type: "string" }, message: { type: "string" }, fields: { type: "object" } },
+            },
+          },
+        },
+      },
+    },
+  },
+  security: [{ bearer: [] }, { access: [] }],
+  paths: {
+    "/admin": { get: { summary: "The dashboard (HTML)", responses: { 200: { description: "HTML page" }, 303: { description: "Not signed in: to /admin/login" } } } },
+    "/admin/api/me": { get: { summary: "Who is signed in, the rubric and the award policy", responses: { 200: ok("The judge"), 401: error } } },
+    "/admin/api/entries": {
+      get: {
+        summary: "List entries: filter, search, sort, paginate",
+        parameters: [
+          { name: "status", in: "query", schema: { enum: ["registered", "submitted", "winner", "waitlisted"] } },
+          { name: "product", in: "query", schema: { type: "string" } },
+          { name: "q", in: "query", description: "Words searched in names, email, title and description (prefixes match)", schema: { type: "string", maxLength: 200 } },
+          { name: "sort", in: "query", schema: { enum: ["created", "submitted", "score"], default: "created" } },
+          { name: "normalise", in: "query", description: "With sort=score: z, the mean of each judge's z-scores", schema: { enum: ["none", "z"], default: "none" } },
+          { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        ],
+        responses: { 200: ok("A page of entries and the next cursor (null on the last page)"), 400: error, 401: error },
+      },
+    },
+    "/admin/api/entries/{id}": {
+      get: { summary: "One entry with its submission history and every judge's score", parameters: [id], responses: { 200: ok("The entry"), 404: error } },
+    },
+    "/admin/api/entries/{id}/score": {
+      put: {
+        summary: "Set this judge's score on the rubric, with a comment",
+        parameters: [id],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["criteria"],
+                properties: { criteria: { type: "object", additionalProperties: { type: "integer", minimum: 0 } }, comment: { type: "string", maxLength: 5000 } },
+              },
+            },
+          },
+        },
+        responses: { 200: ok("The stored score"), 404: error, 409: error, 422: error },
+      },
+    },
+    "/admin/api/entries/{id}/award": {
+      post: { summary: "Award a prize (organisers); idempotent", parameters: [id], responses: { 201: ok("The slot"), 200: ok("Already awarded: the same slot"), 404: error, 409: error } },
+      delete: { summary: "Revoke the prize (organisers)", parameters: [id], responses: { 200: ok("The freed slot"), 404: error, 409: error } },
+    },
+    "/admin/api/pool": {
+      put: {
+        summary: "Resize the prize pool (organisers); never below what is awarded",
+        requestBody: { content: { "application/json": { schema: { type: "object", required: ["total"], properties: { total: { type: "integer", minimum: 0 } } } } } },
+        responses: { 200: ok("The new size"), 409: error, 422: error },
+      },
+    },
+    "/admin/api/export.csv": {
+      get: {
+        summary: "Export as CSV (winners: organisers)",
+        parameters: [{ name: "set", in: "query", schema: { enum: ["entries", "submissions", "winners"], default: "entries" } }],
+        responses: { 200: { description: "RFC 4180 CSV, formula-safe", content: { "text/csv": {} } }, 403: error },
+      },
+    },
+    "/admin/api/stats": { get: { summary: "Counts by status and product, signups and submissions per day, the pool", responses: { 200: ok("Stats") } } },
+    "/admin/api/audit": {
+      get: {
+        summary: "Who did what, newest first",
+        parameters: [
+          { name: "before", in: "query", schema: { type: "integer" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { 200: ok("A page of the audit log"), 400: error },
+      },
+    },
+    "/admin/api/reindex": {
+      post: {
+        summary: "Rebuild the index from the Registrant objects (organisers)",
+        requestBody: { content: { "application/json": { schema: { type: "object", properties: { ids: { type: "array", items: { type: "string" } } } } } } },
+        responses: { 200: ok("How many rows were re-sent"), 422: error },
+      },
+    },
+    "/admin/api/openapi.json": { get: { summary: "This document", responses: { 200: ok("OpenAPI 3.1") } } },
+  },
+} as const;
