@@ -38,9 +38,14 @@ CREATE TABLE entry_products (
 CREATE VIRTUAL TABLE entries_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
 
 CREATE TRIGGER entries_indexed_on_insert AFTER INSERT ON entries BEGIN
-  INSERT INTO entries_search (rowid, body) VALUES (new.rowid,
+  INSERT OR REPLACE INTO entries_search (rowid, body) VALUES (new.rowid,
     new.firstname || ' ' || new.lastname || ' ' || new.email || ' ' || coalesce(new.title, '') || ' ' || coalesce(new.description, ''));
-  INSERT INTO entry_products (product, entry_id) SELECT value, new.id FROM json_each(new.products);
+  INSERT OR IGNORE INTO entry_products (product, entry_id) SELECT value, new.id FROM json_each(new.products);
+END;
+
+CREATE TRIGGER entries_unindexed_on_delete AFTER DELETE ON entries BEGIN
+  DELETE FROM entries_search WHERE rowid = old.rowid;
+  DELETE FROM entry_products WHERE entry_id = old.id;
 END;
 
 CREATE TRIGGER entries_indexed_on_update AFTER UPDATE OF version ON entries BEGIN

@@ -41,7 +41,8 @@ export async function send(path: string, options: Send = {}): Promise<Response> 
     body = JSON.stringify(options.json);
   }
   const method = options.method ?? (body === undefined ? "GET" : "POST");
-  const request = new Request(`${ORIGIN}${path}`, { method, headers, body, cf: options.cf });
+  // Redirects are answers to check, not to follow.
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body, cf: options.cf, redirect: "manual" });
   if (!options.vars) return exports.default.fetch(request);
   const ctx = createExecutionContext();
   const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...options.vars }, ctx);

@@ -1,0 +1,235 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ADMIN_OPENAPI } from "../../src/judges/openapi";
+import { csvCell } from "../../src/judges/csv";
+import { upsertEntries, type EntryRow } from "../../src/judges/entries-index";
+import { prizeCounter } from "../../src/objects/prize-counter";
+import type { Registrant } from "../../src/objects/registrant";
+import { ADMIN_ROUTES } from "../../src/routes/admin";
+import { registrantStub, signUp } from "../helpers";
+import { admin, entrant, indexed, JUDGE } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const scoreOf = (points: Record<string, unknown>, comment?: string) => ({ criteria: points, ...(comment === undefined ? {} : { comment }) });
+
+describe("PUT /admin/api/entries/:id/score", () => {
+  it("keeps one score per judge per entry, editable, and the entry's mean over judges", async () => {
+    const { id } = await entrant("scored@example.com", {});
+    await indexed(id, (row) => row.submission_version === 1);
+    const first = await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: scoreOf({ requirements: 5, innovation: 5, breadth: 5 }, "Great") });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ judge: "Dev Organiser", weighted: 100, comment: "Great" });
+    await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: scoreOf({ requirements: 0, innovation: 0, breadth: 0 }) });
+    await admin(`/admin/api/entries/${id}/score`, { method: "PUT", token: JUDGE, json: scoreOf({ requirements: 5, innovation: 3, breadth: 1 }) });
+    const row = await env.DB.prepare("SELECT score, scores_count FROM entries WHERE id = ?").bind(id).first();
+    expect(row).toEqual({ score: 30, scores_count: 2 });
+    const audit = (await (await admin("/admin/api/audit?limit=5")).json()) as { entries: { action: string; actor: string; target: string }[] };
+    expect(audit.entries[0]).toMatchObject({ action: "score", actor: "Dev Judge", target: id });
+  });
+
+  it("answers an invalid score with 422 naming each criterion, and keeps the stored one", async () => {
+    const { id } = await entrant("badscore@example.com", {});
+    await indexed(id, (row) => row.submission_version === 1);
+    await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: scoreOf({ requirements: 4, innovation: 4, breadth: 4 }) });
+    for (const [criteria, field] of [
+      [{ requirements: 6, innovation: 1, breadth: 1 }, "criteria.requirements"],
+      [{ requirements: 1, innovation: -1, breadth: 1 }, "criteria.innovation"],
+      [{ requirements: 1, innovation: 1, breadth: 2.5 }, "criteria.breadth"],
+      [{ requirements: 1, innovation: 1 }, "criteria.breadth"],
+      [{ requirements: 1, innovation: 1, breadth: 1, charisma: 5 }, "criteria.charisma"],
+      [{ requirements: "5", innovation: 1, breadth: 1 }, "criteria.requirements"],
+    ] as const) {
+      const response = await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: scoreOf(criteria) });
+      expect(response.status, field).toBe(422);
+      expect(((await response.json()) as { fields: Record<string, string> }).fields).toHaveProperty([field]);
+    }
+    const tooLong = await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: scoreOf({ requirements: 1, innovation: 1, breadth: 1 }, "x".repeat(5001)) });
+    expect(((await tooLong.json()) as { fields: object }).fields).toHaveProperty(["comment"]);
+    const stored = await env.DB.prepare("SELECT weighted FROM scores WHERE entry_id = ?").bind(id).first();
+    expect(stored).toEqual({ weighted: 80 });
+  });
+
+  it("answers 404 for an unknown entry and 409 for an entry without a submission", async () => {
+    const valid = scoreOf({ requirements: 1, innovation: 1, breadth: 1 });
+    expect((await admin(`/admin/api/entries/${"e".repeat(64)}/score`, { method: "PUT", json: valid })).status).toBe(404);
+    const { id } = await entrant("nothing-yet@example.com");
+    await indexed(id);
+    const response = await admin(`/admin/api/entries/${id}/score`, { method: "PUT", json: valid });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ error: "no_submission" });
+  });
+});
+
+describe("awarding and revoking", () => {
+  it("awards through the prize counter, idempotently, and the index shows the winner", async () => {
+    const { id } = await entrant("winner@example.com", {});
+    await indexed(id, (row) => row.submission_version === 1);
+    const before = (await prizeCounter(env).getStatus()).remaining;
+    const awarded = await admin(`/admin/api/entries/${id}/award`, { method: "POST" });
+    expect(awarded.status).toBe(201);
+    const { slot } = (await awarded.json()) as { slot: number };
+    const again = await admin(`/admin/api/entries/${id}/award`, { method: "POST" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ slot, already: true });
+    expect((await prizeCounter(env).getStatus()).remaining).toBe(before - 1);
+    await indexed(id, (row) => row.status === "winner" && row.slot === slot);
+
+    const revoked = await admin(`/admin/api/entries/${id}/award`, { method: "DELETE" });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toMatchObject({ ok: true, slot });
+    expect((await admin(`/admin/api/entries/${id}/award`, { method: "DELETE" })).status).toBe(409);
+    await indexed(id, (row) => row.status === "submitted" && row.slot === null);
+    const audit = (await (await admin("/admin/api/audit")).json()) as { entries: { action: string; target: string }[] };
+    expect(audit.entries.filter((e) => e.target === id).map((e) => e.action)).toEqual(["revoke", "award"]);
+  });
+
+  it("refuses to award an entry without a submission, or beyond the pool, changing nothing", async () => {
+    const { id: empty } = await entrant("no-project@example.com");
+    await indexed(empty);
+    const status = await prizeCounter(env).getStatus();
+    const noSubmission = await admin(`/admin/api/entries/${empty}/award`, { method: "POST" });
+    expect(noSubmission.status).toBe(409);
+    expect(await noSubmission.json()).toMatchObject({ error: "no_submission" });
+
+    expect((await admin("/admin/api/pool", { method: "PUT", json: { total: status.awarded } })).status).toBe(200);
+    const { id } = await entrant("too-late@example.com", {});
+    await indexed(id, (row) => row.submission_version === 1);
+    const full = await admin(`/admin/api/entries/${id}/award`, { method: "POST" });
+    expect(full.status).toBe(409);
+    expect(await full.json()).toMatchObject({ error: "no_prizes_left" });
+    expect((await admin("/admin/api/pool", { method: "PUT", json: { total: status.awarded - 1 } })).status).toBe(status.awarded > 0 ? 409 : 422);
+    expect((await admin("/admin/api/pool", { method: "PUT", json: { total: "many" } })).status).toBe(422);
+    expect((await admin("/admin/api/pool", { method: "PUT", json: { total: 300 } })).status).toBe(200);
+    expect((await prizeCounter(env).getStatus()).awarded).toBe(status.awarded);
+  });
+
+  it("answers 404 for unknown entries", async () => {
+    expect((await admin(`/admin/api/entries/${"d".repeat(64)}/award`, { method: "POST" })).status).toBe(404);
+    expect((await admin("/admin/api/entries/zzz/award", { method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describe("GET /admin/api/export.csv", () => {
+  it("streams RFC 4180 CSV with formula-like cells neutralised", async () => {
+    const { id } = await entrant("csv@example.com", { title: '=HYPERLINK("http://evil")', description: 'Line one\nline "two", three' }, "+Plus");
+    await indexed(id, (row) => row.submission_version === 1);
+    const response = await admin("/admin/api/export.csv?set=submissions");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="swagbox-submissions.csv"');
+    const csv = await response.text();
+    expect(csv.split("\r\n")[0]).toBe("id,firstname,lastname,email,title,description,repo_url,demo_url,products,version,submitted_at,amended_at,score");
+    expect(csv).toContain(`${id},'+Plus,Lovelace,csv@example.com,"'=HYPERLINK(""http://evil"")","Line one\nline ""two"", three",`);
+    const entries = await (await admin("/admin/api/export.csv")).text();
+    expect(entries.trim().split("\r\n").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("exports only winners in the winners set", async () => {
+    const csv = await (await admin("/admin/api/export.csv?set=winners")).text();
+    const rows = csv.trim().split("\r\n");
+    expect(rows[0]).toBe("slot,id,firstname,lastname,email,title,demo_url");
+    const winners = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries WHERE status = 'winner'").first<{ n: number }>();
+    expect(rows.length - 1).toBe(winners!.n);
+  });
+
+  it("answers an unknown set with 400", async () => {
+    expect((await admin("/admin/api/export.csv?set=everything")).status).toBe(400);
+  });
+
+  it("quotes and neutralises single cells", () => {
+    expect(csvCell("plain")).toBe("plain");
+    expect(csvCell("-1")).toBe("'-1");
+    expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvCell("\tTAB")).toBe("'\tTAB");
+    expect(csvCell('say "hi", ok')).toBe('"say ""hi"", ok"');
+    expect(csvCell(null)).toBe("");
+    expect(csvCell(42)).toBe("42");
+  });
+});
+
+describe("GET /admin/api/stats", () => {
+  it("counts by status and product, and signups and submissions per day", async () => {
+    await entrant("stats@example.com", { products: ["workers", "r2"] });
+    const stats = (await (await admin("/admin/api/stats")).json()) as {
+      byStatus: Record<string, number>;
+      byProduct: Record<string, number>;
+      perDay: { day: string; signups: number; submissions: number }[];
+      prizes: { total: number };
+    };
+    const total = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>();
+    expect(Object.values(stats.byStatus).reduce((a, b) => a + b, 0)).toBe(total!.n);
+    expect(stats.byProduct.r2).toBeGreaterThanOrEqual(1);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(stats.perDay.find((d) => d.day === today)).toMatchObject({ signups: total!.n });
+    expect(stats.prizes.total).toBe(300);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes exactly the routes the router serves", async () => {
+    const served = ADMIN_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`).sort();
+    const documented = Object.entries(ADMIN_OPENAPI.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(served);
+    const response = await admin("/admin/api/openapi.json");
+    expect(await response.json()).toMatchObject({ openapi: "3.1.0" });
+  });
+});
+
+describe("the index, fed by the objects", () => {
+  it("never lets an older version overwrite a newer one", async () => {
+    const { id } = await entrant("versions@example.com", { title: "Newest" });
+    const row = (await indexed(id, (r) => r.title === "Newest")) as unknown as EntryRow;
+    await upsertEntries(env.DB, [{ ...row, version: row.version - 1, title: "Stale" }]);
+    expect(await indexed(id)).toMatchObject({ title: "Newest" });
+  });
+
+  it("lets signups succeed while D1 is down, and catches up when it is back", async () => {
+    const batch = vi.spyOn(env.DB, "batch").mockRejectedValue(new Error("D1 unavailable"));
+    expect((await signUp("d1-down@example.com")).status).toBe(200);
+    const stub = registrantStub("d1-down@example.com");
+    await runInDurableObject(stub, async (instance: Registrant) => {
+      await instance["outbox"].flush();
+      expect(instance["outbox"].pending()).toMatchObject([{ topic: "index", attempts: 1 }]);
+    });
+    batch.mockRestore();
+    await runInDurableObject(stub, async (instance: Registrant, state) => {
+      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
+      await instance.alarm();
+    });
+    expect(await indexed(stub.id.toString())).toMatchObject({ email: "d1-down@example.com", status: "registered" });
+  });
+
+  it("never holds a link code, anywhere in D1", async () => {
+    const { code } = await entrant("nocode@example.com", {});
+    await indexed((await import("../helpers")).registrantId("nocode@example.com"), (r) => r.submission_version === 1);
+    const secret = code.split(".")[1]!;
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%search%' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all<{ name: string }>();
+    for (const { name } of tables.results) {
+      const { results } = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
+      expect(JSON.stringify(results), name).not.toContain(secret);
+    }
+  });
+
+  it("rebuilds from the objects: a damaged or missing row comes back as it was", async () => {
+    const { id } = await entrant("rebuild@example.com", { title: "Original" });
+    const good = await indexed(id, (r) => r.title === "Original");
+    const { id: gone } = await entrant("gone@example.com", { title: "Vanished" });
+    const goneRow = await indexed(gone, (r) => r.title === "Vanished");
+    await env.DB.batch([
+      env.DB.prepare("UPDATE entries SET title = 'Tampered', status = 'winner', version = version + 100 WHERE id = ?").bind(id),
+      env.DB.prepare("DELETE FROM entries WHERE id = ?").bind(gone),
+    ]);
+    const response = await admin("/admin/api/reindex", { method: "POST", json: { ids: [gone] } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { reindexed: number }).reindexed).toBeGreaterThanOrEqual(2);
+    const strip = (row: Record<string, unknown>) => ({ ...row, version: undefined, score: undefined, scores_count: undefined });
+    expect(strip(await indexed(id, (r) => r.title === "Original"))).toEqual(strip(good));
+    expect(strip(await indexed(gone))).toEqual(strip(goneRow));
+    expect((await admin("/admin/api/reindex", { method: "POST", json: { ids: ["nope"] } })).status).toBe(422);
+  });
+});

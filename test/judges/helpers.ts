@@ -1,0 +1,50 @@
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import { captureLinkCodes, registrantId, send, signUp, validSubmission, type LinkCodes } from "../helpers";
+
+export const ORGANISER = "dev-organiser-token";
+export const JUDGE = "dev-judge-token";
+
+interface AdminSend {
+  token?: string | null;
+  method?: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A judges' API call with a bearer token (the organiser's unless told otherwise). */
+export function admin(path: string, options: AdminSend = {}): Promise<Response> {
+  const token = options.token === undefined ? ORGANISER : options.token;
+  return send(path, {
+    method: options.method,
+    json: options.json,
+    acceptJson: true,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
+  });
+}
+
+let codes: LinkCodes | null = null;
+
+/** Signs up (and optionally submits for) an entrant; returns their registrant id and link code. */
+export async function entrant(email: string, submission?: Record<string, string | string[]>, firstname = "Ada") {
+  // A test's afterEach may have restored the spy: capture again then.
+  if (!codes || !vi.isMockFunction(env.EMAIL_QUEUE.sendBatch)) codes = captureLinkCodes();
+  await signUp(email, { firstname });
+  const code = await codes.get(email);
+  if (submission) {
+    const response = await send("/submit", { acceptJson: true, form: validSubmission(code, submission) });
+    if (response.status !== 201) throw new Error(`submit answered ${response.status}: ${await response.text()}`);
+  }
+  return { id: registrantId(email), code };
+}
+
+/** Waits until the entry's index row satisfies `ready` (the projection is asynchronous). */
+export async function indexed(id: string, ready: (row: Record<string, unknown>) => boolean = () => true, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await env.DB.prepare("SELECT * FROM entries WHERE id = ?").bind(id).first();
+    if (row && ready(row)) return row;
+    if (Date.now() > deadline) throw new Error(`entry ${id} not indexed as expected: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
