@@ -71,6 +71,17 @@ const ConfigSchema = v.pipe(
       "judged",
     ),
     LIVE_SOCKET_CAP: PositiveInteger("LIVE_SOCKET_CAP", "32000"),
+    HOLD_DAYS: PositiveInteger("HOLD_DAYS", "14"),
+    REOFFER_EXPIRED: v.pipe(
+      v.optional(v.picklist(["true", "false"], "REOFFER_EXPIRED must be true or false"), "false"),
+      v.transform((flag) => flag === "true"),
+    ),
+    TSHIRT_SIZES: v.pipe(
+      v.optional(v.string(), ""),
+      v.transform((list) => list.split(",").map((size) => size.trim()).filter(Boolean)),
+      v.check((sizes) => sizes.every((size) => size.length <= 10), "TSHIRT_SIZES are at most 10 characters each"),
+    ),
+    RETENTION_DAYS: v.optional(PositiveInteger("RETENTION_DAYS", "365")),
     EMAIL_PROVIDER: v.picklist(["capture", "cloudflare"], "EMAIL_PROVIDER must be capture or cloudflare"),
     EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
     MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
@@ -128,6 +139,14 @@ export interface Config {
   awardPolicy: RawConfig["AWARD_POLICY"];
   /** Live-counter sockets one PrizeCounter accepts; past it, clients poll /api/prizes. */
   liveSocketCap: number;
+  /** How long an awarded prize waits for a shipping address before it is released. */
+  holdMs: number;
+  /** Whether a released prize goes to the next entry in the ranking (or waitlist). */
+  reofferExpired: boolean;
+  /** T-shirt sizes the shipping form offers; none means no T-shirt question. */
+  tshirtSizes: string[];
+  /** Personal data is erased this many days after submissions close; null keeps it. */
+  retentionMs: number | null;
   emailProvider: RawConfig["EMAIL_PROVIDER"];
   rubric: Rubric;
   /** Bearer tokens for the judges' routes, by hash. */
@@ -148,6 +167,7 @@ export interface ConfigProblem {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
 
 const cache = new WeakMap<object, ConfigResult>();
+const DAY_MS = 86_400_000;
 
 /** Validates the configuration once per `env` object; a bad value names its variable. */
 export function loadConfig(env: Env): ConfigResult {
@@ -181,6 +201,10 @@ function parseConfig(env: Env): ConfigResult {
       prizePool: c.PRIZE_POOL,
       awardPolicy: c.AWARD_POLICY,
       liveSocketCap: c.LIVE_SOCKET_CAP,
+      holdMs: c.HOLD_DAYS * DAY_MS,
+      reofferExpired: c.REOFFER_EXPIRED,
+      tshirtSizes: c.TSHIRT_SIZES,
+      retentionMs: c.RETENTION_DAYS === undefined ? null : c.RETENTION_DAYS * DAY_MS,
       emailProvider: c.EMAIL_PROVIDER,
       emailFrom: c.EMAIL_FROM,
       maxBodyBytes: c.MAX_BODY_BYTES,

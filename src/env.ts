@@ -20,6 +20,10 @@ export interface Env {
   PRIZE_POOL?: string;
   AWARD_POLICY?: string;
   LIVE_SOCKET_CAP?: string;
+  HOLD_DAYS?: string;
+  REOFFER_EXPIRED?: string;
+  TSHIRT_SIZES?: string;
+  RETENTION_DAYS?: string;
   EMAIL_PROVIDER?: string;
   EMAIL_FROM?: string;
   MAX_BODY_BYTES?: string;
