@@ -82,8 +82,15 @@ const ConfigSchema = v.pipe(
       v.check((sizes) => sizes.every((size) => size.length <= 10), "TSHIRT_SIZES are at most 10 characters each"),
     ),
     RETENTION_DAYS: v.optional(PositiveInteger("RETENTION_DAYS", "365")),
-    EMAIL_PROVIDER: v.picklist(["capture", "cloudflare"], "EMAIL_PROVIDER must be capture or cloudflare"),
+    EMAIL_PROVIDER: v.picklist(["capture", "cloudflare", "resend"], "EMAIL_PROVIDER must be capture, cloudflare or resend"),
     EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
+    // An empty secret (a blank line in .dev.vars) counts as none, so the message below says what to do.
+    RESEND_API_KEY: v.optional(v.pipe(v.string(), v.trim(), v.transform((key) => key || undefined))),
+    BRAND_COLOR: v.pipe(
+      v.optional(v.string(), "#f6821f"),
+      v.regex(/^#[0-9a-f]{6}$/i, "BRAND_COLOR must be a hex colour #rrggbb, e.g. #f6821f"),
+      v.toLowerCase(),
+    ),
     MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
     RUBRIC: Json("RUBRIC", Rubric, JSON.stringify(DEFAULT_RUBRIC)),
     ADMIN_TOKENS: Json("ADMIN_TOKENS", v.array(AdminToken, "ADMIN_TOKENS must be a list"), "[]"),
@@ -120,6 +127,13 @@ const ConfigSchema = v.pipe(
     ),
     ["EMAIL_PROVIDER"],
   ),
+  v.forward(
+    v.check(
+      (c) => c.EMAIL_PROVIDER !== "resend" || c.RESEND_API_KEY !== undefined,
+      "RESEND_API_KEY is required when EMAIL_PROVIDER is resend (set it with `wrangler secret put RESEND_API_KEY`)",
+    ),
+    ["RESEND_API_KEY"],
+  ),
 );
 
 type RawConfig = v.InferOutput<typeof ConfigSchema>;
@@ -148,6 +162,10 @@ export interface Config {
   /** Personal data is erased this many days after submissions close; null keeps it. */
   retentionMs: number | null;
   emailProvider: RawConfig["EMAIL_PROVIDER"];
+  /** The Resend API key (a secret), present whenever the provider is resend. */
+  resendApiKey: string | null;
+  /** The accent colour of emails, #rrggbb in lower case. */
+  brandColor: string;
   rubric: Rubric;
   /** Bearer tokens for the judges' routes, by hash. */
   adminTokens: AdminToken[];
@@ -206,6 +224,8 @@ function parseConfig(env: Env): ConfigResult {
       tshirtSizes: c.TSHIRT_SIZES,
       retentionMs: c.RETENTION_DAYS === undefined ? null : c.RETENTION_DAYS * DAY_MS,
       emailProvider: c.EMAIL_PROVIDER,
+      resendApiKey: c.RESEND_API_KEY ?? null,
+      brandColor: c.BRAND_COLOR,
       emailFrom: c.EMAIL_FROM,
       maxBodyBytes: c.MAX_BODY_BYTES,
       rubric: c.RUBRIC,

@@ -26,6 +26,9 @@ export interface Env {
   RETENTION_DAYS?: string;
   EMAIL_PROVIDER?: string;
   EMAIL_FROM?: string;
+  /** A secret (`wrangler secret put`), never a var: needed when EMAIL_PROVIDER is resend. */
+  RESEND_API_KEY?: string;
+  BRAND_COLOR?: string;
   MAX_BODY_BYTES?: string;
   RUBRIC?: string;
   ADMIN_TOKENS?: string;

@@ -37,6 +37,8 @@ describe("configuration", () => {
     [{ ENVIRONMENT: "production" }, "EMAIL_PROVIDER"],
     [{ CONTEST_NAME: "   " }, "CONTEST_NAME"],
     [{ MAX_BODY_BYTES: "1.5" }, "MAX_BODY_BYTES"],
+    [{ BRAND_COLOR: "orange" }, "BRAND_COLOR"],
+    [{ BRAND_COLOR: "#fff" }, "BRAND_COLOR"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);
@@ -57,6 +59,43 @@ describe("configuration", () => {
       ok: false,
       problems: [{ variable: "EMAIL_PROVIDER", message: "EMAIL_PROVIDER capture is only allowed when ENVIRONMENT is development" }],
     });
+  });
+});
+
+describe("email configuration", () => {
+  const RESEND = { ENVIRONMENT: "production", EMAIL_PROVIDER: "resend" };
+
+  it("refuses the resend provider without RESEND_API_KEY, naming it", () => {
+    for (const key of [undefined, "", "  "]) {
+      expect(configured({ ...RESEND, RESEND_API_KEY: key })).toEqual({
+        ok: false,
+        problems: [
+          {
+            variable: "RESEND_API_KEY",
+            message: "RESEND_API_KEY is required when EMAIL_PROVIDER is resend (set it with `wrangler secret put RESEND_API_KEY`)",
+          },
+        ],
+      });
+    }
+  });
+
+  it("accepts the resend provider with its key, and other providers without one", () => {
+    expect(configured({ ...RESEND, RESEND_API_KEY: " re_123 " })).toMatchObject({
+      ok: true,
+      config: { emailProvider: "resend", resendApiKey: "re_123" },
+    });
+    expect(configured({ ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare" })).toMatchObject({ ok: true, config: { resendApiKey: null } });
+  });
+
+  it("answers 503 naming RESEND_API_KEY on every route while it is missing", async () => {
+    const response = await send("/", { acceptJson: true, vars: RESEND });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: "misconfigured", message: expect.stringContaining("RESEND_API_KEY") });
+  });
+
+  it("defaults the brand colour and keeps a given one in lower case", () => {
+    expect(configured({})).toMatchObject({ ok: true, config: { brandColor: "#f6821f" } });
+    expect(configured({ BRAND_COLOR: "#00AA55" })).toMatchObject({ ok: true, config: { brandColor: "#00aa55" } });
   });
 });
 

@@ -49,10 +49,11 @@ async function deliver(message: Message<unknown>, log: EmailLog, provider: Email
     await provider.send({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const permanent = error instanceof EmailDeliveryError && error.permanent;
+    const delivery = error instanceof EmailDeliveryError ? error : null;
+    const permanent = delivery?.permanent ?? false;
     await log.record(job, provider.name, permanent ? "failed" : "retrying", message.attempts, reason).catch(logFailure);
     if (permanent) message.ack();
-    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, delivery?.retryAfterSeconds) });
     return;
   }
   // The email is out: a log failure now must not send it twice, so ack whatever happens.
@@ -76,8 +77,12 @@ async function recordDead(message: Message<unknown>, log: EmailLog, provider: st
   }
 }
 
-/** 10 s, 20 s, 40 s… up to an hour, with jitter so that retries of one outage spread out. */
-export function retryDelaySeconds(attempts: number): number {
+/**
+ * The provider's Retry-After when it gave one, else 10 s, 20 s, 40 s… with jitter so that
+ * retries of one outage spread out; never more than an hour.
+ */
+export function retryDelaySeconds(attempts: number, retryAfterSeconds?: number): number {
+  if (retryAfterSeconds !== undefined) return Math.min(Math.max(Math.ceil(retryAfterSeconds), 0), MAX_RETRY_DELAY_S);
   const ceiling = Math.min(10 * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_DELAY_S);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -1,32 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import worker from "../../src/index";
 import type { EmailJob } from "../../src/schemas/email-job";
-
-const CODE = `${"a".repeat(64)}.${"S".repeat(43)}`;
-
-function job(key: string, extra: Partial<EmailJob> = {}): EmailJob {
-  return { template: "registration", key, to: "ada@example.com", firstname: "Ada", code: CODE, ...extra } as EmailJob;
-}
-
-async function consume(queue: string, bodies: unknown[], vars: Partial<Env> = {}, attempts = 1) {
-  const batch = createMessageBatch(
-    queue,
-    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
-  );
-  // The harness's result leaves out retry delays, so they are read from the calls themselves.
-  const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...vars });
-  const retryDelays = retries.flatMap((spy) => spy.mock.calls.map(([options]) => options?.delaySeconds));
-  return { ...(await getQueueResult(batch, ctx)), retryDelays };
-}
-
-function logRow(key: string) {
-  return env.DB.prepare("SELECT status, attempts, last_error, provider FROM email_log WHERE key = ?").bind(key).first();
-}
+import { CODE, consume, job, logRow } from "./helpers";
 
 /** A D1 binding whose development mailbox refuses writes: the capture provider fails. */
 function mailboxDown(): D1Database {
