@@ -5,20 +5,29 @@ const Base = {
   key: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   to: v.pipe(v.string(), v.minLength(3), v.maxLength(254)),
   firstname: v.string(),
-  /** The entrant's secret link code; it lives only in the job and the email. */
-  code: v.string(),
 };
+
+/** A secret link code; it lives only in the job and the email. */
+const Code = v.string();
+const Instant = v.pipe(v.number(), v.integer());
 
 /** A message on the `emails` queue: which template, for whom, with what. */
 export const EmailJob = v.variant("template", [
-  v.object({ template: v.literal("registration"), ...Base }),
-  v.object({ template: v.literal("link_resent"), ...Base }),
+  v.object({ template: v.literal("registration"), ...Base, code: Code }),
+  v.object({ template: v.literal("link_resent"), ...Base, code: Code }),
   v.object({
     template: v.literal("submission_received"),
     ...Base,
+    code: Code,
     version: v.pipe(v.number(), v.integer(), v.minValue(1)),
     title: v.string(),
   }),
+  /** A prize is held for the winner until `holdExpiresAt`; the code opens the shipping form. */
+  v.object({ template: v.literal("prize_won"), ...Base, code: Code, slot: v.number(), holdExpiresAt: Instant }),
+  v.object({ template: v.literal("shipping_reminder"), ...Base, code: Code, holdExpiresAt: Instant }),
+  v.object({ template: v.literal("hold_expired"), ...Base }),
+  v.object({ template: v.literal("shipping_confirmed"), ...Base, summary: v.string() }),
+  v.object({ template: v.literal("shipped"), ...Base, trackingUrl: v.nullable(v.string()) }),
 ]);
 
 export type EmailJob = v.InferOutput<typeof EmailJob>;
