@@ -2,6 +2,7 @@ import { escapeHtml } from "../html";
 import { PRODUCTS } from "../schemas/products";
 import admin from "./admin.html";
 import checkInbox from "./check-inbox.html";
+import emails from "./emails.html";
 import error from "./error.html";
 import landing from "./landing.html";
 import link from "./link.html";
@@ -34,4 +35,5 @@ export const PAGES = {
   submitted: page(submitted),
   error: page(error),
   mailbox: page(mailbox),
+  emails: page(emails),
 };

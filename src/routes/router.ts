@@ -4,7 +4,7 @@ import { HttpError } from "../http/errors";
 import { respondToError } from "../http/respond";
 import type { AppRequest, RouterArgs } from "./context";
 import { adminRouter, login, loginPage, logout } from "./admin";
-import { mailbox } from "./dev";
+import { emailPreview, emailPreviews, mailbox } from "./dev";
 import { health } from "./health";
 import { live, prizeLog, prizes } from "./prizes";
 import { landing, linkForm, requestLink, rules, signup } from "./public";
@@ -37,6 +37,8 @@ export const router = Router<AppRequest, RouterArgs>({
   .get("/api/prizes", prizes)
   .get("/api/prizes/log", prizeLog)
   .get("/dev/mailbox", mailbox)
+  .get("/dev/emails", emailPreviews)
+  .get("/dev/emails/:template", emailPreview)
   .get("/admin/login", loginPage)
   .post("/admin/login", login)
   .post("/admin/logout", logout)
