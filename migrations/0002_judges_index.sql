@@ -7,7 +7,7 @@ CREATE TABLE entries (
   email TEXT NOT NULL,
   firstname TEXT NOT NULL,
   lastname TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('registered', 'submitted', 'winner', 'waitlisted')),
+  status TEXT NOT NULL CHECK (status IN ('registered', 'submitted', 'winner', 'waitlisted', 'erased')),
   registered_at INTEGER NOT NULL,
   submitted_at INTEGER,
   amended_at INTEGER,
@@ -19,6 +19,11 @@ CREATE TABLE entries (
   products TEXT NOT NULL DEFAULT '[]',
   slot INTEGER,
   waitlist_position INTEGER,
+  -- For winners: awaiting (an address), ready (to ship), shipped, expired (the hold ran out).
+  shipping_status TEXT,
+  hold_expires_at INTEGER,
+  shipping_address TEXT,
+  tracking_url TEXT,
   -- Owned by the judges' API, not the projection: the mean of the judges' weighted scores.
   score REAL,
   scores_count INTEGER NOT NULL DEFAULT 0

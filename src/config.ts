@@ -81,7 +81,7 @@ const ConfigSchema = v.pipe(
       v.transform((list) => list.split(",").map((size) => size.trim()).filter(Boolean)),
       v.check((sizes) => sizes.every((size) => size.length <= 10), "TSHIRT_SIZES are at most 10 characters each"),
     ),
-    RETENTION_DAYS: v.optional(PositiveInteger("RETENTION_DAYS", "365")),
+    RETENTION_DAYS: PositiveInteger("RETENTION_DAYS", "365"),
     EMAIL_PROVIDER: v.picklist(["capture", "cloudflare", "resend"], "EMAIL_PROVIDER must be capture, cloudflare or resend"),
     EMAIL_FROM: v.pipe(v.string("EMAIL_FROM is required"), v.trim(), v.minLength(3, "EMAIL_FROM is required")),
     // An empty secret (a blank line in .dev.vars) counts as none, so the message below says what to do.
@@ -159,8 +159,8 @@ export interface Config {
   reofferExpired: boolean;
   /** T-shirt sizes the shipping form offers; none means no T-shirt question. */
   tshirtSizes: string[];
-  /** Personal data is erased this many days after submissions close; null keeps it. */
-  retentionMs: number | null;
+  /** Personal data is erased this long after submissions close. */
+  retentionMs: number;
   emailProvider: RawConfig["EMAIL_PROVIDER"];
   /** The Resend API key (a secret), present whenever the provider is resend. */
   resendApiKey: string | null;
@@ -222,7 +222,7 @@ function parseConfig(env: Env): ConfigResult {
       holdMs: c.HOLD_DAYS * DAY_MS,
       reofferExpired: c.REOFFER_EXPIRED,
       tshirtSizes: c.TSHIRT_SIZES,
-      retentionMs: c.RETENTION_DAYS === undefined ? null : c.RETENTION_DAYS * DAY_MS,
+      retentionMs: c.RETENTION_DAYS * DAY_MS,
       emailProvider: c.EMAIL_PROVIDER,
       resendApiKey: c.RESEND_API_KEY ?? null,
       brandColor: c.BRAND_COLOR,

@@ -1,5 +1,6 @@
 import { consumeEmails } from "./email/consumer";
 import type { Env } from "./env";
+import { sweepRetention } from "./retention";
 import { router } from "./routes/router";
 
 export default {
@@ -10,6 +11,9 @@ export default {
     return new Response(null, response);
   },
   queue: consumeEmails,
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweepRetention(env));
+  },
 } satisfies ExportedHandler<Env>;
 
 export { PrizeCounter } from "./objects/prize-counter";

@@ -121,8 +121,10 @@ export function captureLinkCodes(): LinkCodes {
   const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
   vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
     for (const { body } of messages) {
-      const job = body as { to: string; code: string };
-      codes.set(job.to, job.code);
+      const job = body as { to: string; code?: string; template: string };
+      if (!job.code) continue;
+      codes.set(`${job.template}:${job.to}`, job.code);
+      if (!job.template.startsWith("prize") && !job.template.startsWith("shipping")) codes.set(job.to, job.code);
     }
     return sendBatch(messages, options);
   });
@@ -130,20 +132,28 @@ export function captureLinkCodes(): LinkCodes {
     get size() {
       return codes.size;
     },
-    async get(email) {
-      const deadline = Date.now() + 5_000;
+    async get(email, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
       while (!codes.has(email) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       const code = codes.get(email);
       if (!code) throw new Error(`no link queued for ${email}`);
       return code;
+    },
+    forget(key) {
+      codes.delete(key);
     },
   };
 }
 
 export interface LinkCodes {
   readonly size: number;
-  /** The latest code queued for `email`, waiting a little for the outbox to hand it over. */
-  get(email: string): Promise<string>;
+  /**
+   * The latest submission-link code queued for `email` — or, given "template:email", the
+   * latest code of that template (a shipping link) — waiting a little for the outbox.
+   */
+  get(key: string, timeoutMs?: number): Promise<string>;
+  /** Forgets a key, so the next get waits for a newer code. */
+  forget(key: string): void;
 }
 
 export function registrantId(email: string): string {

@@ -17,6 +17,10 @@ export type ErrorCode =
   | "no_prizes_left"
   | "not_awarded"
   | "below_awarded"
+  | "hold_expired"
+  | "already_shipped"
+  | "no_address"
+  | "nothing_to_resend"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

@@ -17,6 +17,17 @@ export function auditStatement(db: D1Database, judge: Judge, action: string, tar
     .bind(Date.now(), judge.name, judge.role, action, target, JSON.stringify(detail));
 }
 
+/** An action the system took by itself (a hold expiring, a prize re-offered). */
+export interface SystemAudit {
+  action: string;
+  target: string | null;
+  detail: object;
+}
+
+export function systemAuditStatement(db: D1Database, entry: SystemAudit) {
+  return auditStatement(db, { name: "swagbox", role: "organiser", via: "token" }, entry.action, entry.target, entry.detail);
+}
+
 export async function recordAudit(db: D1Database, judge: Judge, action: string, target: string | null, detail: object = {}) {
   await auditStatement(db, judge, action, target, detail).run();
 }

@@ -9,7 +9,7 @@ export interface EntryRow {
   email: string;
   firstname: string;
   lastname: string;
-  status: "registered" | "submitted" | "winner" | "waitlisted";
+  status: "registered" | "submitted" | "winner" | "waitlisted" | "erased";
   registered_at: number;
   submitted_at: number | null;
   amended_at: number | null;
@@ -22,6 +22,11 @@ export interface EntryRow {
   products: string;
   slot: number | null;
   waitlist_position: number | null;
+  shipping_status: "awaiting" | "ready" | "shipped" | "expired" | null;
+  hold_expires_at: number | null;
+  /** JSON of the shipping address, once given. */
+  shipping_address: string | null;
+  tracking_url: string | null;
 }
 
 const COLUMNS = [
@@ -42,6 +47,10 @@ const COLUMNS = [
   "products",
   "slot",
   "waitlist_position",
+  "shipping_status",
+  "hold_expires_at",
+  "shipping_address",
+  "tracking_url",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -58,4 +67,41 @@ export async function upsertEntries(db: D1Database, rows: EntryRow[], options: {
   if (rows.length === 0) return;
   const statement = options.overwrite ? OVERWRITE : UPSERT;
   await db.batch(rows.map((row) => db.prepare(statement).bind(...COLUMNS.map((column) => row[column]))));
+}
+
+/**
+ * Replaces an erased registrant's row by a tombstone (the id and "erased", nothing
+ * personal) whose version no later message can beat, and deletes their scores and email log.
+ */
+export async function eraseFromIndex(db: D1Database, id: string, email: string | null): Promise<void> {
+  const tombstone: EntryRow = {
+    id,
+    version: Number.MAX_SAFE_INTEGER,
+    email: "",
+    firstname: "",
+    lastname: "",
+    status: "erased",
+    registered_at: 0,
+    submitted_at: null,
+    amended_at: null,
+    submission_version: null,
+    title: null,
+    description: null,
+    repo_url: null,
+    demo_url: null,
+    products: "[]",
+    slot: null,
+    waitlist_position: null,
+    shipping_status: null,
+    hold_expires_at: null,
+    shipping_address: null,
+    tracking_url: null,
+  };
+  await db.batch([
+    db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),
+    db.prepare("UPDATE entries SET score = NULL, scores_count = 0 WHERE id = ?").bind(id),
+    db.prepare("DELETE FROM scores WHERE entry_id = ?").bind(id),
+    db.prepare("DELETE FROM email_log WHERE recipient = ?").bind(email ?? ""),
+    db.prepare("DELETE FROM dev_mailbox WHERE recipient = ?").bind(email ?? ""),
+  ]);
 }

@@ -55,6 +55,7 @@ export const ADMIN_OPENAPI = {
     },
     "/admin/api/entries/{id}": {
       get: { summary: "One entry with its submission history and every judge's score", parameters: [id], responses: { 200: ok("The entry"), 404: error } },
+      delete: { summary: "Erase the entrant: storage, index row (tombstoned), scores, email log; an unshipped prize is released (organisers)", parameters: [id], responses: { 200: ok("Erased"), 404: error } },
     },
     "/admin/api/entries/{id}/score": {
       put: {
@@ -78,6 +79,14 @@ export const ADMIN_OPENAPI = {
       post: { summary: "Award a prize (organisers); idempotent", parameters: [id], responses: { 201: ok("The slot"), 200: ok("Already awarded: the same slot"), 404: error, 409: error } },
       delete: { summary: "Revoke the prize (organisers)", parameters: [id], responses: { 200: ok("The freed slot"), 404: error, 409: error } },
     },
+    "/admin/api/entries/{id}/shipped": {
+      post: {
+        summary: "Mark a winner's prize shipped, with an optional tracking link emailed to them (organisers)",
+        parameters: [id],
+        requestBody: { content: { "application/json": { schema: { type: "object", properties: { tracking_url: { type: ["string", "null"] } } } } } },
+        responses: { 200: ok("The shipping state"), 404: error, 409: error, 422: error },
+      },
+    },
     "/admin/api/pool": {
       put: {
         summary: "Resize the prize pool (organisers); never below what is awarded",
@@ -87,8 +96,8 @@ export const ADMIN_OPENAPI = {
     },
     "/admin/api/export.csv": {
       get: {
-        summary: "Export as CSV (winners: organisers)",
-        parameters: [{ name: "set", in: "query", schema: { enum: ["entries", "submissions", "winners"], default: "entries" } }],
+        summary: "Export as CSV (winners and shipping: organisers)",
+        parameters: [{ name: "set", in: "query", schema: { enum: ["entries", "submissions", "winners", "shipping"], default: "entries" } }],
         responses: { 200: { description: "RFC 4180 CSV, formula-safe", content: { "text/csv": {} } }, 403: error },
       },
     },
@@ -108,6 +117,24 @@ export const ADMIN_OPENAPI = {
         summary: "Rebuild the index from the Registrant objects (organisers)",
         requestBody: { content: { "application/json": { schema: { type: "object", properties: { ids: { type: "array", items: { type: "string" } } } } } } },
         responses: { 200: ok("How many rows were re-sent"), 422: error },
+      },
+    },
+    "/admin/api/emails": {
+      get: {
+        summary: "The email log, newest change first",
+        parameters: [
+          { name: "status", in: "query", schema: { enum: ["sent", "retrying", "failed", "dead"] } },
+          { name: "before", in: "query", description: "`next` of the previous page", schema: { type: "integer" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { 200: ok("A page of the email log"), 400: error },
+      },
+    },
+    "/admin/api/emails/{key}/retry": {
+      post: {
+        summary: "Send a failed or dead email again (organisers); links go out fresh",
+        parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
+        responses: { 202: ok("Queued again"), 404: error, 409: error },
       },
     },
     "/admin/api/openapi.json": { get: { summary: "This document", responses: { 200: ok("OpenAPI 3.1") } } },

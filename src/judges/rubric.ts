@@ -29,12 +29,13 @@ export const DEFAULT_RUBRIC: Rubric = [
 /** A judge's scores: one whole number per criterion, each within 0…max. */
 export function scoreSchema(rubric: Rubric) {
   return v.object({
-    criteria: v.strictObject(
+    criteria: v.optional(v.strictObject(
       Object.fromEntries(
         rubric.map((c) => [
           c.id,
           v.pipe(
-            v.number(`${c.label} needs a score`),
+            // A missing criterion reads as NaN, which fails with the same "needs a score".
+            v.optional(v.number(`${c.label} needs a score`), Number.NaN),
             v.integer(`${c.label} is a whole number`),
             v.minValue(0, `${c.label} is at least 0`),
             v.maxValue(c.max, `${c.label} is at most ${c.max}`),
@@ -42,7 +43,7 @@ export function scoreSchema(rubric: Rubric) {
         ]),
       ),
       "Unknown criterion",
-    ),
+    ), {}),
     comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(5000, "The comment is at most 5000 characters")), ""),
   });
 }

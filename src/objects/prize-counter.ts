@@ -20,6 +20,7 @@ import {
   type PrizeStatus,
   type PrizeUpdate,
 } from "../schemas/prizes";
+import { systemAuditStatement, type SystemAudit } from "../judges/audit";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, Outbox } from "./outbox";
 import { migrate, sqlOf, type Sql } from "./sql";
@@ -106,7 +107,7 @@ type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
 export class PrizeCounter extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
-  private readonly outbox: Outbox<"registrant">;
+  private readonly outbox: Outbox<"registrant" | "audit">;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -120,6 +121,9 @@ export class PrizeCounter extends DurableObject<Env> {
             env.REGISTRANT.get(env.REGISTRANT.idFromString(update.registrantId)).recordPrize(update),
           ),
         );
+      },
+      audit: async (entries) => {
+        await env.DB.batch((entries as SystemAudit[]).map((entry) => systemAuditStatement(env.DB, entry)));
       },
     });
     // Answered by the runtime without waking the object: keep-alives cost nothing.
@@ -178,6 +182,45 @@ export class PrizeCounter extends DurableObject<Env> {
     });
     if (changed) this.afterChange();
     return update;
+  }
+
+  /**
+   * A winner's hold ran out without an address: their slot goes back to the pool and, when
+   * REOFFER_EXPIRED is on, straight to the next entry — the head of the first-come waitlist,
+   * or the best-scored submission that never won and never let a hold expire. Idempotent:
+   * a slot no longer held is left alone.
+   */
+  async releaseExpired(registrantId: string): Promise<{ released: boolean; reofferedTo: string | null }> {
+    const id = v.parse(RegistrantId, registrantId);
+    const { reofferExpired, awardPolicy } = this.config;
+    let waitlistHead: string | null = null;
+    const released = this.ctx.storage.transactionSync(() => {
+      const slot = this.slotOf(id);
+      if (slot === null) return false;
+      this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
+      const seq = this.append("revoke", "hold_expiry", { pseudonym: pseudonym(id), slot });
+      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
+      this.outbox.add("audit", { action: "hold_expired", target: id, detail: { slot } } satisfies SystemAudit);
+      if (reofferExpired && awardPolicy === "first_come") {
+        waitlistHead = this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null;
+        if (waitlistHead) this.awardNew(waitlistHead, "reoffer");
+      }
+      return true;
+    });
+    if (!released) return { released: false, reofferedTo: null };
+    let reofferedTo: string | null = waitlistHead;
+    if (reofferExpired && awardPolicy === "judged") {
+      const next = await this.env.DB.prepare(
+        `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND id != ?
+         ORDER BY score IS NULL, score DESC, submitted_at LIMIT 1`,
+      )
+        .bind(id)
+        .first<{ id: string }>();
+      if (next && (await this.award(next.id, "reoffer")).ok) reofferedTo = next.id;
+    }
+    if (reofferedTo) this.outbox.add("audit", { action: "reoffer", target: reofferedTo, detail: { from: id } } satisfies SystemAudit);
+    this.afterChange();
+    return { released: true, reofferedTo };
   }
 
   /** Changes the pool size; never below the number already awarded. */

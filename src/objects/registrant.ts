@@ -3,14 +3,16 @@ import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import type { EmailJob } from "../schemas/email-job";
-import { upsertEntries, type EntryRow } from "../judges/entries-index";
+import { eraseFromIndex, upsertEntries, type EntryRow } from "../judges/entries-index";
 import { PrizeUpdate } from "../schemas/prizes";
+import { addressSummary, shippingForm, type ShippingAddress } from "../schemas/shipping";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, Outbox } from "./outbox";
 import { prizeCounter } from "./prize-counter";
+import { SHIPPING_SCHEMA, Shipping, type ShippingState } from "./shipping";
 import { migrate, sqlOf, type Sql } from "./sql";
 
 /** A registrant asking for their link again gets at most one email per this interval. */
@@ -47,6 +49,7 @@ const MIGRATIONS = [
      updated_at INTEGER NOT NULL
    );`,
   `ALTER TABLE registrant ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;`,
+  SHIPPING_SCHEMA,
 ];
 
 export type RegisterOutcome = "registered" | "link_resent" | "throttled";
@@ -71,6 +74,15 @@ export interface AdminView {
   versions: SubmissionVersion[];
   prize: Prize | null;
 }
+
+/** What an organiser's retry sends again: a fresh submission or shipping link, or a plain notice. */
+export type ResendKind = "link" | "shipping_link" | "shipping_confirmed" | "shipped" | "hold_expired";
+
+export type GiveAddress =
+  | { ok: true; shipping: ShippingState }
+  | { ok: false; reason: "unknown_code" | "expired" | "shipped" };
+
+export type MarkShipped = { ok: true; shipping: ShippingState } | { ok: false; reason: "no_address" };
 
 export type Submitted =
   | { ok: true; version: number; profile: Profile; prize: Prize | null }
@@ -102,21 +114,27 @@ type VersionRow = {
  */
 export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
-  private readonly alarms: AlarmSchedule<"outbox">;
-  private readonly outbox: Outbox<"email" | "prize_claim" | "index" | "reindex">;
+  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
+  private readonly outbox: Outbox<"email" | "prize_claim" | "prize_release" | "index" | "reindex">;
+  private readonly shipping: Shipping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
     migrate(ctx.storage.sql, MIGRATIONS);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    this.shipping = new Shipping(this.sql);
     this.outbox = new Outbox(ctx, this.sql, this.alarms, {
       email: async (jobs) => {
         await env.EMAIL_QUEUE.sendBatch(jobs.map((body) => ({ body, contentType: "json" })));
       },
       // A claim is idempotent at the counter, so a redelivery returns the same answer.
       prize_claim: async (claims) => {
-        for (const _ of claims) this.applyPrize(await prizeCounter(env).claim(this.id));
+        for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+      },
+      // Releasing is idempotent at the counter: a slot no longer held is left alone.
+      prize_release: async (releases) => {
+        for (const _ of releases) await prizeCounter(env).releaseExpired(this.id);
       },
       index: (rows) => upsertEntries(env.DB, rows as EntryRow[]),
       reindex: (rows) => upsertEntries(env.DB, rows as EntryRow[], { overwrite: true }),
@@ -142,8 +160,11 @@ export class Registrant extends DurableObject<Env> {
 
   /** Registers `registration` if given and new, else re-issues the link of who is registered. */
   private async issueLink(registration: Registration): Promise<RegisterOutcome>;
-  private async issueLink(registration: null): Promise<RegisterOutcome | "not_registered">;
-  private async issueLink(registration: Registration | null): Promise<RegisterOutcome | "not_registered"> {
+  private async issueLink(registration: null, options?: { throttle: boolean }): Promise<RegisterOutcome | "not_registered">;
+  private async issueLink(
+    registration: Registration | null,
+    { throttle } = { throttle: true },
+  ): Promise<RegisterOutcome | "not_registered"> {
     // Hash before the transaction: an await inside it would let racing calls interleave.
     const secret = generateSecret();
     const codeHash = await hashSecret(secret);
@@ -152,7 +173,7 @@ export class Registrant extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync((): RegisterOutcome | "not_registered" => {
       const existing = this.row();
       if (!existing && !registration) return "not_registered";
-      if (existing && now - existing.link_emailed_at < LINK_RESEND_INTERVAL_MS) return "throttled";
+      if (existing && throttle && now - existing.link_emailed_at < LINK_RESEND_INTERVAL_MS) return "throttled";
       const linksIssued = (existing?.links_issued ?? 0) + 1;
       if (existing) {
         this.sql`UPDATE registrant SET code_hash = ${codeHash}, links_issued = ${linksIssued},
@@ -163,7 +184,8 @@ export class Registrant extends DurableObject<Env> {
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
-      if (!existing) this.index(now);
+      // A first row overwrites: after an erasure the index holds this id's tombstone.
+      if (!existing) this.index(now, "reindex");
       const person = existing ?? registration!;
       this.email({
         template: existing ? "link_resent" : "registration",
@@ -257,11 +279,176 @@ export class Registrant extends DurableObject<Env> {
   async recordPrize(input: PrizeUpdate): Promise<void> {
     const update = v.parse(PrizeUpdate, input);
     if (update.registrantId !== this.id) throw new Error("a prize update for another registrant");
-    this.applyPrize(update);
+    await this.applyPrize(update);
+  }
+
+  /** The winner's shipping form: who they are, their hold, what they gave; null for a wrong code. */
+  async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
+    const presented = await hashSecret(secret);
+    const profile = this.profile();
+    const shipping = this.shipping.state();
+    if (!profile || !shipping || !this.shipping.matches(presented, sameHash)) return null;
+    return { profile, shipping };
+  }
+
+  /**
+   * Stores (or corrects) the winner's address while the hold lasts and before shipping.
+   * The hold's reminder and expiry are cancelled; the winner gets a confirmation.
+   */
+  async giveAddress(secret: string, input: ShippingAddress): Promise<GiveAddress> {
+    const address = v.parse(shippingForm(requireConfig(this.env).tshirtSizes), input);
+    const presented = await hashSecret(secret);
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): GiveAddress => {
+      const profile = this.profile();
+      const state = this.shipping.state();
+      if (!profile || !state || !this.shipping.matches(presented, sameHash)) return { ok: false, reason: "unknown_code" };
+      if (state.status === "expired" || state.status === "shipped") return { ok: false, reason: state.status };
+      this.shipping.setAddress(address, now);
+      this.email({
+        template: "shipping_confirmed",
+        key: `${this.id}:shipping-confirmed:${now}`,
+        to: profile.email,
+        firstname: profile.firstname,
+        summary: addressSummary(address),
+      });
+      this.index(now);
+      return { ok: true, shipping: this.shipping.state()! };
+    });
+    if (result.ok) {
+      await this.alarms.set("hold_reminder", null);
+      await this.alarms.set("hold_expiry", null);
+      void this.outbox.afterCommit();
+    }
+    return result;
+  }
+
+  /** Organisers mark a prize shipped (with an optional tracking link, emailed to the winner). */
+  async markShipped(trackingUrl: string | null): Promise<MarkShipped> {
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): MarkShipped => {
+      const profile = this.profile();
+      const state = this.shipping.state();
+      if (!profile || !state || state.status === "awaiting" || state.status === "expired") return { ok: false, reason: "no_address" };
+      if (state.status === "shipped") return { ok: true, shipping: state };
+      this.shipping.markShipped(trackingUrl, now);
+      this.email({ template: "shipped", key: `${this.id}:shipped`, to: profile.email, firstname: profile.firstname, trackingUrl });
+      this.index(now);
+      return { ok: true, shipping: this.shipping.state()! };
+    });
+    if (result.ok) void this.outbox.afterCommit();
+    return result;
+  }
+
+  /**
+   * An organiser retries an email that failed for good. Emails that carry a link cannot be
+   * sent again as they were (only hashes are kept), so they go out with a fresh link; the
+   * others are queued again under their own key. False when there is nothing to resend.
+   */
+  async resendEmail(kind: ResendKind): Promise<boolean> {
+    if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
+    const secret = generateSecret();
+    const codeHash = await hashSecret(secret);
+    const now = Date.now();
+    const queued = this.ctx.storage.transactionSync(() => {
+      const profile = this.profile();
+      const state = this.shipping.state();
+      if (!profile || !state) return false;
+      const to = { to: profile.email, firstname: profile.firstname };
+      if (kind === "shipping_link") {
+        if (state.status !== "awaiting" && state.status !== "ready") return false;
+        const links = this.shipping.reissue(codeHash, now);
+        this.email({ template: "shipping_reminder", key: `${this.id}:shipping-reminder:${links}`, ...to, code: `${this.id}.${secret}`, holdExpiresAt: state.holdExpiresAt });
+      } else if (kind === "shipping_confirmed") {
+        if (!state.address) return false;
+        this.email({ template: "shipping_confirmed", key: `${this.id}:shipping-confirmed:${now}`, ...to, summary: addressSummary(state.address) });
+      } else if (kind === "shipped") {
+        if (state.status !== "shipped") return false;
+        this.email({ template: "shipped", key: `${this.id}:shipped`, ...to, trackingUrl: state.trackingUrl });
+      } else {
+        if (state.status !== "expired") return false;
+        this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.slot}`, ...to });
+      }
+      return true;
+    });
+    if (queued) await this.outbox.afterCommit();
+    return queued;
+  }
+
+  /** The entrant asks for erasure with their submission link's code. */
+  async eraseWithCode(secret: string): Promise<boolean> {
+    const presented = await hashSecret(secret);
+    if (!this.verify(presented)) return false;
+    await this.erase();
+    return true;
+  }
+
+  /**
+   * Erases the registrant: a prize not yet shipped goes back to the pool, the index row
+   * becomes a tombstone (no personal data, a version nothing can overwrite), their scores and
+   * email log go, and the object deletes all its storage. Safe to run again if interrupted.
+   */
+  async erase(): Promise<void> {
+    const prize = this.prize();
+    const shipping = this.shipping.state();
+    const email = this.row()?.email ?? null;
+    if (prize?.status === "awarded" && shipping?.status !== "shipped") await prizeCounter(this.env).revoke(this.id, "erasure");
+    await eraseFromIndex(this.env.DB, this.id, email);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // This instance lives on: give it its (empty) tables back, as a new object would have.
+    migrate(this.ctx.storage.sql, MIGRATIONS);
   }
 
   override async alarm(): Promise<void> {
-    await this.outbox.flush();
+    for (const source of this.alarms.takeDue()) {
+      if (source === "hold_reminder") await this.remindAboutHold();
+      else if (source === "hold_expiry") await this.expireHold();
+      else await this.outbox.flush();
+    }
+    await this.alarms.rearm();
+  }
+
+  /** Halfway through the hold: one reminder, with a fresh shipping link (the old one retires). */
+  private async remindAboutHold(): Promise<void> {
+    const secret = generateSecret();
+    const codeHash = await hashSecret(secret);
+    const sent = this.ctx.storage.transactionSync(() => {
+      const profile = this.profile();
+      const state = this.shipping.state();
+      if (!profile || !state || !this.shipping.needsReminder()) return false;
+      const links = this.shipping.reissue(codeHash, Date.now());
+      this.email({
+        template: "shipping_reminder",
+        key: `${this.id}:shipping-reminder:${links}`,
+        to: profile.email,
+        firstname: profile.firstname,
+        code: `${this.id}.${secret}`,
+        holdExpiresAt: state.holdExpiresAt,
+      });
+      return true;
+    });
+    if (sent) await this.outbox.afterCommit();
+  }
+
+  /** At the hold's end without an address: the slot goes back to the pool (through the outbox). */
+  private async expireHold(): Promise<void> {
+    const now = Date.now();
+    const expired = this.ctx.storage.transactionSync(() => {
+      const profile = this.profile();
+      const state = this.shipping.state();
+      if (!profile || !state) return false;
+      if (now < state.holdExpiresAt) {
+        void this.alarms.set("hold_expiry", state.holdExpiresAt); // woken early: sleep again
+        return false;
+      }
+      if (!this.shipping.expire(now)) return false;
+      this.outbox.add("prize_release", { registrantId: this.id });
+      this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.slot}`, to: profile.email, firstname: profile.firstname });
+      this.index(now);
+      return true;
+    });
+    if (expired) await this.outbox.afterCommit();
   }
 
   private get id(): string {
@@ -283,19 +470,52 @@ export class Registrant extends DurableObject<Env> {
     return this.sql<Prize>`SELECT status, slot, position FROM prize`.toArray()[0] ?? null;
   }
 
-  private applyPrize(update: PrizeUpdate): void {
-    const changed = this.ctx.storage.transactionSync(() => {
+  private profile(): Profile | null {
+    const row = this.row();
+    return row ? { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname } : null;
+  }
+
+  /**
+   * Takes the counter's word on this registrant's place. A new award opens a prize hold: a
+   * shipping link by email, a reminder halfway and an expiry at the end. A revoke closes it.
+   */
+  private async applyPrize(update: PrizeUpdate): Promise<void> {
+    const secret = generateSecret();
+    const codeHash = await hashSecret(secret);
+    const { holdMs } = requireConfig(this.env);
+    const now = Date.now();
+    const outcome = this.ctx.storage.transactionSync(() => {
       const current = this.sql<{ seq: number }>`SELECT seq FROM prize`.toArray()[0]?.seq ?? 0;
-      if (update.seq <= current) return false;
-      const now = Date.now();
+      // An erased registrant keeps nothing, not even news from the counter.
+      if (update.seq <= current || !this.row()) return null;
       this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
         VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${now})
         ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
           position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at`;
+      const profile = this.profile();
+      let holdUntil: number | null = null;
+      if (update.status === "awarded" && update.slot !== null && profile) {
+        holdUntil = now + holdMs;
+        this.shipping.open(update.slot, codeHash, holdUntil);
+        this.email({
+          template: "prize_won",
+          key: `${this.id}:prize:${update.seq}`,
+          to: profile.email,
+          firstname: profile.firstname,
+          code: `${this.id}.${secret}`,
+          slot: update.slot,
+          holdExpiresAt: holdUntil,
+        });
+      } else if (update.status === "revoked") {
+        this.shipping.close();
+      }
       this.index(now);
-      return true;
+      return { holdUntil };
     });
-    if (changed) void this.outbox.afterCommit();
+    if (!outcome) return;
+    await this.alarms.set("hold_reminder", outcome.holdUntil === null ? null : now + holdMs / 2);
+    await this.alarms.set("hold_expiry", outcome.holdUntil);
+    void this.outbox.afterCommit();
   }
 
   /**
@@ -310,6 +530,7 @@ export class Registrant extends DurableObject<Env> {
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
     const latest = this.versions(1)[0];
     const prize = this.prize();
+    const shipping = this.shipping.state();
     const entry: EntryRow = {
       id: this.id,
       version: row.index_version,
@@ -329,6 +550,10 @@ export class Registrant extends DurableObject<Env> {
       products: JSON.stringify(latest?.products ?? []),
       slot: prize?.status === "awarded" ? prize.slot : null,
       waitlist_position: prize?.status === "waitlisted" ? prize.position : null,
+      shipping_status: shipping?.status ?? null,
+      hold_expires_at: shipping?.holdExpiresAt ?? null,
+      shipping_address: shipping?.address ? JSON.stringify(shipping.address) : null,
+      tracking_url: shipping?.trackingUrl ?? null,
     };
     this.outbox.add(topic, entry, now);
   }

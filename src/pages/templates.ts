@@ -9,6 +9,7 @@ import link from "./link.html";
 import login from "./login.html";
 import mailbox from "./mailbox.html";
 import rules from "./rules.html";
+import shipping from "./shipping.html";
 import shell from "./shell.html";
 import submit from "./submit.html";
 import submitted from "./submitted.html";
@@ -31,6 +32,7 @@ export const PAGES = {
   link: page(link),
   login: page(login),
   admin: page(admin),
+  shipping: page(shipping),
   submit: page(submit.replace("<!--products-->", productChoices)),
   submitted: page(submitted),
   error: page(error),

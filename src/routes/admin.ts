@@ -13,10 +13,12 @@ import { scoreSchema } from "../judges/rubric";
 import { putScore, scoresFor } from "../judges/scores";
 import { contestStats } from "../judges/stats";
 import { prizeCounter } from "../objects/prize-counter";
+import type { ResendKind } from "../objects/registrant";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
-import { fieldErrors } from "../schemas/fields";
+import { fieldErrors, HttpUrl } from "../schemas/fields";
 import { PoolSize, RegistrantId } from "../schemas/prizes";
+import { PRODUCTS } from "../schemas/products";
 import type { AppRequest, RouterArgs } from "./context";
 
 /** A request on a judges' route, once its credentials are known. */
@@ -44,11 +46,15 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "PUT", path: "/admin/api/entries/:id/score", role: "judge", handler: score },
   { method: "POST", path: "/admin/api/entries/:id/award", role: "organiser", handler: award },
   { method: "DELETE", path: "/admin/api/entries/:id/award", role: "organiser", handler: revoke },
+  { method: "POST", path: "/admin/api/entries/:id/shipped", role: "organiser", handler: shipped },
+  { method: "DELETE", path: "/admin/api/entries/:id", role: "organiser", handler: erase },
   { method: "PUT", path: "/admin/api/pool", role: "organiser", handler: resizePool },
   { method: "GET", path: "/admin/api/export.csv", role: "judge", handler: exportCsv },
   { method: "GET", path: "/admin/api/stats", role: "judge", handler: stats },
   { method: "GET", path: "/admin/api/audit", role: "judge", handler: audit },
   { method: "POST", path: "/admin/api/reindex", role: "organiser", handler: reindex },
+  { method: "GET", path: "/admin/api/emails", role: "judge", handler: emails },
+  { method: "POST", path: "/admin/api/emails/:key/retry", role: "organiser", handler: retryEmail },
   { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: () => Response.json(ADMIN_OPENAPI) },
 ];
 
@@ -129,11 +135,13 @@ export function logout(request: AppRequest): Response {
   });
 }
 
+/** Sign-in and sign-out forms: refused only when the browser says another site sent them. */
 function requireSameOrigin(request: Request): void {
+  const site = request.headers.get("sec-fetch-site");
   const origin = request.headers.get("origin");
-  if (origin !== null && origin !== new URL(request.url).origin) {
-    throw new HttpError(403, "forbidden_origin", "Sign in from this site's own page.");
-  }
+  // Pages send no referrer, so a same-origin form post may carry `Origin: null`.
+  const foreign = site ? site !== "same-origin" && site !== "none" : origin !== null && origin !== "null" && origin !== new URL(request.url).origin;
+  if (foreign) throw new HttpError(403, "forbidden_origin", "Sign in from this site's own page.");
 }
 
 function renderLogin(request: AppRequest, error: string | null, status: number): Response {
@@ -162,7 +170,7 @@ function dashboard(request: AdminRequest): Response {
 
 function me(request: AdminRequest): Response {
   const { name, role, via } = request.judge;
-  return json({ name, role, via, rubric: request.config.rubric, awardPolicy: request.config.awardPolicy });
+  return json({ name, role, via, rubric: request.config.rubric, awardPolicy: request.config.awardPolicy, products: PRODUCTS });
 }
 
 async function entries(request: AdminRequest, env: Env): Promise<Response> {
@@ -223,6 +231,32 @@ async function revoke(request: AdminRequest, env: Env): Promise<Response> {
   return json(result);
 }
 
+const ShippedBody = v.object({
+  tracking_url: v.optional(v.nullable(HttpUrl("Tracking URL")), null),
+});
+
+/** POST /admin/api/entries/:id/shipped — the box left; the winner gets the tracking link. */
+async function shipped(request: AdminRequest, env: Env): Promise<Response> {
+  const id = entryId(request);
+  await indexedEntry(env, id);
+  const body = await readFields(request, request.config.maxBodyBytes);
+  const parsed = v.safeParse(ShippedBody, body);
+  if (!parsed.success) throw new HttpError(422, "invalid", "The tracking URL needs correcting.", fieldErrors(parsed.issues));
+  const result = await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).markShipped(parsed.output.tracking_url);
+  if (!result.ok) throw new HttpError(409, "no_address", "Only a winner who gave an address can be shipped to.");
+  await recordAudit(env.DB, request.judge, "shipped", id, { tracking_url: parsed.output.tracking_url });
+  return json(result.shipping);
+}
+
+/** DELETE /admin/api/entries/:id — erases the entrant (an organiser acting on a request). */
+async function erase(request: AdminRequest, env: Env): Promise<Response> {
+  const id = entryId(request);
+  await indexedEntry(env, id);
+  await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).erase();
+  await recordAudit(env.DB, request.judge, "erase", id);
+  return json({ erased: true });
+}
+
 const PoolBody = v.object({ total: PoolSize });
 
 async function resizePool(request: AdminRequest, env: Env): Promise<Response> {
@@ -276,6 +310,54 @@ async function reindex(request: AdminRequest, env: Env): Promise<Response> {
   return json({ reindexed });
 }
 
+// ---- the email log ----
+
+const EmailsQuery = v.object({
+  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead"], "status is sent, retrying, failed or dead")),
+  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
+});
+
+/** GET /admin/api/emails — the email log, newest change first (`before`: the last updated_at seen). */
+async function emails(request: AdminRequest, env: Env): Promise<Response> {
+  const query = parseQuery(EmailsQuery, request);
+  const { results } = await env.DB.prepare(
+    `SELECT key, template, recipient, status, attempts, provider, last_error, created_at, updated_at FROM email_log
+     WHERE (?1 IS NULL OR status = ?1) AND updated_at < ?2 ORDER BY updated_at DESC, key DESC LIMIT ?3`,
+  )
+    .bind(query.status ?? null, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1)
+    .all<{ updated_at: number }>();
+  const page = results.slice(0, query.limit);
+  return json({ emails: page, next: results.length > query.limit ? (page.at(-1)?.updated_at ?? null) : null });
+}
+
+/** Which registrant and what to resend, from an email's job key (`<registrant id>:<kind>:…`). */
+const RETRY_KINDS = {
+  link: "link",
+  submission: "link",
+  prize: "shipping_link",
+  "shipping-reminder": "shipping_link",
+  "shipping-confirmed": "shipping_confirmed",
+  shipped: "shipped",
+  "hold-expired": "hold_expired",
+} as const satisfies Record<string, ResendKind>;
+
+/**
+ * POST /admin/api/emails/:key/retry — sends a failed or dead email again. Emails with a link
+ * go out with a fresh link (the object keeps only hashes); the audit log records the retry.
+ */
+async function retryEmail(request: AdminRequest, env: Env): Promise<Response> {
+  const key = decodeURIComponent(String(request.params.key));
+  const logged = await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>();
+  const match = /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key);
+  const kind = match ? RETRY_KINDS[match[2] as keyof typeof RETRY_KINDS] : undefined;
+  if (!logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
+  const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(match[1]!)).resendEmail(kind);
+  if (!resent) throw new HttpError(409, "nothing_to_resend", "That email no longer applies (the entrant or their prize has moved on).");
+  await recordAudit(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status });
+  return json({ resent: true, kind }, 202);
+}
+
 // ---- export ----
 
 const EXPORTS = {
@@ -294,15 +376,25 @@ const EXPORTS = {
   winners: {
     role: "organiser",
     where: "status = 'winner'",
-    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url"],
-    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url],
+    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
+    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
+  },
+  // What a swag vendor needs: winners who gave an address.
+  shipping: {
+    role: "organiser",
+    where: "status = 'winner' AND shipping_address IS NOT NULL",
+    header: ["slot", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone", "tshirt_size", "email", "status", "tracking_url"],
+    cells: (r: ExportRow) => {
+      const a = JSON.parse(String(r.shipping_address)) as Record<string, string>;
+      return [r.slot, a.name, a.address_line1, a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone, a.tshirt_size, r.email, r.shipping_status, r.tracking_url];
+    },
   },
 } satisfies Record<string, { role: Role; where: string; header: string[]; cells: (row: ExportRow) => unknown[] }>;
 
 type ExportRow = Record<string, string | number | null> & { id: string; registered_at: number; products: string };
 
 const ExportQuery = v.object({
-  set: v.optional(v.picklist(["entries", "submissions", "winners"], "set is entries, submissions or winners"), "entries"),
+  set: v.optional(v.picklist(["entries", "submissions", "winners", "shipping"], "set is entries, submissions, winners or shipping"), "entries"),
 });
 
 async function exportCsv(request: AdminRequest, env: Env): Promise<Response> {

@@ -8,6 +8,8 @@ import { emailPreview, emailPreviews, mailbox } from "./dev";
 import { health } from "./health";
 import { live, prizeLog, prizes } from "./prizes";
 import { landing, linkForm, requestLink, rules, signup } from "./public";
+import { eraseMyData } from "./privacy";
+import { giveAddress, showShipping } from "./shipping";
 import { showSubmission, submit } from "./submission";
 
 /** Every route that needs a valid configuration gets it on `request.config`; /healthz reports a bad one. */
@@ -33,6 +35,9 @@ export const router = Router<AppRequest, RouterArgs>({
   .post("/link", requestLink)
   .get("/submit", showSubmission)
   .post("/submit", submit)
+  .get("/shipping", showShipping)
+  .post("/shipping", giveAddress)
+  .post("/privacy/erase", eraseMyData)
   .get("/live", live)
   .get("/api/prizes", prizes)
   .get("/api/prizes/log", prizeLog)

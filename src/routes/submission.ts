@@ -10,17 +10,18 @@ import type { Prize, Profile } from "../objects/registrant";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
-import { LinkCode } from "../schemas/link-code";
+import type { LinkCode } from "../schemas/link-code";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import type { AppRequest } from "./context";
+import { parseLinkCode, registrantFor } from "./link-codes";
 import { windowTimes } from "./public";
 
 const UNKNOWN_CODE = "This submission link is not valid. It may be mistyped, or replaced by a newer link.";
 
 /** GET /submit?code=… — the entrant's form, filled with their latest version if any. */
 export async function showSubmission(request: AppRequest, env: Env): Promise<Response> {
-  const code = parseCode(request.query.code);
-  const described = await registrantFor(env, code).describe(code.secret);
+  const code = parseLinkCode(request.query.code, UNKNOWN_CODE);
+  const described = await registrantFor(env, code, UNKNOWN_CODE).describe(code.secret);
   if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
   if (wantsJson(request)) {
     const { email, firstname, lastname } = described.profile;
@@ -43,9 +44,9 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
 export async function submit(request: AppRequest, env: Env): Promise<Response> {
   const { config } = request;
   const body = await readFields(request, config.maxBodyBytes);
-  const code = parseCode(body.code);
+  const code = parseLinkCode(body.code, UNKNOWN_CODE);
   if (!isOpen(config.submission)) throw new HttpError(403, "window_closed", closedMessage(config.submission, "The submission window"));
-  const registrant = registrantFor(env, code);
+  const registrant = registrantFor(env, code, UNKNOWN_CODE);
 
   const parsed = v.safeParse(SubmissionForm, body);
   if (!parsed.success) {
@@ -142,23 +143,6 @@ function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
       claimPending: config.awardPolicy === "first_come" && submitted && prize === null,
     },
   };
-}
-
-function parseCode(value: unknown): LinkCode {
-  const parsed = v.safeParse(LinkCode, value);
-  if (!parsed.success) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
-  return parsed.output;
-}
-
-/** The Registrant object a code names; a forged id is as unknown as a wrong secret. */
-function registrantFor(env: Env, code: LinkCode) {
-  let id: DurableObjectId;
-  try {
-    id = env.REGISTRANT.idFromString(code.registrantId);
-  } catch {
-    throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
-  }
-  return env.REGISTRANT.get(id);
 }
 
 function submitPath(code: LinkCode): string {

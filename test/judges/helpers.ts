@@ -38,6 +38,16 @@ export async function entrant(email: string, submission?: Record<string, string 
   return { id: registrantId(email), code };
 }
 
+/** The shipping link code of the newest prize or reminder email to `email`. */
+export function shippingCode(email: string, template: "prize_won" | "shipping_reminder" = "prize_won", timeoutMs?: number): Promise<string> {
+  if (!codes) throw new Error("no entrant was created through entrant()");
+  return codes.get(`${template}:${email}`, timeoutMs);
+}
+
+export function forgetCode(key: string) {
+  codes?.forget(key);
+}
+
 /** Waits until the entry's index row satisfies `ready` (the projection is asynchronous). */
 export async function indexed(id: string, ready: (row: Record<string, unknown>) => boolean = () => true, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;

@@ -117,6 +117,7 @@ describe("PrizeCounter", () => {
   it("tells the registrant its slot, retrying until the registrant object takes it, never counting twice", async () => {
     const email = "winner@example.com";
     const id = registrantId(email);
+    await registrantStub(email).register({ firstname: "Win", lastname: "Ner", email });
     const counter = freshCounter();
     const recordPrize = vi.fn().mockRejectedValue(new Error("registrant unreachable"));
     await runInDurableObject(counter, async (instance: PrizeCounter) => {
@@ -126,6 +127,7 @@ describe("PrizeCounter", () => {
       expect(instance["outbox"].pending()).toMatchObject([{ topic: "registrant", attempts: 1, body: { registrantId: id, status: "awarded", slot: 1 } }]);
       vi.restoreAllMocks();
       state(instance).storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+      state(instance).storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
     });
     expect(await runDurableObjectAlarm(counter)).toBe(true);
     await deliverOutbox(counter);

@@ -92,6 +92,7 @@ describe("Registrant", () => {
       expect(alarm).toBe(pending.nextAttemptAt);
       // Make the retry due, then let the alarm run with the queue still down: backoff grows.
       state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
       vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("still down"));
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -100,6 +101,7 @@ describe("Registrant", () => {
       expect(pending?.attempts).toBe(2);
       expect(await state.storage.getAlarm()).toBe(pending!.nextAttemptAt);
       state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
+      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
       vi.restoreAllMocks();
       const sendBatch = vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch");
       await instance.alarm();
