@@ -94,8 +94,9 @@ const RESEND_TIMEOUT_MS = 10_000;
 
 /**
  * Resend's HTTP API. The job key is the Idempotency-Key, so a retry after a lost answer is
- * not sent twice by Resend either (it keeps keys for 24 hours). 2xx is sent; 429, 5xx, no
- * answer within the timeout and network errors are temporary; any other 4xx is permanent.
+ * not sent twice by Resend either (it keeps keys for 24 hours). 2xx is sent; 401, 403, 408,
+ * 429, 5xx, no answer within the timeout and network errors are temporary; any other 4xx is
+ * permanent.
  */
 export function resendProvider(apiKey: string | null, timeoutMs = RESEND_TIMEOUT_MS): EmailProvider {
   return {
@@ -126,10 +127,12 @@ export function resendProvider(apiKey: string | null, timeoutMs = RESEND_TIMEOUT
         return;
       }
       const { name, message } = await resendError(response);
-      // Another attempt can fix a rate limit, an outage, or the same key still in flight
-      // elsewhere (one job delivered twice at once); any other refusal is final.
+      // Another attempt can fix a rate limit, an outage, the same key still in flight
+      // elsewhere (one job delivered twice at once), or a key the operator is rotating
+      // (401/403: every email would fail until then, so they wait rather than fail); any
+      // other refusal is about this email and final.
       const temporary =
-        response.status === 429 || response.status === 408 || response.status >= 500 || name === "concurrent_idempotent_requests";
+        [401, 403, 408, 429].includes(response.status) || response.status >= 500 || name === "concurrent_idempotent_requests";
       throw new EmailDeliveryError(
         `resend ${response.status}${name ? ` ${name}` : ""}: ${message}`,
         !temporary,

@@ -23,11 +23,11 @@ export const EmailJob = v.variant("template", [
     title: v.string(),
   }),
   /** A prize is held for the winner until `holdExpiresAt`; the code opens the shipping form. */
-  v.object({ template: v.literal("prize_won"), ...Base, code: Code, slot: v.number(), holdExpiresAt: Instant }),
+  v.object({ template: v.literal("prize_won"), ...Base, code: Code, slot: v.pipe(v.number(), v.integer(), v.minValue(1)), holdExpiresAt: Instant }),
   v.object({ template: v.literal("shipping_reminder"), ...Base, code: Code, holdExpiresAt: Instant }),
   v.object({ template: v.literal("hold_expired"), ...Base }),
-  v.object({ template: v.literal("shipping_confirmed"), ...Base, summary: v.string() }),
-  v.object({ template: v.literal("shipped"), ...Base, trackingUrl: v.nullable(v.string()) }),
+  v.object({ template: v.literal("shipping_confirmed"), ...Base, summary: v.pipe(v.string(), v.maxLength(1000)) }),
+  v.object({ template: v.literal("shipped"), ...Base, trackingUrl: v.nullable(v.pipe(v.string(), v.regex(/^https?:\/\//), v.maxLength(2048))) }),
 ]);
 
 export type EmailJob = v.InferOutput<typeof EmailJob>;

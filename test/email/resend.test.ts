@@ -114,6 +114,9 @@ describe("the Resend provider", () => {
     ["a 502 from a proxy", () => new Response("<html>Bad gateway</html>", { status: 502 })],
     ["the same key still in flight", () => resendError(409, "concurrent_idempotent_requests", "Same idempotency key used while original request is still in progress.")],
     ["a dropped connection", () => Promise.reject(new TypeError("Network connection lost."))],
+    // The operator's key or sending domain: every email fails until they fix it, so wait.
+    ["a missing or revoked API key", () => resendError(401, "missing_api_key", "Missing API key in the authorization header.")],
+    ["an unverified sending domain", () => resendError(403, "validation_error", "The swagbox.example.com domain is not verified.")],
     ["no answer in time", () => Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"))],
   ] as const)("treats %s as temporary", async (_case, respond) => {
     fetchSpy.mockImplementation(async () => respond());
@@ -125,8 +128,6 @@ describe("the Resend provider", () => {
   });
 
   it.each([
-    [401, "missing_api_key", "Missing API key in the authorization header."],
-    [403, "validation_error", "The swagbox.example.com domain is not verified."],
     [409, "invalid_idempotent_request", "Same idempotency key used with a different request payload."],
     [422, "invalid_from_address", "Invalid `from` field."],
   ] as const)("treats a %i %s as permanent", async (status, name, message) => {
