@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Registrant } from "../../src/objects/registrant";
 import { ORIGIN, registered, registrantStub, send, validSubmission } from "../helpers";
 
-const POST_ROUTES = ["/signup", "/submit", "/link"] as const;
+const POST_ROUTES = ["/signup", "/submit", "/link", "/shipping", "/privacy/erase"] as const;
 
 function raw(path: string, init: Omit<RequestInit, "headers"> & { headers?: Record<string, string> }) {
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: "POST", ...init, headers: { accept: "application/json", ...init.headers } }));
@@ -44,6 +44,18 @@ describe.each(POST_ROUTES)("POST %s with bad input", (path) => {
     await expectError(await raw(path, { body: "x" }), 415, "unsupported_media_type");
   });
 
+  it("answers a browser with an HTML page of the same status", async () => {
+    const response = await exports.default.fetch(
+      new Request(`${ORIGIN}${path}`, { method: "POST", body: "x", headers: { "content-type": "text/plain", accept: "text/html" } }),
+    );
+    expect(response.status).toBe(415);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(await response.text()).toContain("Send the form");
+  });
+});
+
+// /shipping and /privacy/erase check their link code before their fields (see their own tests).
+describe.each(["/signup", "/submit", "/link"] as const)("POST %s with fields of the wrong type", (path) => {
   it("answers fields of the wrong type with 422, not 500", async () => {
     const code = path === "/submit" ? await registered(`types-${path.slice(1)}@example.com`) : undefined;
     const response = await send(path, {
@@ -55,14 +67,6 @@ describe.each(POST_ROUTES)("POST %s with bad input", (path) => {
     expect(Object.keys(((await response.json()) as { fields: object }).fields).length).toBeGreaterThanOrEqual(path === "/link" ? 1 : 3);
   });
 
-  it("answers a browser with an HTML page of the same status", async () => {
-    const response = await exports.default.fetch(
-      new Request(`${ORIGIN}${path}`, { method: "POST", body: "x", headers: { "content-type": "text/plain", accept: "text/html" } }),
-    );
-    expect(response.status).toBe(415);
-    expect(response.headers.get("content-type")).toContain("text/html");
-    expect(await response.text()).toContain("Send the form");
-  });
 });
 
 describe("POST /signup field checks", () => {
