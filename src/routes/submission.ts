@@ -68,14 +68,15 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
     );
   }
   const prize = prizeView(config, result.prize, true);
+  const heading = first ? "Submission received" : "Amendment saved";
   return renderPage(
     request,
     config,
     PAGES.submitted,
     {
-      title: first ? "Submission received" : "Amendment saved",
+      title: heading,
       text: {
-        heading: first ? "Submission received" : "Amendment saved",
+        heading,
         title: parsed.output.title,
         version: result.version,
         email: result.profile.email,
@@ -100,14 +101,15 @@ function renderForm(
   const { config } = request;
   const now = Date.now();
   const prizeShown = prizeView(config, prize, latest !== null);
+  const heading = latest ? "Your submission" : "Submit your project";
   return renderPage(
     request,
     config,
     PAGES.submit,
     {
-      title: latest ? "Your submission" : "Submit your project",
+      title: heading,
       text: {
-        heading: latest ? "Your submission" : "Submit your project",
+        heading,
         fullName: `${profile.firstname} ${profile.lastname}`,
         email: profile.email,
         version: latest?.version ?? "",
