@@ -1,30 +1,26 @@
-import { Router, type IRequest } from "itty-router";
+import { Router } from "itty-router";
 import * as v from "valibot";
 import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
 import { listAudit, recordAudit } from "../judges/audit";
-import { allows, authenticate, fromToken, SESSION_COOKIE, type Judge, type Role } from "../judges/auth";
-import { csvStream } from "../judges/csv";
+import { allows, authenticate, type Role } from "../judges/auth";
 import { EntriesQuery, listEntries } from "../judges/entries-query";
 import { ADMIN_OPENAPI } from "../judges/openapi";
 import { scoreSchema } from "../judges/rubric";
 import { putScore, scoresFor } from "../judges/scores";
 import { contestStats } from "../judges/stats";
 import { prizeCounter } from "../objects/prize-counter";
-import type { ResendKind } from "../objects/registrant";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors, HttpUrl } from "../schemas/fields";
 import { PoolSize, RegistrantId } from "../schemas/prizes";
 import { PRODUCTS } from "../schemas/products";
-import type { AppRequest, RouterArgs } from "./context";
-
-/** A request on a judges' route, once its credentials are known. */
-export type AdminRequest = AppRequest & { judge: Judge };
-
-type Handler = (request: AdminRequest, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+import { emails, retryEmail } from "./admin-emails";
+import { exportCsv } from "./admin-export";
+import { entryId, indexedEntry, parseQuery, type AdminRequest, type Handler } from "./admin-request";
+import type { RouterArgs } from "./context";
 
 interface AdminRoute {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -101,62 +97,6 @@ export const adminRouter = ADMIN_ROUTES.reduce(
 ).all("*", () => {
   throw new HttpError(404, "not_found", "There is no such judges' route.");
 });
-
-// ---- sign-in for the dashboard (development tokens, or scripts' tokens in a browser) ----
-
-/** GET /admin/login. */
-export function loginPage(request: AppRequest): Response {
-  return renderLogin(request, null, 200);
-}
-
-/** POST /admin/login — a valid token becomes an HttpOnly, same-site session cookie. */
-export async function login(request: AppRequest): Promise<Response> {
-  requireSameOrigin(request);
-  const body = await readFields(request, request.config.maxBodyBytes);
-  const token = typeof body.token === "string" ? body.token.trim() : "";
-  const judge = token ? await fromToken(token, request.config, "session") : null;
-  if (!judge) return renderLogin(request, "That token is not valid.", 401);
-  const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
-  return new Response(null, {
-    status: 303,
-    headers: {
-      location: "/admin",
-      "set-cookie": `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`,
-    },
-  });
-}
-
-/** POST /admin/logout. */
-export function logout(request: AppRequest): Response {
-  requireSameOrigin(request);
-  return new Response(null, {
-    status: 303,
-    headers: { location: "/admin/login", "set-cookie": `${SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0` },
-  });
-}
-
-/** Sign-in and sign-out forms: refused only when the browser says another site sent them. */
-function requireSameOrigin(request: Request): void {
-  const site = request.headers.get("sec-fetch-site");
-  const origin = request.headers.get("origin");
-  // Pages send no referrer, so a same-origin form post may carry `Origin: null`.
-  const foreign = site ? site !== "same-origin" && site !== "none" : origin !== null && origin !== "null" && origin !== new URL(request.url).origin;
-  if (foreign) throw new HttpError(403, "forbidden_origin", "Sign in from this site's own page.");
-}
-
-function renderLogin(request: AppRequest, error: string | null, status: number): Response {
-  return renderPage(
-    request,
-    request.config,
-    PAGES.login,
-    {
-      title: "Judges' sign-in",
-      errors: error ? { token: error } : {},
-      show: { development: request.config.environment === "development", access: request.config.access !== null },
-    },
-    { status },
-  );
-}
 
 // ---- the dashboard and its API ----
 
@@ -310,138 +250,3 @@ async function reindex(request: AdminRequest, env: Env): Promise<Response> {
   return json({ reindexed });
 }
 
-// ---- the email log ----
-
-const EmailsQuery = v.object({
-  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead"], "status is sent, retrying, failed or dead")),
-  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
-});
-
-/** GET /admin/api/emails — the email log, newest change first (`before`: the last updated_at seen). */
-async function emails(request: AdminRequest, env: Env): Promise<Response> {
-  const query = parseQuery(EmailsQuery, request);
-  const { results } = await env.DB.prepare(
-    `SELECT key, template, recipient, status, attempts, provider, last_error, created_at, updated_at FROM email_log
-     WHERE (?1 IS NULL OR status = ?1) AND updated_at < ?2 ORDER BY updated_at DESC, key DESC LIMIT ?3`,
-  )
-    .bind(query.status ?? null, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1)
-    .all<{ updated_at: number }>();
-  const page = results.slice(0, query.limit);
-  return json({ emails: page, next: results.length > query.limit ? (page.at(-1)?.updated_at ?? null) : null });
-}
-
-/** Which registrant and what to resend, from an email's job key (`<registrant id>:<kind>:…`). */
-const RETRY_KINDS = {
-  link: "link",
-  submission: "link",
-  prize: "shipping_link",
-  "shipping-reminder": "shipping_link",
-  "shipping-confirmed": "shipping_confirmed",
-  shipped: "shipped",
-  "hold-expired": "hold_expired",
-} as const satisfies Record<string, ResendKind>;
-
-/**
- * POST /admin/api/emails/:key/retry — sends a failed or dead email again. Emails with a link
- * go out with a fresh link (the object keeps only hashes); the audit log records the retry.
- */
-async function retryEmail(request: AdminRequest, env: Env): Promise<Response> {
-  const key = decodeURIComponent(String(request.params.key));
-  const logged = await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>();
-  const match = /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key);
-  const kind = match ? RETRY_KINDS[match[2] as keyof typeof RETRY_KINDS] : undefined;
-  if (!logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
-  const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(match[1]!)).resendEmail(kind);
-  if (!resent) throw new HttpError(409, "nothing_to_resend", "That email no longer applies (the entrant or their prize has moved on).");
-  await recordAudit(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status });
-  return json({ resent: true, kind }, 202);
-}
-
-// ---- export ----
-
-const EXPORTS = {
-  entries: {
-    role: "judge",
-    where: "1 = 1",
-    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot],
-  },
-  submissions: {
-    role: "judge",
-    where: "submission_version IS NOT NULL",
-    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score],
-  },
-  winners: {
-    role: "organiser",
-    where: "status = 'winner'",
-    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
-    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
-  },
-  // What a swag vendor needs: winners who gave an address.
-  shipping: {
-    role: "organiser",
-    where: "status = 'winner' AND shipping_address IS NOT NULL",
-    header: ["slot", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone", "tshirt_size", "email", "status", "tracking_url"],
-    cells: (r: ExportRow) => {
-      const a = JSON.parse(String(r.shipping_address)) as Record<string, string>;
-      return [r.slot, a.name, a.address_line1, a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone, a.tshirt_size, r.email, r.shipping_status, r.tracking_url];
-    },
-  },
-} satisfies Record<string, { role: Role; where: string; header: string[]; cells: (row: ExportRow) => unknown[] }>;
-
-type ExportRow = Record<string, string | number | null> & { id: string; registered_at: number; products: string };
-
-const ExportQuery = v.object({
-  set: v.optional(v.picklist(["entries", "submissions", "winners", "shipping"], "set is entries, submissions, winners or shipping"), "entries"),
-});
-
-async function exportCsv(request: AdminRequest, env: Env): Promise<Response> {
-  const { set } = parseQuery(ExportQuery, request);
-  const spec = EXPORTS[set];
-  if (!allows(request.judge.role, spec.role)) {
-    throw new HttpError(403, "forbidden_role", `Exporting ${set} needs the ${spec.role} role.`);
-  }
-  await recordAudit(env.DB, request.judge, "export", null, { set });
-  const stream = csvStream<ExportRow>(spec.header, spec.cells, async (after) => {
-    const { results } = await env.DB.prepare(
-      `SELECT * FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
-       ORDER BY registered_at, id LIMIT 500`,
-    )
-      .bind(after?.registered_at ?? -1, after?.id ?? "")
-      .all<ExportRow>();
-    return results;
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="swagbox-${set}.csv"`,
-      "cache-control": "no-store",
-    },
-  });
-}
-
-const iso = (ms: unknown) => (typeof ms === "number" ? new Date(ms).toISOString() : "");
-const products = (row: ExportRow) => (JSON.parse(row.products) as string[]).join(" ");
-
-// ---- helpers ----
-
-function entryId(request: IRequest): string {
-  const parsed = v.safeParse(RegistrantId, request.params.id);
-  if (!parsed.success) throw new HttpError(404, "not_found", "There is no entry with that id.");
-  return parsed.output;
-}
-
-async function indexedEntry(env: Env, id: string): Promise<Record<string, unknown>> {
-  const row = await env.DB.prepare("SELECT * FROM entries WHERE id = ?").bind(id).first();
-  if (!row) throw new HttpError(404, "not_found", "There is no entry with that id.");
-  return row;
-}
-
-function parseQuery<T extends v.GenericSchema>(schema: T, request: IRequest): v.InferOutput<T> {
-  const raw = Object.fromEntries(new URL(request.url).searchParams);
-  const parsed = v.safeParse(schema, raw);
-  if (!parsed.success) throw new HttpError(400, "malformed", v.summarize(parsed.issues), fieldErrors(parsed.issues));
-  return parsed.output;
-}

@@ -1,0 +1,54 @@
+import * as v from "valibot";
+import type { Env } from "../env";
+import { HttpError } from "../http/errors";
+import { json } from "../http/negotiate";
+import { recordAudit } from "../judges/audit";
+import type { ResendKind } from "../objects/registrant";
+import { parseQuery, type AdminRequest } from "./admin-request";
+
+const EmailsQuery = v.object({
+  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead"], "status is sent, retrying, failed or dead")),
+  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
+});
+
+/** GET /admin/api/emails — the email log, newest change first (`before`: the last updated_at seen). */
+export async function emails(request: AdminRequest, env: Env): Promise<Response> {
+  const query = parseQuery(EmailsQuery, request);
+  const { results } = await env.DB.prepare(
+    `SELECT key, template, recipient, status, attempts, provider, last_error, created_at, updated_at FROM email_log
+     WHERE (?1 IS NULL OR status = ?1) AND updated_at < ?2 ORDER BY updated_at DESC, key DESC LIMIT ?3`,
+  )
+    .bind(query.status ?? null, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1)
+    .all<{ updated_at: number }>();
+  const page = results.slice(0, query.limit);
+  return json({ emails: page, next: results.length > query.limit ? (page.at(-1)?.updated_at ?? null) : null });
+}
+
+/** Which registrant and what to resend, from an email's job key (`<registrant id>:<kind>:…`). */
+const RETRY_KINDS = {
+  link: "link",
+  submission: "link",
+  prize: "shipping_link",
+  "shipping-reminder": "shipping_link",
+  "shipping-confirmed": "shipping_confirmed",
+  shipped: "shipped",
+  "hold-expired": "hold_expired",
+} as const satisfies Record<string, ResendKind>;
+
+/**
+ * POST /admin/api/emails/:key/retry — sends a failed or dead email again. Emails with a link
+ * go out with a fresh link (the object keeps only hashes); the audit log records the retry.
+ */
+export async function retryEmail(request: AdminRequest, env: Env): Promise<Response> {
+  const key = decodeURIComponent(String(request.params.key));
+  const logged = await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>();
+  const match = /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key);
+  const kind = match ? RETRY_KINDS[match[2] as keyof typeof RETRY_KINDS] : undefined;
+  if (!logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
+  const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(match[1]!)).resendEmail(kind);
+  if (!resent) throw new HttpError(409, "nothing_to_resend", "That email no longer applies (the entrant or their prize has moved on).");
+  await recordAudit(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status });
+  return json({ resent: true, kind }, 202);
+}
+

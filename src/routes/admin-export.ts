@@ -1,0 +1,73 @@
+import * as v from "valibot";
+import type { Env } from "../env";
+import { HttpError } from "../http/errors";
+import { recordAudit } from "../judges/audit";
+import { allows, type Role } from "../judges/auth";
+import { csvStream } from "../judges/csv";
+import { parseQuery, type AdminRequest } from "./admin-request";
+
+const EXPORTS = {
+  entries: {
+    role: "judge",
+    where: "1 = 1",
+    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot"],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot],
+  },
+  submissions: {
+    role: "judge",
+    where: "submission_version IS NOT NULL",
+    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score"],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score],
+  },
+  winners: {
+    role: "organiser",
+    where: "status = 'winner'",
+    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
+    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
+  },
+  // What a swag vendor needs: winners who gave an address.
+  shipping: {
+    role: "organiser",
+    where: "status = 'winner' AND shipping_address IS NOT NULL",
+    header: ["slot", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone", "tshirt_size", "email", "status", "tracking_url"],
+    cells: (r: ExportRow) => {
+      const a = JSON.parse(String(r.shipping_address)) as Record<string, string>;
+      return [r.slot, a.name, a.address_line1, a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone, a.tshirt_size, r.email, r.shipping_status, r.tracking_url];
+    },
+  },
+} satisfies Record<string, { role: Role; where: string; header: string[]; cells: (row: ExportRow) => unknown[] }>;
+
+type ExportRow = Record<string, string | number | null> & { id: string; registered_at: number; products: string };
+
+const ExportQuery = v.object({
+  set: v.optional(v.picklist(["entries", "submissions", "winners", "shipping"], "set is entries, submissions, winners or shipping"), "entries"),
+});
+
+export async function exportCsv(request: AdminRequest, env: Env): Promise<Response> {
+  const { set } = parseQuery(ExportQuery, request);
+  const spec = EXPORTS[set];
+  if (!allows(request.judge.role, spec.role)) {
+    throw new HttpError(403, "forbidden_role", `Exporting ${set} needs the ${spec.role} role.`);
+  }
+  await recordAudit(env.DB, request.judge, "export", null, { set });
+  const stream = csvStream<ExportRow>(spec.header, spec.cells, async (after) => {
+    const { results } = await env.DB.prepare(
+      `SELECT * FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
+       ORDER BY registered_at, id LIMIT 500`,
+    )
+      .bind(after?.registered_at ?? -1, after?.id ?? "")
+      .all<ExportRow>();
+    return results;
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="swagbox-${set}.csv"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+const iso = (ms: unknown) => (typeof ms === "number" ? new Date(ms).toISOString() : "");
+const products = (row: ExportRow) => (JSON.parse(row.products) as string[]).join(" ");
+
