@@ -63,14 +63,18 @@ interface Mailbox {
   emails: { to: string; links: string[] }[];
 }
 
-/** The code in the submission link the contest emailed to `email`. */
-async function submissionCode(email: string): Promise<string> {
-  return until(`the email to ${email}`, async () => {
+/** The code in the `/submit` or `/shipping` link the contest emailed to `email`. */
+async function emailedCode(email: string, page: "/submit" | "/shipping"): Promise<string> {
+  return until(`the email to ${email} with a ${page} link`, async () => {
     const response = await fetch(`${BASE}/dev/mailbox`, { headers: { accept: "application/json" } });
     const { emails } = (await response.json()) as Mailbox;
-    const link = emails.find((e) => e.to === email)?.links.find((l) => l.includes("/submit?code="));
+    const link = emails.filter((e) => e.to === email).flatMap((e) => e.links).find((l) => l.startsWith(`${BASE}${page}?code=`));
     return link ? (new URL(link).searchParams.get("code") ?? undefined) : undefined;
   }, 20_000);
+}
+
+interface EntryDetail {
+  entry: { status: string; shipping_status: string | null; tracking_url: string | null };
 }
 
 async function launch(): Promise<Browser> {
@@ -140,7 +144,7 @@ after(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-test("an organiser finds, scores and awards an entry on the dashboard, and entrant text stays text", { timeout: 55_000 }, withServerLog(async () => {
+test("an organiser finds, scores, awards and ships an entry, reads the email log and erases an entrant; entrant text stays text", { timeout: 55_000 }, withServerLog(async () => {
   // ---- entrants sign up and one submits, over HTTP ----
   const suffix = Date.now().toString(36);
   const grace = `grace.${suffix}@example.com`;
@@ -149,8 +153,8 @@ test("an organiser finds, scores and awards an entry on the dashboard, and entra
     const response = await post("/signup", { firstname, lastname, email, accept_rules: "on" });
     assert.equal(response.status, 202, `signup of ${email}`);
   }
-  const code = await submissionCode(grace);
-  await submissionCode(mallory);
+  const code = await emailedCode(grace, "/submit");
+  await emailedCode(mallory, "/submit");
   const submitted = await post("/submit", {
     code,
     title: TITLE,
@@ -261,6 +265,92 @@ test("an organiser finds, scores and awards an entry on the dashboard, and entra
   await until("Mallory's row", async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? "").includes(`${HOSTILE} Mallory`));
   assert.equal(await page.locator("main img").count(), 0);
 
+  // ---- the winner gives an address over HTTP, with the link from the prize email ----
+  const shippingCode = await emailedCode(grace, "/shipping");
+  const address = await post("/shipping", {
+    code: shippingCode,
+    name: "Grace Hopper",
+    address_line1: `1 Compiler Lane ${HOSTILE}`,
+    city: "London",
+    postal_code: "SW1A 1AA",
+    country: "GB",
+    tshirt_size: "M",
+  });
+  assert.equal(address.status, 200, `POST /shipping answered ${address.status}: ${await address.text()}`);
+  await until("the address in the judges' index", async () =>
+    (await organiserApi<EntryDetail>(`/admin/api/entries/${id}`)).entry.shipping_status === "ready");
+
+  // ---- an organiser marks it shipped: a bad tracking URL is refused, then a good one ----
+  await page.getByTestId("search").fill("nebula");
+  await until("Grace's row again", async () => (await rows.count()) === 1 && (await rows.first().getAttribute("data-entry-id")) === id);
+  await row.click();
+  await drawer.waitFor({ state: "visible" });
+  const shippingState = drawer.getByTestId("shipping-state");
+  await until("ready to ship in the drawer", async () => (await shippingState.getAttribute("data-shipping-status")) === "ready");
+  const shownAddress = (await drawer.getByTestId("shipping-address").textContent()) ?? "";
+  assert.ok(shownAddress.includes(`1 Compiler Lane ${HOSTILE}`) && shownAddress.includes("London"), `the address as text: ${shownAddress}`);
+  assert.equal(await drawer.locator("img, script").count(), 0, "no element made from the address");
+
+  const tracking = drawer.getByTestId("tracking-url");
+  await tracking.fill("not a link");
+  await drawer.getByTestId("mark-shipped").click();
+  const trackingError = drawer.locator('[data-error-for="tracking_url"]');
+  await until("the tracking URL's error from the 422", async () => ((await trackingError.textContent()) ?? "").length > 0);
+  assert.equal(await tracking.getAttribute("aria-invalid"), "true");
+  assert.equal(await shippingState.getAttribute("data-shipping-status"), "ready", "a refused URL ships nothing");
+
+  const TRACKING = "https://track.example.com/parcel/GB123?ref=swagbox";
+  await tracking.fill(TRACKING);
+  await drawer.getByTestId("mark-shipped").click();
+  await until("shipped in the drawer", async () => (await shippingState.getAttribute("data-shipping-status")) === "shipped");
+  assert.equal(await drawer.getByTestId("tracking-link").locator("a").getAttribute("href"), TRACKING);
+  assert.equal(await drawer.getByTestId("mark-shipped").count(), 0, "nothing more to ship");
+  assert.match((await page.getByTestId("status").textContent()) ?? "", /shipped/i);
+  const stored = await until("shipped in the judges' index", async () => {
+    const { entry } = await organiserApi<EntryDetail>(`/admin/api/entries/${id}`);
+    return entry.shipping_status === "shipped" && entry;
+  });
+  assert.equal(stored.tracking_url, TRACKING);
+  await page.keyboard.press("Escape");
+  await drawer.waitFor({ state: "hidden" });
+
+  // ---- the Emails panel lists the prize email as sent ----
+  await until("the prize email in the log as sent", async () => {
+    const { emails } = await organiserApi<{ emails: { key: string; status: string }[] }>("/admin/api/emails?status=sent&limit=500");
+    return emails.some((e) => e.key.startsWith(`${id}:prize:`));
+  });
+  const emailsPanel = page.getByTestId("emails-panel");
+  await emailsPanel.getByTestId("emails-open").click();
+  await emailsPanel.getByTestId("emails-filter-status").selectOption("sent");
+  const prizeEmail = emailsPanel.locator(`[data-testid=email-row][data-email-key^="${id}:prize:"]`);
+  await prizeEmail.waitFor();
+  const prizeText = (await prizeEmail.textContent()) ?? "";
+  assert.ok(prizeText.includes("Prize won") && prizeText.includes(grace) && prizeText.includes("Sent"), `the prize email's row: ${prizeText}`);
+  assert.equal(await prizeEmail.getByTestId("retry-email").count(), 0, "a sent email has nothing to retry");
+  assert.equal(await emailsPanel.locator("[data-testid=email-row]:not([data-status=sent])").count(), 0, "the filter shows sent emails only");
+
+  // ---- an organiser erases Mallory, who asked; the row stays as a greyed tombstone ----
+  await page.getByTestId("search").fill("Mallory");
+  await until("Mallory's row", async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? "").includes("Mallory"));
+  const malloryId = (await rows.first().getAttribute("data-entry-id"))!;
+  await rows.first().click();
+  await drawer.waitFor({ state: "visible" });
+  await page.getByTestId("erase-button").click();
+  await page.getByTestId("cancel-erase").click();
+  assert.equal(await page.getByTestId("confirm-erase").isVisible(), false, "cancel erases nothing");
+  await page.getByTestId("erase-button").click();
+  await page.getByTestId("confirm-erase").click();
+  await drawer.waitFor({ state: "hidden" });
+  await until("the erasure announced", async () => /erased/i.test((await page.getByTestId("status").textContent()) ?? ""));
+  await page.getByTestId("search").fill("");
+  const tombstone = page.locator(`[data-testid=entry-row][data-entry-id="${malloryId}"]`);
+  await until("the erased row in the list", async () => (await tombstone.getAttribute("data-status")) === "erased");
+  assert.ok(((await tombstone.textContent()) ?? "").includes("Erased"));
+  assert.equal(((await tombstone.textContent()) ?? "").includes("Mallory"), false, "nothing of theirs is shown");
+  await tombstone.click({ force: true });
+  await tombstone.press("Enter");
+  assert.equal(await drawer.isVisible(), false, "an erased row opens nothing");
+
   assert.deepEqual(dialogs, [], "no script from entrant data ran");
   assert.deepEqual(pageErrors, [], "no script errors on the page");
 }));
@@ -277,6 +367,7 @@ test(
       await page.fill("#token", "dev-judge-token");
       await Promise.all([page.waitForURL(`${BASE}/admin`), page.click("button[type=submit]")]);
       assert.equal(await page.getByTestId("export-winners").count(), 0, "winners are for organisers");
+      assert.equal(await page.getByTestId("export-shipping").count(), 0, "addresses are for organisers");
       await Promise.all([page.waitForURL(`${BASE}/admin/login`), page.getByTestId("sign-out").click()]);
       await page.goto(`${BASE}/admin`);
       assert.equal(page.url(), `${BASE}/admin/login`, "signed out");
