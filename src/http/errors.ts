@@ -21,6 +21,7 @@ export type ErrorCode =
   | "already_shipped"
   | "no_address"
   | "nothing_to_resend"
+  | "not_failed"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

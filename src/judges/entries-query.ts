@@ -1,10 +1,12 @@
 import * as v from "valibot";
-import { HttpError } from "../http/errors";
 import { PRODUCT_IDS } from "../schemas/products";
+import { decodeCursor, encodeCursor } from "./cursor";
 
 /** GET /admin/api/entries query parameters. */
 export const EntriesQuery = v.object({
-  status: v.optional(v.picklist(["registered", "submitted", "winner", "waitlisted"], "status is registered, submitted, winner or waitlisted")),
+  status: v.optional(
+    v.picklist(["registered", "submitted", "winner", "waitlisted", "erased"], "status is registered, submitted, winner, waitlisted or erased"),
+  ),
   product: v.optional(v.picklist(PRODUCT_IDS, "product is not one of the platform products")),
   q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, "q is at most 200 characters"))),
   sort: v.optional(v.picklist(["created", "submitted", "score"], "sort is created, submitted or score"), "created"),
@@ -51,7 +53,7 @@ const MISSING = -1e15;
  * the sort expression comes from a fixed table.
  */
 export async function listEntries(db: D1Database, query: EntriesQuery): Promise<{ entries: EntrySummary[]; next: string | null }> {
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, Cursor);
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.status) {
@@ -113,17 +115,4 @@ export async function listEntries(db: D1Database, query: EntriesQuery): Promise<
 export function searchExpression(text: string): string | null {
   const words = text.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
   return words.length ? words.slice(0, 10).map((word) => `"${word}"*`).join(" ") : null;
-}
-
-function encodeCursor(value: [number, string]): string {
-  return btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    return v.parse(Cursor, JSON.parse(json));
-  } catch {
-    throw new HttpError(400, "malformed", "The cursor is not one this API gave out.", { cursor: "Not a valid cursor" });
-  }
 }

@@ -42,7 +42,7 @@ export const ADMIN_OPENAPI = {
       get: {
         summary: "List entries: filter, search, sort, paginate",
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["registered", "submitted", "winner", "waitlisted"] } },
+          { name: "status", in: "query", schema: { enum: ["registered", "submitted", "winner", "waitlisted", "erased"] } },
           { name: "product", in: "query", schema: { type: "string" } },
           { name: "q", in: "query", description: "Words searched in names, email, title and description (prefixes match)", schema: { type: "string", maxLength: 200 } },
           { name: "sort", in: "query", schema: { enum: ["created", "submitted", "score"], default: "created" } },
@@ -123,8 +123,8 @@ export const ADMIN_OPENAPI = {
       get: {
         summary: "The email log, newest change first",
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["sent", "retrying", "failed", "dead"] } },
-          { name: "before", in: "query", description: "`next` of the previous page", schema: { type: "integer" } },
+          { name: "status", in: "query", schema: { enum: ["sent", "retrying", "failed", "dead", "retried"] } },
+          { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],
         responses: { 200: ok("A page of the email log"), 400: error },
@@ -132,7 +132,7 @@ export const ADMIN_OPENAPI = {
     },
     "/admin/api/emails/{key}/retry": {
       post: {
-        summary: "Send a failed or dead email again (organisers); links go out fresh",
+        summary: "Send a failed or dead email again (organisers); links go out fresh; the old row becomes retried",
         parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
         responses: { 202: ok("Queued again"), 404: error, 409: error },
       },

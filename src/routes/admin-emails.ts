@@ -2,27 +2,33 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
-import { recordAudit } from "../judges/audit";
+import { auditStatement } from "../judges/audit";
+import { decodeCursor, encodeCursor } from "../judges/cursor";
 import type { ResendKind } from "../objects/registrant";
 import { parseQuery, type AdminRequest } from "./admin-request";
 
 const EmailsQuery = v.object({
-  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead"], "status is sent, retrying, failed or dead")),
-  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
+  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead", "retried"], "status is sent, retrying, failed, dead or retried")),
+  cursor: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
 });
 
-/** GET /admin/api/emails — the email log, newest change first (`before`: the last updated_at seen). */
+const EmailCursor = v.tuple([v.number(), v.string()]);
+
+/** GET /admin/api/emails — the email log, newest change first, a page at a time. */
 export async function emails(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(EmailsQuery, request);
+  const [beforeTime, beforeKey] = query.cursor ? decodeCursor(query.cursor, EmailCursor) : [Number.MAX_SAFE_INTEGER, ""];
   const { results } = await env.DB.prepare(
     `SELECT key, template, recipient, status, attempts, provider, last_error, created_at, updated_at FROM email_log
-     WHERE (?1 IS NULL OR status = ?1) AND updated_at < ?2 ORDER BY updated_at DESC, key DESC LIMIT ?3`,
+     WHERE (?1 IS NULL OR status = ?1) AND (updated_at < ?2 OR (updated_at = ?2 AND key < ?3))
+     ORDER BY updated_at DESC, key DESC LIMIT ?4`,
   )
-    .bind(query.status ?? null, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1)
-    .all<{ updated_at: number }>();
+    .bind(query.status ?? null, beforeTime, beforeKey, query.limit + 1)
+    .all<{ key: string; updated_at: number }>();
   const page = results.slice(0, query.limit);
-  return json({ emails: page, next: results.length > query.limit ? (page.at(-1)?.updated_at ?? null) : null });
+  const last = page.at(-1);
+  return json({ emails: page, next: results.length > query.limit && last ? encodeCursor([last.updated_at, last.key]) : null });
 }
 
 /** Which registrant and what to resend, from an email's job key (`<registrant id>:<kind>:…`). */
@@ -41,14 +47,29 @@ const RETRY_KINDS = {
  * go out with a fresh link (the object keeps only hashes); the audit log records the retry.
  */
 export async function retryEmail(request: AdminRequest, env: Env): Promise<Response> {
-  const key = decodeURIComponent(String(request.params.key));
-  const logged = await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>();
-  const match = /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key);
+  const key = safeDecode(String(request.params.key));
+  const logged = key ? await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>() : null;
+  const match = key ? /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key) : null;
   const kind = match ? RETRY_KINDS[match[2] as keyof typeof RETRY_KINDS] : undefined;
-  if (!logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
+  if (!key || !logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
+  // Sending again what went out (or is still being tried) would retire a working link.
+  if (logged.status !== "failed" && logged.status !== "dead") {
+    throw new HttpError(409, "not_failed", `That email is ${logged.status}; only failed or dead emails are retried.`);
+  }
   const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(match[1]!)).resendEmail(kind);
   if (!resent) throw new HttpError(409, "nothing_to_resend", "That email no longer applies (the entrant or their prize has moved on).");
-  await recordAudit(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status });
+  await env.DB.batch([
+    env.DB.prepare("UPDATE email_log SET status = 'retried', updated_at = ? WHERE key = ?").bind(Date.now(), key),
+    auditStatement(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status }),
+  ]);
   return json({ resent: true, kind }, 202);
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 

@@ -125,8 +125,10 @@ async function entry(request: AdminRequest, env: Env): Promise<Response> {
     env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).adminView(),
     scoresFor(env.DB, id),
   ]);
+  // A winner's postal address is for organisers, like the shipping export.
+  const shipping_address = request.judge.role === "organiser" ? row.shipping_address : null;
   return json({
-    entry: { ...row, products: JSON.parse(String(row.products)) },
+    entry: { ...row, shipping_address, products: JSON.parse(String(row.products)) },
     history: view?.versions ?? [],
     prize: view?.prize ?? null,
     scores,
@@ -185,7 +187,14 @@ async function shipped(request: AdminRequest, env: Env): Promise<Response> {
   const result = await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).markShipped(parsed.output.tracking_url);
   if (!result.ok) throw new HttpError(409, "no_address", "Only a winner who gave an address can be shipped to.");
   await recordAudit(env.DB, request.judge, "shipped", id, { tracking_url: parsed.output.tracking_url });
-  return json(result.shipping);
+  // Named as the entry's fields are, so a client can merge the answer into the entry.
+  const { status, trackingUrl, holdExpiresAt, address } = result.shipping;
+  return json({
+    shipping_status: status,
+    tracking_url: trackingUrl,
+    hold_expires_at: holdExpiresAt,
+    shipping_address: address ? JSON.stringify(address) : null,
+  });
 }
 
 /** DELETE /admin/api/entries/:id — erases the entrant (an organiser acting on a request). */

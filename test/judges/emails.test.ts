@@ -63,3 +63,43 @@ describe("the email log", () => {
     expect(await response.json()).toMatchObject({ error: "nothing_to_resend" });
   });
 });
+
+describe("the email log's paging and retry rules", () => {
+  it("pages through emails that share a time without losing any", async () => {
+    const at = Date.now() + 10_000;
+    for (const key of ["page-a", "page-b", "page-c"]) {
+      await env.DB.prepare(
+        `INSERT INTO email_log (key, template, recipient, status, attempts, provider, created_at, updated_at)
+         VALUES (?, 'registration', 'pager@example.com', 'failed', 1, 'capture', ?, ?)`,
+      )
+        .bind(key, at, at)
+        .run();
+    }
+    const keys: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (await admin(`/admin/api/emails?status=failed&limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json()) as {
+        emails: { key: string }[];
+        next: string | null;
+      };
+      keys.push(...page.emails.map((e) => e.key));
+      cursor = page.next;
+    } while (cursor);
+    expect(keys.filter((k) => k.startsWith("page-"))).toEqual(["page-c", "page-b", "page-a"]);
+    expect((await admin("/admin/api/emails?cursor=garbage")).status).toBe(400);
+  });
+
+  it("retries only failed or dead emails, once, and never answers 500 to a broken key", async () => {
+    const email = "retry-once@example.com";
+    const { id } = await entrant(email);
+    await deadLetter(`${id}:link:1`, "registration", email);
+    const path = `/admin/api/emails/${encodeURIComponent(`${id}:link:1`)}/retry`;
+    expect((await admin(path, { method: "POST" })).status).toBe(202);
+    const again = await admin(path, { method: "POST" });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: "not_failed" });
+    const retried = (await (await admin("/admin/api/emails?status=retried")).json()) as { emails: { key: string }[] };
+    expect(retried.emails.map((e) => e.key)).toContain(`${id}:link:1`);
+    expect((await admin("/admin/api/emails/abc%E0%A4%A/retry", { method: "POST" })).status).toBe(404);
+  });
+});

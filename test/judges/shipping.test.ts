@@ -58,6 +58,11 @@ describe("a winner's way to the doorstep", () => {
     expect(await saved.json()).toMatchObject({ shipping: { status: "ready", address: { country: "GB", city: "London" } } });
     const row = await indexed(id, (r) => r.shipping_status === "ready");
     expect(JSON.parse(String(row.shipping_address))).toMatchObject({ name: "Ada Lovelace" });
+    // The postal address is for organisers; judges see that it is ready, not where.
+    const asJudge = (await (await admin(`/admin/api/entries/${id}`, { token: "dev-judge-token" })).json()) as { entry: Record<string, unknown> };
+    expect(asJudge.entry).toMatchObject({ shipping_status: "ready", shipping_address: null });
+    const asOrganiser = (await (await admin(`/admin/api/entries/${id}`)).json()) as { entry: Record<string, unknown> };
+    expect(String(asOrganiser.entry.shipping_address)).toContain("Analytical Row");
 
     const csv = await (await admin("/admin/api/export.csv?set=shipping")).text();
     expect(csv.split("\r\n")[0]).toBe("slot,name,address_line1,address_line2,city,region,postal_code,country,phone,tshirt_size,email,status,tracking_url");
@@ -65,6 +70,7 @@ describe("a winner's way to the doorstep", () => {
 
     const shippedResponse = await admin(`/admin/api/entries/${id}/shipped`, { method: "POST", json: { tracking_url: "https://track.example/123" } });
     expect(shippedResponse.status).toBe(200);
+    expect(await shippedResponse.json()).toMatchObject({ shipping_status: "shipped", tracking_url: "https://track.example/123" });
     await indexed(id, (r) => r.shipping_status === "shipped" && r.tracking_url === "https://track.example/123");
     const late = await giveAddress(shipping, { ...ADDRESS, city: "Paris" });
     expect(late.status).toBe(409);
@@ -191,6 +197,11 @@ describe("erasure", () => {
     }
     expect((await send(`/submit?code=${encodeURIComponent(code)}`)).status).toBe(404);
     expect((await send("/privacy/erase", { acceptJson: true, form: { code, confirm: "on" } })).status).toBe(404);
+    const stats = (await (await admin("/admin/api/stats")).json()) as { byStatus: Record<string, number>; perDay: { day: string }[] };
+    expect(stats.byStatus.erased).toBeGreaterThanOrEqual(1);
+    expect(stats.perDay.map((d) => d.day)).not.toContain("1970-01-01");
+    const erasedList = (await (await admin("/admin/api/entries?status=erased")).json()) as { entries: { id: string }[] };
+    expect(erasedList.entries.map((e) => e.id)).toContain(id);
   });
 
   it("lets an organiser erase an entrant, audited, and the person may sign up again afresh", async () => {
