@@ -1,0 +1,116 @@
+/**
+ * Serves one Worker for the bench, as its own process: Miniflare's API (the runtime
+ * `wrangler dev` runs, workerd) listening on 127.0.0.1, without wrangler's dev proxy in
+ * front. Every outbound fetch of the Worker goes to the provider stub.
+ *
+ *   node bench/lib/server.mjs '<json options>'
+ *
+ * options: { worker: "swagbox" | "baseline", port, persistTo, stubPort, buildDir?, vars?, assets? }
+ * - swagbox: the bundle `wrangler deploy --dry-run --outdir buildDir` wrote, with the
+ *   bindings wrangler.toml declares (read by wrangler's own unstable_getMiniflareWorkerOptions),
+ *   config/development.env layered on the vars, then `vars`.
+ * - baseline: bench/baseline/worker.mjs with one KV namespace.
+ * Storage persists under persistTo/v3, the layout `wrangler --persist-to persistTo` uses,
+ * so `wrangler d1 … --local --persist-to persistTo` sees the same D1 database.
+ * Prints "ready <url>" when it answers; SIGTERM disposes the runtime.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
+import { ROOT } from "./paths.mjs";
+
+const options = JSON.parse(process.argv[2]);
+// The Miniflare that wrangler itself runs, not another copy in node_modules.
+const requireFromWrangler = createRequire(createRequire(import.meta.url).resolve("wrangler"));
+const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = requireFromWrangler("miniflare");
+const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+
+/**
+ * Every outbound fetch of the Worker under test goes through this small Worker, which
+ * sends it to the provider stub instead (path and query kept). It runs in the same
+ * workerd process, so the redirect costs one in-process hop, not a trip through Node.
+ */
+const OUTBOUND = "bench-outbound";
+const outboundWorker = {
+  name: OUTBOUND,
+  compatibilityDate: "2026-11-01",
+  modules: true,
+  script: `export default {
+    fetch(request) {
+      const url = new URL(request.url);
+      return fetch("http://127.0.0.1:${options.stubPort}" + url.pathname + url.search, request);
+    },
+  };`,
+};
+const outbound = OUTBOUND;
+
+function swagboxWorker() {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
+  const { modulesRules, ...bindingsAndRest } = workerOptions;
+  const development = parseEnv(readFileSync(join(ROOT, "config", "development.env"), "utf8"));
+  const files = readdirSync(options.buildDir).filter((name) => name.endsWith(".js") || name.endsWith(".html"));
+  return {
+    ...bindingsAndRest,
+    name: "swagbox",
+    // Cron triggers only matter at 03:17; the bench never waits for them.
+    cronTriggers: [],
+    bindings: { ...workerOptions.bindings, ...development, ...options.vars },
+    // Only scenario 0 turns the static-assets layer off, to show what it costs.
+    ...(options.assets === false ? { assets: undefined } : {}),
+    modulesRoot: options.buildDir,
+    modules: [
+      { type: "ESModule", path: join(options.buildDir, "index.js") },
+      ...files.filter((name) => name.endsWith(".html")).map((name) => ({ type: "Text", path: join(options.buildDir, name) })),
+    ],
+    outboundService: outbound,
+  };
+}
+
+function baselineWorker() {
+  return {
+    name: "baseline",
+    compatibilityDate: "2026-11-01",
+    compatibilityFlags: ["nodejs_compat"],
+    modulesRoot: join(ROOT, "bench", "baseline"),
+    modules: [{ type: "ESModule", path: join(ROOT, "bench", "baseline", "worker.mjs") }],
+    kvNamespaces: { SIGNUPS: { id: "baseline-signups" } },
+    bindings: {
+      PROVIDER_URL: "https://api.resend.com/emails",
+      PROVIDER_KEY: "re_bench_stub",
+      EMAIL_FROM: "Seed <challenge@localhost>",
+      PUBLIC_URL: `http://127.0.0.1:${options.port}`,
+      ...options.vars,
+    },
+    outboundService: outbound,
+  };
+}
+
+// The same option shape wrangler builds, converted the way wrangler converts it.
+const mf = new Miniflare(convertV4MiniflareOptions({
+  rootPath: ROOT,
+  host: "127.0.0.1",
+  port: options.port,
+  log: new Log(LogLevel.WARN),
+  logRequests: false,
+  // What Cloudflare would attach to a request (pages read the visitor's time zone from it);
+  // given here so that the runtime does not try to download it.
+  cf: { colo: "LHR", country: "GB", timezone: "Europe/London" },
+  resourcePersistencePath: join(options.persistTo, "v3"),
+  resourceTmpPath: join(options.persistTo, "tmp"),
+  // The first worker is the one served on the port.
+  workers: [options.worker === "baseline" ? baselineWorker() : swagboxWorker(), outboundWorker],
+}));
+
+const url = await mf.ready;
+console.log(`ready ${url.href}`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await mf.dispose().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
