@@ -4,42 +4,17 @@
  * Run with `npm run test:e2e` (Chromium at /usr/bin/chromium, or CHROMIUM_PATH).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { closeBrowser, launchBrowser, startContest, until, type Contest } from "./contest.ts";
 
 const PORT = 8790;
 const BASE = `http://localhost:${PORT}`;
-const ROOT = join(import.meta.dirname, "..", "..");
-const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const ORGANISER_TOKEN = "dev-organiser-token";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const TITLE = `Nebula Lantern ${HOSTILE}`;
 
-const persistTo = mkdtempSync(join(tmpdir(), "swagbox-e2e-"));
-let server: ChildProcess | undefined;
-let serverExited: Promise<void> | undefined;
-let serverLog = "";
-let browser: Browser | undefined;
-
-/** Polls `check` until it returns a value that is not undefined/false, or fails after `ms`. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
+let contest: Contest;
 
 function form(values: Record<string, string | string[]>): URLSearchParams {
   const body = new URLSearchParams();
@@ -77,71 +52,25 @@ interface EntryDetail {
   entry: { status: string; shipping_status: string | null; tracking_url: string | null };
 }
 
-async function launch(): Promise<Browser> {
-  browser ??= await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    timeout: 30_000,
-  });
-  return browser;
-}
-
 /** On failure, what the server said last is usually the reason. */
 function withServerLog(run: () => Promise<void>): () => Promise<void> {
   return async () => {
     try {
       await run();
     } catch (error) {
-      console.error(`--- wrangler dev output (last 60 lines) ---\n${serverLog.split("\n").slice(-60).join("\n")}`);
+      console.error(`--- wrangler dev output (last 60 lines) ---\n${contest.log().split("\n").slice(-60).join("\n")}`);
       throw error;
     }
   };
 }
 
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  // wrangler runs workerd as a child: end the whole process group this test started.
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {}
-  };
-  signal("SIGTERM");
-  const stopped = await Promise.race([serverExited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-  if (!stopped) signal("SIGKILL");
-}
-
 before(async () => {
-  const running = await fetch(`${BASE}/healthz`).then(() => true, () => false);
-  assert.equal(running, false, `Something already answers on port ${PORT}; stop it first.`);
-
-  const migrate = spawnSync("npm", ["run", "db:migrate", "--", "--persist-to", persistTo], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
-  assert.equal(migrate.status, 0, `db:migrate failed:\n${migrate.stdout}\n${migrate.stderr}`);
-
-  server = spawn(
-    WRANGLER,
-    ["dev", "--env-file", "config/development.env", "--port", String(PORT), "--var", `PUBLIC_URL:${BASE}`, "--persist-to", persistTo, "--ip", "127.0.0.1"],
-    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
-  );
-  const child = server;
-  serverExited = new Promise((resolve) => child.once("exit", () => resolve()));
-  child.stdout?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
-
-  const state = await until("GET /healthz to answer ok", async () => {
-    if (child.exitCode !== null) return "exited";
-    return (await fetch(`${BASE}/healthz`)).ok && "ready";
-  }, 25_000).catch((error: unknown) => String(error));
-  assert.equal(state, "ready", `wrangler dev is not serving (${state}):\n${serverLog}`);
-}, { timeout: 50_000 });
+  contest = await startContest(PORT);
+}, { timeout: 60_000 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await stopServer();
-  rmSync(persistTo, { recursive: true, force: true });
+  await closeBrowser();
+  await contest?.stop();
 });
 
 test("an organiser finds, scores, awards and ships an entry, reads the email log and erases an entrant; entrant text stays text", { timeout: 55_000 }, withServerLog(async () => {
@@ -175,7 +104,7 @@ test("an organiser finds, scores, awards and ships an entry, reads the email log
   const me = await organiserApi<{ rubric: { id: string; weight: number; max: number }[] }>("/admin/api/me");
 
   // ---- the browser ----
-  const page: Page = await (await launch()).newPage({ viewport: { width: 1280, height: 900 } });
+  const page: Page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(10_000);
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
@@ -359,7 +288,7 @@ test(
   "a judge signs in with the login form and out with the dashboard's button",
   { timeout: 10_000 },
   async () => {
-    const context = await (await launch()).newContext();
+    const context = await (await launchBrowser()).newContext();
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(3_000);
