@@ -3,12 +3,13 @@
  * starts a few). Driven over IPC:
  *
  *   {type: "connect", url, count, concurrency} -> {type: "connected", open, failed, retried, reasons}
- *   {type: "expect", remaining}                -> {type: "expecting"}, later
- *                                                 {type: "arrivals", times, missing}
+ *   {type: "expect", remaining}                -> {type: "expecting"}, later {type: "arrivals",
+ *                                                 times, missing, fewestMessages, mostMessages}
  *   {type: "close"}                            -> closes every socket and exits
  *
  * "expect" notes, for every open socket, when it first receives a count equal to `remaining`
- * (wall-clock ms, comparable across processes); it answers when all have, or after 30 s.
+ * (wall-clock ms, comparable across processes), and counts the messages each socket got until
+ * then; it answers when all have it, or after 30 s.
  */
 import WebSocket from "ws";
 
@@ -19,10 +20,11 @@ let expected = null;
 function openOne(url) {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    const entry = { ws, arrival: null };
+    const entry = { ws, arrival: null, messages: 0 };
     ws.on("message", (data) => {
       const at = now();
       if (expected === null || entry.arrival !== null) return;
+      entry.messages++;
       if (JSON.parse(data.toString()).remaining === expected.remaining) {
         entry.arrival = at;
         if (++expected.count === expected.total) finish();
@@ -75,14 +77,24 @@ function finish() {
   clearTimeout(expected.timer);
   const open = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN || s.arrival !== null);
   const times = open.filter((s) => s.arrival !== null).map((s) => s.arrival);
-  process.send({ type: "arrivals", times, missing: open.length - times.length });
+  const messages = open.map((s) => s.messages);
+  process.send({
+    type: "arrivals",
+    times,
+    missing: open.length - times.length,
+    fewestMessages: Math.min(...messages),
+    mostMessages: Math.max(...messages),
+  });
   expected = null;
 }
 
 process.on("message", async (message) => {
   if (message.type === "connect") await connect(message);
   if (message.type === "expect") {
-    for (const s of sockets) s.arrival = null;
+    for (const s of sockets) {
+      s.arrival = null;
+      s.messages = 0;
+    }
     const total = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length;
     expected = { remaining: message.remaining, count: 0, total, timer: setTimeout(finish, 30_000) };
     process.send({ type: "expecting" });
