@@ -210,12 +210,14 @@ export class PrizeCounter extends DurableObject<Env> {
     if (!released) return { released: false, reofferedTo: null };
     let reofferedTo: string | null = waitlistHead;
     if (reofferExpired && awardPolicy === "judged") {
-      const next = await this.env.DB.prepare(
+      const { results } = await this.env.DB.prepare(
         `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND id != ?
-         ORDER BY score IS NULL, score DESC, submitted_at LIMIT 1`,
+         ORDER BY score IS NULL, score DESC, submitted_at LIMIT 25`,
       )
         .bind(id)
-        .first<{ id: string }>();
+        .all<{ id: string }>();
+      // The best-ranked submission that never won: one whose prize was revoked is passed over.
+      const next = results.find(({ id: candidate }) => !this.everAwarded(candidate));
       if (next && (await this.award(next.id, "reoffer")).ok) reofferedTo = next.id;
     }
     if (reofferedTo) this.outbox.add("audit", { action: "reoffer", target: reofferedTo, detail: { from: id } } satisfies SystemAudit);
@@ -335,6 +337,10 @@ export class PrizeCounter extends DurableObject<Env> {
 
   private head(): string {
     return this.sql<{ hash: string }>`SELECT hash FROM event ORDER BY seq DESC LIMIT 1`.toArray()[0]?.hash ?? GENESIS;
+  }
+
+  private everAwarded(id: string): boolean {
+    return this.sql`SELECT 1 FROM event WHERE type = 'award' AND pseudonym = ${pseudonym(id)} LIMIT 1`.toArray().length > 0;
   }
 
   private slotOf(id: string): number | null {

@@ -332,7 +332,7 @@ export class Registrant extends DurableObject<Env> {
       if (!profile || !state || state.status === "awaiting" || state.status === "expired") return { ok: false, reason: "no_address" };
       if (state.status === "shipped") return { ok: true, shipping: state };
       this.shipping.markShipped(trackingUrl, now);
-      this.email({ template: "shipped", key: `${this.id}:shipped`, to: profile.email, firstname: profile.firstname, trackingUrl });
+      this.email({ template: "shipped", key: `${this.id}:shipped:${state.holdExpiresAt}`, to: profile.email, firstname: profile.firstname, trackingUrl });
       this.index(now);
       return { ok: true, shipping: this.shipping.state()! };
     });
@@ -357,17 +357,17 @@ export class Registrant extends DurableObject<Env> {
       const to = { to: profile.email, firstname: profile.firstname };
       if (kind === "shipping_link") {
         if (state.status !== "awaiting" && state.status !== "ready") return false;
-        const links = this.shipping.reissue(codeHash, now);
+        const links = this.shipping.reissue(codeHash, now, { reminder: false });
         this.email({ template: "shipping_reminder", key: `${this.id}:shipping-reminder:${links}`, ...to, code: `${this.id}.${secret}`, holdExpiresAt: state.holdExpiresAt });
       } else if (kind === "shipping_confirmed") {
         if (!state.address) return false;
         this.email({ template: "shipping_confirmed", key: `${this.id}:shipping-confirmed:${now}`, ...to, summary: addressSummary(state.address) });
       } else if (kind === "shipped") {
         if (state.status !== "shipped") return false;
-        this.email({ template: "shipped", key: `${this.id}:shipped`, ...to, trackingUrl: state.trackingUrl });
+        this.email({ template: "shipped", key: `${this.id}:shipped:${state.holdExpiresAt}`, ...to, trackingUrl: state.trackingUrl });
       } else {
         if (state.status !== "expired") return false;
-        this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.slot}`, ...to });
+        this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.holdExpiresAt}`, ...to });
       }
       return true;
     });
@@ -417,7 +417,7 @@ export class Registrant extends DurableObject<Env> {
       const profile = this.profile();
       const state = this.shipping.state();
       if (!profile || !state || !this.shipping.needsReminder()) return false;
-      const links = this.shipping.reissue(codeHash, Date.now());
+      const links = this.shipping.reissue(codeHash, Date.now(), { reminder: true });
       this.email({
         template: "shipping_reminder",
         key: `${this.id}:shipping-reminder:${links}`,
@@ -434,17 +434,18 @@ export class Registrant extends DurableObject<Env> {
   /** At the hold's end without an address: the slot goes back to the pool (through the outbox). */
   private async expireHold(): Promise<void> {
     const now = Date.now();
+    const holdExpiresAt = this.shipping.state()?.holdExpiresAt ?? null;
+    if (holdExpiresAt !== null && now < holdExpiresAt) {
+      await this.alarms.set("hold_expiry", holdExpiresAt); // woken early: sleep again
+      return;
+    }
     const expired = this.ctx.storage.transactionSync(() => {
       const profile = this.profile();
       const state = this.shipping.state();
       if (!profile || !state) return false;
-      if (now < state.holdExpiresAt) {
-        void this.alarms.set("hold_expiry", state.holdExpiresAt); // woken early: sleep again
-        return false;
-      }
       if (!this.shipping.expire(now)) return false;
       this.outbox.add("prize_release", { registrantId: this.id });
-      this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.slot}`, to: profile.email, firstname: profile.firstname });
+      this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.holdExpiresAt}`, to: profile.email, firstname: profile.firstname });
       this.index(now);
       return true;
     });

@@ -87,10 +87,14 @@ export class Shipping {
     this.sql`UPDATE shipping SET shipped_at = ${now}, tracking_url = ${trackingUrl}`;
   }
 
-  /** Retires the link and stores a new one's hash, for a reminder; returns the link number. */
-  reissue(codeHash: ArrayBuffer, now: number): number {
+  /**
+   * Retires the link and stores a new one's hash; returns the link number. Only the halfway
+   * reminder counts as the reminder (an organiser's resend leaves it to come).
+   */
+  reissue(codeHash: ArrayBuffer, now: number, { reminder }: { reminder: boolean }): number {
     return this.sql<{ links_issued: number }>`UPDATE shipping SET code_hash = ${codeHash},
-      links_issued = links_issued + 1, reminded_at = ${now} RETURNING links_issued`.one().links_issued;
+      links_issued = links_issued + 1, reminded_at = CASE WHEN ${reminder ? 1 : 0} = 1 THEN ${now} ELSE reminded_at END
+      RETURNING links_issued`.one().links_issued;
   }
 
   /** Whether the halfway reminder is due: still awaiting an address, not yet reminded. */

@@ -9,7 +9,7 @@ import { parseQuery, type AdminRequest } from "./admin-request";
 const EXPORTS = {
   entries: {
     role: "judge",
-    where: "1 = 1",
+    where: "status != 'erased'",
     header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot"],
     cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot],
   },

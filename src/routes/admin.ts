@@ -255,6 +255,11 @@ async function reindex(request: AdminRequest, env: Env): Promise<Response> {
     );
     reindexed += found.filter(Boolean).length;
   }
+  // Re-created rows come back without the judges' columns: recompute them from the scores.
+  await env.DB.prepare(
+    `UPDATE entries SET score = (SELECT AVG(weighted) FROM scores WHERE entry_id = entries.id),
+       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = entries.id) WHERE status != 'erased'`,
+  ).run();
   await recordAudit(env.DB, request.judge, "reindex", null, { reindexed });
   return json({ reindexed });
 }

@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
+import { systemAuditStatement } from "../judges/audit";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { Consent } from "../schemas/fields";
@@ -25,6 +26,7 @@ export async function eraseMyData(request: AppRequest, env: Env): Promise<Respon
   if (!parsed.success) throw new HttpError(422, "invalid", "Confirm the erasure.", { confirm: parsed.issues[0].message });
   const erased = await registrantFor(env, code, UNKNOWN).eraseWithCode(code.secret);
   if (!erased) throw new HttpError(404, "unknown_code", UNKNOWN);
+  await systemAuditStatement(env.DB, { action: "erase", target: code.registrantId, detail: { by: "entrant" } }).run();
   if (wantsJson(request)) return json({ erased: true });
   return renderPage(request, request.config, PAGES.error, {
     title: "Your data is erased",

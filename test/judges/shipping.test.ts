@@ -153,7 +153,14 @@ describe("prize holds", () => {
     const { id: lapsed } = await winner(email);
     const { id: next } = await entrant("runner-up@example.com", { title: "Runner up" });
     await indexed(next, (row) => row.submission_version === 1);
-    await admin(`/admin/api/entries/${next}/score`, { method: "PUT", json: { criteria: { requirements: 5, innovation: 5, breadth: 5 } } });
+    await admin(`/admin/api/entries/${next}/score`, { method: "PUT", json: { criteria: { requirements: 4, innovation: 4, breadth: 4 } } });
+    // Scored higher, but once a winner whose prize was revoked: passed over.
+    const { id: revoked } = await entrant("once-won@example.com", { title: "Once won" });
+    await indexed(revoked, (row) => row.submission_version === 1);
+    await admin(`/admin/api/entries/${revoked}/score`, { method: "PUT", json: { criteria: { requirements: 5, innovation: 5, breadth: 5 } } });
+    await admin(`/admin/api/entries/${revoked}/award`, { method: "POST" });
+    await admin(`/admin/api/entries/${revoked}/award`, { method: "DELETE" });
+    await indexed(revoked, (row) => row.status === "submitted");
     await runInDurableObject(prizeCounter(env), (instance: PrizeCounter) => {
       Object.defineProperty(instance, "env", { value: { ...env, REOFFER_EXPIRED: "true" }, configurable: true });
     });
@@ -162,6 +169,7 @@ describe("prize holds", () => {
     await indexed(next, (row) => row.status === "winner", 5_000);
     expect((await prizeCounter(env).getStatus()).awarded).toBe(awarded);
     await indexed(lapsed, (row) => row.status === "submitted" && row.shipping_status === "expired");
+    expect(await indexed(revoked)).toMatchObject({ status: "submitted" });
     expect(await shippingCode("runner-up@example.com")).toMatch(/\./);
     const audit = (await (await admin("/admin/api/audit")).json()) as { entries: { action: string; target: string }[] };
     expect(audit.entries.map((e) => `${e.action}:${e.target}`)).toEqual(expect.arrayContaining([`hold_expired:${lapsed}`, `reoffer:${next}`]));
