@@ -314,34 +314,56 @@ export const ORGANISER = { authorization: "Bearer dev-organiser-token", accept: 
 
 /**
  * Runs autocannon against `url` and summarises: requests completed, throughput (req/s),
- * latency percentiles (ms) and status codes. `request(i)` may give each request its own
- * method, path, headers and body. Bounded by `amount` requests or `duration` seconds.
+ * latency percentiles (ms, from every response's own time) and status codes. `request(i)`
+ * may give each request its own method, path, headers and body. Bounded by `amount`
+ * requests or `duration` seconds.
  */
 export async function load({ url, path = "/", method = "GET", headers = {}, body, request, connections = 10, duration, amount, timeout = 60 }) {
   let i = 0;
   const base = { method, path, headers, body };
-  const result = await autocannon({
+  const latencies = [];
+  const run = autocannon({
     url,
     connections,
     ...(amount ? { amount } : { duration }),
     timeout,
     requests: [request ? { ...base, setupRequest: (req) => ({ ...req, ...base, ...request(i++) }) } : base],
   });
+  run.on("response", (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await run;
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+  return summarise([{ latencies, statuses, sent: result.requests.sent, seconds: result.duration, errors: result.errors, timeouts: result.timeouts }], connections);
+}
+
+/**
+ * One summary of several runs of the same load (slices interleaved with another load, so
+ * that a slow drift of the machine touches both alike).
+ */
+export function combine(runs) {
+  return summarise(runs.map((r) => r.raw), runs[0].connections);
+}
+
+function summarise(raws, connections) {
+  const latencies = raws.flatMap((r) => r.latencies);
+  const statuses = {};
+  for (const r of raws) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
   const completed = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const seconds = raws.reduce((a, r) => a + r.seconds, 0);
+  const p = latencies.length ? percentiles(latencies, [50, 99]) : { p50: null, p99: null, max: null };
   return {
     connections,
     requests: completed,
     // Sent includes requests still in flight when a timed run stopped; the server may have handled them.
-    sent: result.requests.sent,
-    seconds: result.duration,
-    throughput: completed / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
+    sent: raws.reduce((a, r) => a + r.sent, 0),
+    seconds,
+    throughput: completed / seconds,
+    p50: round(p.p50, 1),
+    p99: round(p.p99, 1),
+    max: round(p.max, 1),
     statuses,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    errors: raws.reduce((a, r) => a + r.errors, 0),
+    timeouts: raws.reduce((a, r) => a + r.timeouts, 0),
+    raw: { latencies, statuses, sent: raws.reduce((a, r) => a + r.sent, 0), seconds, errors: raws.reduce((a, r) => a + r.errors, 0), timeouts: raws.reduce((a, r) => a + r.timeouts, 0) },
   };
 }
 

@@ -89,7 +89,7 @@ export function markdown({ env, scenarios, seconds, failures }) {
   lines.push("## Summary", "", table(SUMMARY_COLUMNS, scenarios.flatMap((s) => s.summary ?? [])), "");
   for (const s of scenarios) {
     lines.push(`## ${s.title}`, "");
-    if (s.cpu) lines.push(`CPU while it ran: ${s.cpu.busyCores} of ${machine.cores} cores busy, ${s.cpu.othersCores} of them other processes; ${s.cpu.seconds} s.`, "");
+    if (s.cpu?.seconds >= 1) lines.push(`CPU while it ran: ${s.cpu.busyCores} of ${machine.cores} cores busy, ${s.cpu.othersCores} of them other processes; ${s.cpu.seconds} s.`, "");
     for (const t of s.tables ?? []) lines.push(t.caption ? `${t.caption}` : "", "", table(t.columns, t.rows), "");
     if (s.checks?.length) lines.push("Checks:", "", ...s.checks.map((c) => `- ${c.ok ? "✅" : "❌"} ${c.what}: ${c.detail}`), "");
     if (s.notes?.length) lines.push(...s.notes.map((n) => `- ${n}`), "");
@@ -103,7 +103,8 @@ export function writeResults(name, run) {
   mkdirSync(RESULTS, { recursive: true });
   for (const s of run.scenarios) for (const p of s.plots ?? []) writeFileSync(join(RESULTS, p.file), p.svg);
   const json = { ...run, scenarios: run.scenarios.map((s) => ({ ...s, plots: (s.plots ?? []).map(({ svg, ...rest }) => rest) })) };
-  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  // Each load keeps every response's latency under `raw` for merging; the file keeps the summaries.
+  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(json, (key, value) => (key === "raw" ? undefined : value), 2)}\n`);
   writeFileSync(join(RESULTS, `${name}.md`), markdown(run));
   return { json: join(RESULTS, `${name}.json`), md: join(RESULTS, `${name}.md`) };
 }

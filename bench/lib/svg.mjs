@@ -26,7 +26,7 @@ function niceTicks(max, count = 5) {
 const label = (value) => (Math.abs(value) >= 10_000 ? `${value / 1000}k` : String(value));
 
 /**
- * @param {{title: string, xLabel: string, yLabel: string, series: {name: string, points: [number, number][], dashed?: boolean}[],
+ * @param {{title: string, xLabel: string, yLabel: string, series: {name: string, points: [number, number][], dashed?: boolean, colour?: string}[],
  *          xTicks?: number[], logX?: boolean, goal?: {y: number, label: string}}} plot
  */
 export function linePlot({ title, xLabel, yLabel, series, xTicks, logX = false, goal }) {
@@ -69,7 +69,7 @@ export function linePlot({ title, xLabel, yLabel, series, xTicks, logX = false, 
     );
   }
   series.forEach((s, index) => {
-    const colour = COLOURS[index % COLOURS.length];
+    const colour = s.colour ?? COLOURS[index % COLOURS.length];
     const points = [...s.points].sort((a, b) => a[0] - b[0]);
     const d = points.map(([x, y], i) => `${i ? "L" : "M"}${px(x).toFixed(1)} ${py(y).toFixed(1)}`).join(" ");
     const dash = s.dashed ? ` stroke-dasharray="4 3"` : "";

@@ -193,9 +193,9 @@ async function fanout(swagbox, stub) {
           xLabel: "WebSocket clients on /live",
           yLabel: "milliseconds after the award was sent",
           series: [
-            { name: "p50", points: levels.map((l) => [l.clients, round(l.p50)]) },
-            { name: "p99", points: levels.map((l) => [l.clients, round(l.p99)]) },
-            { name: "max", points: levels.map((l) => [l.clients, round(l.max)]), dashed: true },
+            { name: "p50", points: levels.map((l) => [l.clients, round(l.p50)]), colour: "#f6821f" },
+            { name: "p99", points: levels.map((l) => [l.clients, round(l.p99)]), colour: "#1f6feb" },
+            { name: "max", points: levels.map((l) => [l.clients, round(l.max)]), dashed: true, colour: "#6e7781" },
           ],
           goal: { y: GOAL_MS, label: "goal: p99 < 1 s" },
         }),
