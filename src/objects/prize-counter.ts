@@ -33,6 +33,8 @@ export function prizeCounter(env: Env) {
 /** KV takes one write per second per key; the snapshot is written at most that often. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
 const SNAPSHOT_RETRY_MS = 5_000;
+/** Changes within this window reach live sockets as one message. */
+const BROADCAST_WINDOW_MS = 50;
 
 const MIGRATIONS = [
   `CREATE TABLE pool (
@@ -108,6 +110,8 @@ export class PrizeCounter extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
   private readonly outbox: Outbox<"registrant" | "audit">;
+  /** Only the pending coalesced broadcast: nothing the constructor would need to rebuild. */
+  private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -409,17 +413,29 @@ export class PrizeCounter extends DurableObject<Env> {
 
   /** After a committed change: push the count, schedule the snapshot, deliver the outbox. */
   private afterChange(): void {
-    const message = this.message();
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(message);
-      } catch {
-        // A socket closing as we send; its close handler tidies up.
-      }
-    }
+    this.broadcastSoon();
     const last = this.sql<{ snapshot_at: number }>`SELECT snapshot_at FROM pool`.one().snapshot_at;
     void this.alarms.setEarliest("snapshot", Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS));
     void this.outbox.afterCommit();
+  }
+
+  /**
+   * Pushes the count to every live socket, once per BROADCAST_WINDOW_MS however many changes
+   * fall in it: sending to 10,000 sockets takes a while, and a burst of awards should cost
+   * one send per socket, not one per award. The message read at send time is the latest.
+   */
+  private broadcastSoon(): void {
+    this.broadcastTimer ??= setTimeout(() => {
+      this.broadcastTimer = undefined;
+      const message = this.message();
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.send(message);
+        } catch {
+          // A socket closing as we send; its close handler tidies up.
+        }
+      }
+    }, BROADCAST_WINDOW_MS);
   }
 
   private async writeSnapshot(): Promise<void> {

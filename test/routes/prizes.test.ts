@@ -75,6 +75,20 @@ describe("the live counter", () => {
     client.socket.close(1000, "done");
   });
 
+  it("sends a burst of awards as a few messages with the final count, not one per award", async () => {
+    const client = await connect();
+    const counter = prizeCounter(env);
+    const start = (await counter.getStatus()).remaining;
+    await client.waitFor(remaining(start));
+    const before = client.messages.length;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => counter.award(entrant(100 + i), "judge:ada")));
+    await client.waitFor(remaining(start - 30));
+    const counts = client.messages.slice(before) as PrizeStatus[];
+    expect(counts.length).toBeLessThan(30);
+    expect(counts.at(-1)).toMatchObject({ remaining: start - 30 });
+    client.socket.close(1000, "done");
+  });
+
   it("answers a plain GET of /live with 426", async () => {
     const response = await send("/live", { acceptJson: true });
     expect(response.status).toBe(426);
