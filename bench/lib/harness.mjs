@@ -300,6 +300,7 @@ export async function startWranglerDev({ persistTo }) {
     async stop() {
       await stopChild(child);
       children.delete(child);
+      if (!process.env.BENCH_KEEP) rmSync(persistTo, { recursive: true, force: true });
     },
   };
 }
