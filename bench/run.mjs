@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every scenario in one run, so that each figure can be read against the
  * same run's ceiling. `npm run bench -- 1 4` runs only scenarios 1 and 4.
- * Writes bench/results/latest.{json,md} and the SVG plots; exits 1 if any scenario failed
- * or broke an invariant.
+ * Writes bench/results/latest.{json,md} (latest-1-4.* for a partial run) and the SVG plots;
+ * exits 1 if any scenario failed or broke an invariant.
  */
 import { buildSwagbox, log, startStub, storageRoot } from "./lib/harness.mjs";
 import { environment, markdown, writeResults } from "./lib/report.mjs";
@@ -63,7 +63,8 @@ try {
 results.sort((a, b) => parseInt(a.id, 10) - parseInt(b.id, 10));
 const failures = results.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error }));
 const output = { env, seconds: (Date.now() - started) / 1000, scenarios: results, failures };
-const files = writeResults("latest", output);
+// A partial run does not replace the last full one.
+const files = writeResults(wanted.length ? `latest-${wanted.join("-")}` : "latest", output);
 process.stdout.write(markdown(output).split("## ").slice(0, 3).join("## "));
 log(`whole run ${Math.round(output.seconds)} s; wrote ${files.md} and ${files.json}`);
 if (failures.length) {
