@@ -11,9 +11,11 @@ export const DEAD_LETTER_SUFFIX = "-dlq";
 const MAX_RETRY_DELAY_S = 3600;
 
 /**
- * The `emails` queue consumer. Each message is handled alone: acked once sent (or when it can
- * never be sent, recorded as failed), retried with backoff on a temporary failure. Jobs
- * that run out of retries reach the dead-letter queue, whose messages are recorded as dead.
+ * The `emails` queue consumer. Each message gets its own outcome: acked once sent (or when
+ * it can never be sent, recorded as failed), retried with backoff on a temporary failure.
+ * Jobs that run out of retries reach the dead-letter queue, whose messages are recorded as
+ * dead. A batch costs D1 two round trips whatever its size (which keys were sent, then
+ * every outcome), and its distinct jobs go to the provider side by side.
  */
 export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const log = new EmailLog(env.DB);
@@ -21,7 +23,7 @@ export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Pro
   // Dead letters are only recorded, which needs no configuration: they must never be lost.
   if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) {
     const provider = loaded.ok ? loaded.config.emailProvider : "unknown";
-    for (const message of batch.messages) await recordDead(message, log, provider);
+    await settle(readJobs(batch), log, () => ({ status: "dead", provider, reason: "ran out of delivery attempts", keepAttempts: true }));
     return;
   }
   if (!loaded.ok) {
@@ -30,50 +32,98 @@ export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Pro
     return;
   }
   const provider = emailProvider(loaded.config, env);
-  for (const message of batch.messages) await deliver(message, log, provider, loaded.config);
-}
-
-async function deliver(message: Message<unknown>, log: EmailLog, provider: EmailProvider, config: Config) {
-  const parsed = v.safeParse(EmailJob, message.body);
-  if (!parsed.success) {
-    console.error(`emails: dropping malformed job ${message.id}: ${v.summarize(parsed.issues)}`);
-    message.ack();
-    return;
-  }
-  const job = parsed.output;
+  const jobs = readJobs(batch);
+  let sent: Set<string>;
   try {
-    if (await log.wasSent(job.key)) {
-      message.ack();
-      return;
-    }
-    await provider.send({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) });
+    sent = await log.sentAmong([...jobs.keys()]);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const delivery = error instanceof EmailDeliveryError ? error : null;
-    const permanent = delivery?.permanent ?? false;
-    await log.record(job, provider.name, permanent ? "failed" : "retrying", message.attempts, reason).catch(logFailure);
-    if (permanent) message.ack();
-    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, delivery?.retryAfterSeconds) });
-    return;
-  }
-  // The email is out: a log failure now must not send it twice, so ack whatever happens.
-  await log.record(job, provider.name, "sent", message.attempts, null).catch(logFailure);
-  message.ack();
-}
-
-async function recordDead(message: Message<unknown>, log: EmailLog, provider: string) {
-  const parsed = v.safeParse(EmailJob, message.body);
-  if (!parsed.success) {
-    console.error(`emails: dead letter ${message.id} is not a job: ${v.summarize(parsed.issues)}`);
-    message.ack();
-    return;
-  }
-  try {
-    await log.record(parsed.output, provider, "dead", null, "ran out of delivery attempts");
-    message.ack();
-  } catch (error) {
+    // Without the log, a resend could not be told from a first send: wait for D1.
     logFailure(error);
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    for (const { messages } of jobs.values()) {
+      for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+    return;
+  }
+  const outcomes = new Map(
+    await Promise.all(
+      [...jobs.values()]
+        .filter(({ job }) => !sent.has(job.key))
+        .map(async ({ job }) => [job.key, await send(job, provider, loaded.config)] as const),
+    ),
+  );
+  await settle(jobs, log, (job) => outcomes.get(job.key) ?? null);
+}
+
+/** What became of one job: null when it had been sent before and nothing was done. */
+type Outcome = {
+  status: Status;
+  provider: string;
+  reason: string | null;
+  retryAfterSeconds?: number;
+  /** The dead-letter record keeps the attempt count the log already has. */
+  keepAttempts?: boolean;
+};
+
+/** A batch's jobs by key, each with the messages that carry it (a redelivery can bring two). */
+type Jobs = Map<string, { job: EmailJob; messages: Message<unknown>[] }>;
+
+/** The batch's valid jobs; malformed messages are acked and dropped. */
+function readJobs(batch: MessageBatch<unknown>): Jobs {
+  const jobs: Jobs = new Map();
+  for (const message of batch.messages) {
+    const parsed = v.safeParse(EmailJob, message.body);
+    if (!parsed.success) {
+      console.error(`emails: dropping malformed job ${message.id}: ${v.summarize(parsed.issues)}`);
+      message.ack();
+      continue;
+    }
+    const entry = jobs.get(parsed.output.key);
+    if (entry) entry.messages.push(message);
+    else jobs.set(parsed.output.key, { job: parsed.output, messages: [message] });
+  }
+  return jobs;
+}
+
+async function send(job: EmailJob, provider: EmailProvider, config: Config): Promise<Outcome> {
+  try {
+    await provider.send({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) });
+    return { status: "sent", provider: provider.name, reason: null };
+  } catch (error) {
+    const delivery = error instanceof EmailDeliveryError ? error : null;
+    return {
+      status: delivery?.permanent ? "failed" : "retrying",
+      provider: provider.name,
+      reason: error instanceof Error ? error.message : String(error),
+      retryAfterSeconds: delivery?.retryAfterSeconds,
+    };
+  }
+}
+
+/**
+ * Records every outcome in one D1 batch, then acks or retries each message. A sent email
+ * is acked even when the log cannot be written (sending it again would be worse); a dead
+ * letter is retried until its record is written, so it never goes unseen.
+ */
+async function settle(jobs: Jobs, log: EmailLog, outcomeOf: (job: EmailJob) => Outcome | null): Promise<void> {
+  const settled = [...jobs.values()].map((entry) => ({ ...entry, outcome: outcomeOf(entry.job) }));
+  const records = settled.flatMap(({ job, messages, outcome }) =>
+    outcome ? [{ ...outcome, job, attempts: outcome.keepAttempts ? null : messages[0]!.attempts }] : [],
+  );
+  const recorded = await log
+    .recordAll(records)
+    .then(
+      () => true,
+      (error) => {
+        logFailure(error);
+        return false;
+      },
+    );
+  for (const { messages, outcome } of settled) {
+    for (const message of messages) {
+      const retry = outcome?.status === "retrying" || (outcome?.status === "dead" && !recorded);
+      if (retry) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, outcome?.retryAfterSeconds) });
+      else message.ack();
+    }
   }
 }
 
@@ -97,23 +147,31 @@ type Status = "sent" | "retrying" | "failed" | "dead";
 class EmailLog {
   constructor(private readonly db: D1Database) {}
 
-  async wasSent(key: string): Promise<boolean> {
-    const row = await this.db.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: Status }>();
-    return row?.status === "sent";
+  /** Which of `keys` were sent already (a queue batch holds at most 100, D1's limit of bound values). */
+  async sentAmong(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { results } = await this.db
+      .prepare(`SELECT key FROM email_log WHERE status = 'sent' AND key IN (${keys.map(() => "?").join(", ")})`)
+      .bind(...keys)
+      .all<{ key: string }>();
+    return new Set(results.map((row) => row.key));
   }
 
-  /** `attempts` null keeps the count the log already has. */
-  async record(job: EmailJob, provider: string, status: Status, attempts: number | null, error: string | null) {
+  /** Writes each job's latest state; `attempts` null keeps the count the log already has. */
+  async recordAll(records: { job: EmailJob; status: Status; attempts: number | null; provider: string; reason: string | null }[]) {
+    if (records.length === 0) return;
     const now = Date.now();
-    await this.db
-      .prepare(
-        `INSERT INTO email_log (key, template, recipient, status, attempts, provider, last_error, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 0), ?6, ?7, ?8, ?8)
-         ON CONFLICT (key) DO UPDATE SET status = excluded.status,
-           attempts = COALESCE(?5, email_log.attempts), provider = excluded.provider,
-           last_error = excluded.last_error, updated_at = excluded.updated_at`,
-      )
-      .bind(job.key, job.template, job.to, status, attempts, provider, error, now)
-      .run();
+    const statement = this.db.prepare(
+      `INSERT INTO email_log (key, template, recipient, status, attempts, provider, last_error, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 0), ?6, ?7, ?8, ?8)
+       ON CONFLICT (key) DO UPDATE SET status = excluded.status,
+         attempts = COALESCE(?5, email_log.attempts), provider = excluded.provider,
+         last_error = excluded.last_error, updated_at = excluded.updated_at`,
+    );
+    await this.db.batch(
+      records.map(({ job, status, attempts, provider, reason }) =>
+        statement.bind(job.key, job.template, job.to, status, attempts, provider, reason, now),
+      ),
+    );
   }
 }

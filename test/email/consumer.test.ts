@@ -75,6 +75,65 @@ describe("the emails queue consumer", () => {
     });
   });
 
+  it("sends a batch's distinct jobs side by side and the same key once, with one outcome per message", async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const send = vi.fn(async (message: unknown) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight -= 1;
+      const { to } = message as { to: string };
+      if (to === "bounce@example.com") throw new Error("invalid recipient address");
+      if (to === "later@example.com") throw new Error("provider busy");
+      return {};
+    });
+    const result = await consume(
+      "swagbox-emails",
+      [job("batch-a"), job("batch-b"), job("batch-a"), job("batch-bounce", { to: "bounce@example.com" }), job("batch-later", { to: "later@example.com" })],
+      cloudflare(send),
+    );
+    expect(send).toHaveBeenCalledTimes(4);
+    expect(mostInFlight).toBe(4);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m4"]);
+    expect(await logRow("batch-a")).toMatchObject({ status: "sent" });
+    expect(await logRow("batch-b")).toMatchObject({ status: "sent" });
+    expect(await logRow("batch-bounce")).toMatchObject({ status: "failed", last_error: "invalid recipient address" });
+    expect(await logRow("batch-later")).toMatchObject({ status: "retrying", last_error: "provider busy" });
+  });
+
+  it("asks D1 twice for a whole batch: which keys were sent, then every outcome", async () => {
+    const calls: string[] = [];
+    const counted = new Proxy(env.DB, {
+      get(target, property) {
+        if (property === "batch") return (statements: D1PreparedStatement[]) => (calls.push(`batch of ${statements.length}`), target.batch(statements));
+        if (property === "prepare") return (query: string) => (calls.push(query.trim().split(/\s+/)[0]!), target.prepare(query));
+        return Reflect.get(target, property);
+      },
+    });
+    const send = vi.fn().mockResolvedValue({});
+    const keys = Array.from({ length: 10 }, (_, i) => `round-trips-${i}`);
+    await consume("swagbox-emails", keys.map((key) => job(key)), { ...cloudflare(send), DB: counted });
+    expect(send).toHaveBeenCalledTimes(10);
+    expect(calls).toEqual(["SELECT", "INSERT", "batch of 10"]);
+    for (const key of keys) expect(await logRow(key)).toMatchObject({ status: "sent" });
+  });
+
+  it("retries every message without sending while the email log cannot be read", async () => {
+    const send = vi.fn();
+    const logDown = new Proxy(env.DB, {
+      get(target, property) {
+        if (property !== "prepare") return Reflect.get(target, property);
+        return () => ({ bind: () => ({ all: () => Promise.reject(new Error("D1 unavailable")) }) });
+      },
+    });
+    const result = await consume("swagbox-emails", [job("log-down-1"), job("log-down-2")], { ...cloudflare(send), DB: logDown });
+    expect(send).not.toHaveBeenCalled();
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0", "m1"]);
+  });
+
   it("escapes entrant values in the HTML part", async () => {
     const send = vi.fn().mockResolvedValue({});
     await consume(
