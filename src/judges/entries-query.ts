@@ -46,13 +46,30 @@ type Row = Omit<EntrySummary, "products" | "rank_value"> & { products: string; s
 const Cursor = v.tuple([v.number(), v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))]);
 
 // Rows without the sort value (never submitted, never scored) come last, under this key.
-const MISSING = -1e15;
+// The text must stay as migrations/0004 writes it in its indexes, or SQLite cannot use them.
+const MISSING = "-1e15";
 
 /**
  * One page of the judges' index, newest / best first. Every value is bound as a parameter;
  * the sort expression comes from a fixed table.
  */
 export async function listEntries(db: D1Database, query: EntriesQuery): Promise<{ entries: EntrySummary[]; next: string | null }> {
+  const { sql, params } = listQuery(query);
+  const { results } = await db.prepare(sql).bind(...params).all<Row>();
+  const page = results.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    entries: page.map(({ sort_key, products, ...row }) => ({
+      ...row,
+      products: JSON.parse(products) as string[],
+      rank_value: sort_key === Number(MISSING) ? null : sort_key,
+    })),
+    next: results.length > query.limit && last ? encodeCursor([last.sort_key, last.id]) : null,
+  };
+}
+
+/** The SQL of one page (one row more than the page, to tell whether another follows) and its parameters. */
+export function listQuery(query: EntriesQuery): { sql: string; params: unknown[] } {
   const after = query.cursor === undefined ? null : decodeCursor(query.cursor, Cursor);
   const where: string[] = [];
   const params: unknown[] = [];
@@ -95,17 +112,7 @@ export async function listEntries(db: D1Database, query: EntriesQuery): Promise<
     FROM entries e ${join}
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY sort_key DESC, e.id DESC LIMIT ?`;
-  const { results } = await db.prepare(sql).bind(...params, query.limit + 1).all<Row>();
-  const page = results.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    entries: page.map(({ sort_key, products, ...row }) => ({
-      ...row,
-      products: JSON.parse(products) as string[],
-      rank_value: sort_key === MISSING ? null : sort_key,
-    })),
-    next: results.length > query.limit && last ? encodeCursor([last.sort_key, last.id]) : null,
-  };
+  return { sql, params: [...params, query.limit + 1] };
 }
 
 /**

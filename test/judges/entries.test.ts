@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EntrySummary } from "../../src/judges/entries-query";
+import * as v from "valibot";
+import { EntriesQuery, listQuery, type EntrySummary } from "../../src/judges/entries-query";
 import { admin, entrant, indexed, JUDGE } from "./helpers";
 
 type Page = { entries: EntrySummary[]; next: string | null };
@@ -68,6 +69,18 @@ describe("GET /admin/api/entries", () => {
     const rows = await all("?sort=submitted");
     expect(rows.map((e) => e.id)).toEqual([people.cafe, people.ai, people.chess, people.lurker]);
     expect(rows.at(-1)?.rank_value).toBeNull();
+  });
+
+  it("reads every sort, with or without a status filter, in index order instead of sorting the matches", async () => {
+    for (const sort of ["created", "submitted", "score"]) {
+      for (const status of [undefined, "submitted"]) {
+        const { sql, params } = listQuery(v.parse(EntriesQuery, { sort, status }));
+        const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+        const plan = results.map((step) => step.detail);
+        expect(plan.join("\n"), `sort=${sort} status=${status}`).not.toContain("TEMP B-TREE");
+        expect(plan.join("\n"), `sort=${sort} status=${status}`).toMatch(/USING (COVERING )?INDEX entries_by_/);
+      }
+    }
   });
 
   it("sorts by mean score, and by judges' z-scores when judges use different scales", async () => {
