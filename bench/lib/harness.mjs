@@ -230,7 +230,7 @@ export function swagboxVars(port) {
 
 /**
  * Starts a Worker with bench/lib/server.mjs (Miniflare's API, no dev proxy).
- * worker: "swagbox" (needs buildDir) or "baseline".
+ * worker: "swagbox" (needs buildDir), "baseline" or "floor".
  */
 export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}, assets = true }) {
   const port = await freePort();
@@ -433,12 +433,9 @@ export function checkStatuses(what, statuses, allowed) {
   check(unexpected.length === 0, `${what}: unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`);
 }
 
-/**
- * Open file descriptors of the runtime (workerd, a child of the server process) and its
- * limit: each WebSocket client costs workerd two.
- */
-export function runtimeDescriptors(serverPid) {
-  const workerd = readdirSync("/proc").find((entry) => {
+/** The runtime (workerd) a server process started: its child named workerd. */
+function workerdPid(serverPid) {
+  const found = readdirSync("/proc").find((entry) => {
     if (!/^\d+$/.test(entry)) return false;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
@@ -447,9 +444,30 @@ export function runtimeDescriptors(serverPid) {
       return false;
     }
   });
+  return found ? Number(found) : null;
+}
+
+/**
+ * Open file descriptors of the runtime (workerd, a child of the server process) and its
+ * limit: each WebSocket client costs workerd two.
+ */
+export function runtimeDescriptors(serverPid) {
+  const workerd = workerdPid(serverPid);
   if (!workerd) return null;
   const limits = readFileSync(`/proc/${workerd}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
-  return { pid: Number(workerd), open: readdirSync(`/proc/${workerd}/fd`).length, limit: Number(limits.split(/\s+/)[3]) };
+  return { pid: workerd, open: readdirSync(`/proc/${workerd}/fd`).length, limit: Number(limits.split(/\s+/)[3]) };
+}
+
+/**
+ * CPU milliseconds the runtime has used so far (user + system, every thread): read it
+ * before and after some requests and their background work to get what they cost.
+ */
+export function runtimeCpuMs(serverPid) {
+  const workerd = workerdPid(serverPid);
+  if (!workerd) throw new Error(`no workerd under process ${serverPid}`);
+  const stat = readFileSync(`/proc/${workerd}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ
 }
 
 /** Busy CPU seconds of the whole machine, from /proc/stat. */

@@ -5,11 +5,13 @@
  *
  *   node bench/lib/server.mjs '<json options>'
  *
- * options: { worker: "swagbox" | "baseline", port, persistTo, stubPort, buildDir?, vars?, assets? }
+ * options: { worker: "swagbox" | "baseline" | "floor", port, persistTo, stubPort, buildDir?, vars?, assets? }
  * - swagbox: the bundle `wrangler deploy --dry-run --outdir buildDir` wrote, with the
  *   bindings wrangler.toml declares (read by wrangler's own unstable_getMiniflareWorkerOptions),
  *   config/development.env layered on the vars, then `vars`.
  * - baseline: bench/baseline/worker.mjs with one KV namespace.
+ * - floor: bench/floor/worker.mjs with its SQLite Durable Object, behind Swagbox's
+ *   static-assets layer (the same public/ directory and router).
  * Storage persists under persistTo/v3, the layout `wrangler --persist-to persistTo` uses,
  * so `wrangler d1 … --local --persist-to persistTo` sees the same D1 database.
  * Prints "ready <url>" when it answers; SIGTERM disposes the runtime.
@@ -86,6 +88,21 @@ function baselineWorker() {
   };
 }
 
+function floorWorker() {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
+  return {
+    name: "floor",
+    compatibilityDate: workerOptions.compatibilityDate,
+    compatibilityFlags: workerOptions.compatibilityFlags,
+    assets: workerOptions.assets,
+    modulesRoot: join(ROOT, "bench", "floor"),
+    modules: [{ type: "ESModule", path: join(ROOT, "bench", "floor", "worker.mjs") }],
+    durableObjects: { BLANK: { className: "Blank", useSQLite: true } },
+  };
+}
+
+const WORKERS = { swagbox: swagboxWorker, baseline: baselineWorker, floor: floorWorker };
+
 // The same option shape wrangler builds, converted the way wrangler converts it.
 const mf = new Miniflare(convertV4MiniflareOptions({
   rootPath: ROOT,
@@ -99,7 +116,7 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   resourcePersistencePath: join(options.persistTo, "v3"),
   resourceTmpPath: join(options.persistTo, "tmp"),
   // The first worker is the one served on the port.
-  workers: [options.worker === "baseline" ? baselineWorker() : swagboxWorker(), outboundWorker],
+  workers: [WORKERS[options.worker](), outboundWorker],
 }));
 
 const url = await mf.ready;
