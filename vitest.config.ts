@@ -11,6 +11,9 @@ async function contest(vars: Record<string, string | undefined>) {
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
       bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations") },
+      // Index rows wait up to a second to fill a batch in production; tests wait for rows
+      // often, so they get them as soon as they are sent (the batch code path is the same).
+      queueConsumers: { "swagbox-index": { maxBatchTimeout: 0, maxRetries: 10, deadLetterQueue: "swagbox-index-dlq" } },
     },
   });
 }

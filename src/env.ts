@@ -8,6 +8,7 @@ export interface Env {
   SNAPSHOTS: KVNamespace;
   DB: D1Database;
   EMAIL_QUEUE: Queue<unknown>;
+  INDEX_QUEUE: Queue<unknown>;
   EMAIL?: SendEmail;
 
   ENVIRONMENT?: string;

@@ -1,5 +1,6 @@
 import { consumeEmails } from "./email/consumer";
 import type { Env } from "./env";
+import { consumeIndex, INDEX_QUEUE } from "./judges/index-consumer";
 import { sweepRetention } from "./retention";
 import { router } from "./routes/router";
 
@@ -10,7 +11,10 @@ export default {
     const response = await router.fetch(new Request(request, { method: "GET" }), env, ctx);
     return new Response(null, response);
   },
-  queue: consumeEmails,
+  async queue(batch, env) {
+    if (batch.queue.startsWith(INDEX_QUEUE)) await consumeIndex(batch, env);
+    else await consumeEmails(batch, env);
+  },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(sweepRetention(env));
   },

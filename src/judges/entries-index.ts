@@ -1,33 +1,9 @@
 /**
  * The judges' index in D1: one row per registrant, projected from its Registrant object
- * through the object's outbox. An upsert changes a row only when its version is newer, so
+ * through the `index` queue. An upsert changes a row only when its version is newer, so
  * redelivered or reordered messages never move a row backwards.
  */
-export interface EntryRow {
-  id: string;
-  version: number;
-  email: string;
-  firstname: string;
-  lastname: string;
-  status: "registered" | "submitted" | "winner" | "waitlisted" | "erased";
-  registered_at: number;
-  submitted_at: number | null;
-  amended_at: number | null;
-  submission_version: number | null;
-  title: string | null;
-  description: string | null;
-  repo_url: string | null;
-  demo_url: string | null;
-  /** JSON array of product ids. */
-  products: string;
-  slot: number | null;
-  waitlist_position: number | null;
-  shipping_status: "awaiting" | "ready" | "shipped" | "expired" | null;
-  hold_expires_at: number | null;
-  /** JSON of the shipping address, once given. */
-  shipping_address: string | null;
-  tracking_url: string | null;
-}
+import type { EntryRow } from "../schemas/entry-row";
 
 const COLUMNS = [
   "id",
@@ -60,7 +36,7 @@ const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
 const UPSERT = `${OVERWRITE} WHERE excluded.version > entries.version`;
 
 /**
- * Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the outbox retries.
+ * Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the caller retries.
  * `overwrite` (the rebuild) replaces a row whatever its version.
  */
 export async function upsertEntries(db: D1Database, rows: EntryRow[], options: { overwrite?: boolean } = {}): Promise<void> {
@@ -71,12 +47,13 @@ export async function upsertEntries(db: D1Database, rows: EntryRow[], options: {
 
 /**
  * Replaces an erased registrant's row by a tombstone (the id and "erased", nothing
- * personal) whose version no later message can beat, and deletes their scores and email log.
+ * personal) at `version`, above every version the object sent, so a row still on its way
+ * cannot bring data back; deletes their scores and email log.
  */
-export async function eraseFromIndex(db: D1Database, id: string, email: string | null): Promise<void> {
+export async function eraseFromIndex(db: D1Database, id: string, email: string | null, version: number): Promise<void> {
   const tombstone: EntryRow = {
     id,
-    version: Number.MAX_SAFE_INTEGER,
+    version,
     email: "",
     firstname: "",
     lastname: "",

@@ -3,7 +3,8 @@ import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import type { EmailJob } from "../schemas/email-job";
-import { eraseFromIndex, upsertEntries, type EntryRow } from "../judges/entries-index";
+import { eraseFromIndex, upsertEntries } from "../judges/entries-index";
+import type { EntryRow } from "../schemas/entry-row";
 import { PrizeUpdate } from "../schemas/prizes";
 import { addressSummary, shippingForm, type ShippingAddress } from "../schemas/shipping";
 import { Registration } from "../schemas/signup";
@@ -136,7 +137,11 @@ export class Registrant extends DurableObject<Env> {
       prize_release: async (releases) => {
         for (const _ of releases) await prizeCounter(env).releaseExpired(this.id);
       },
-      index: (rows) => upsertEntries(env.DB, rows as EntryRow[]),
+      // Rows go to D1 through a queue, many registrants' in one batch (src/judges/index-consumer.ts).
+      index: async (rows) => {
+        await env.INDEX_QUEUE.sendBatch(rows.map((body) => ({ body, contentType: "json" })));
+      },
+      // The rebuild writes straight to D1 and overwrites: it repairs whatever D1 holds.
       reindex: (rows) => upsertEntries(env.DB, rows as EntryRow[], { overwrite: true }),
     });
   }
@@ -184,8 +189,7 @@ export class Registrant extends DurableObject<Env> {
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
-      // A first row overwrites: after an erasure the index holds this id's tombstone.
-      if (!existing) this.index(now, "reindex");
+      if (!existing) this.index(now);
       const person = existing ?? registration!;
       this.email({
         template: existing ? "link_resent" : "registration",
@@ -385,15 +389,16 @@ export class Registrant extends DurableObject<Env> {
 
   /**
    * Erases the registrant: a prize not yet shipped goes back to the pool, the index row
-   * becomes a tombstone (no personal data, a version nothing can overwrite), their scores and
+   * becomes a tombstone (no personal data, versioned above every row the object sent), their scores and
    * email log go, and the object deletes all its storage. Safe to run again if interrupted.
    */
   async erase(): Promise<void> {
     const prize = this.prize();
     const shipping = this.shipping.state();
     const email = this.row()?.email ?? null;
+    const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
     if (prize?.status === "awarded" && shipping?.status !== "shipped") await prizeCounter(this.env).revoke(this.id, "erasure");
-    await eraseFromIndex(this.env.DB, this.id, email);
+    await eraseFromIndex(this.env.DB, this.id, email, Math.max(lastVersion + 1, Date.now()));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     // This instance lives on: give it its (empty) tables back, as a new object would have.
@@ -524,8 +529,10 @@ export class Registrant extends DurableObject<Env> {
    * version so that it replaces any older one.
    */
   private index(now: number, topic: "index" | "reindex" = "index"): void {
+    // Versions are clock readings (and never repeat), so they also rise across an erasure:
+    // a registrant who signs up again outranks the tombstone their erasure left.
     const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number; index_version: number }>`
-      UPDATE registrant SET index_version = index_version + 1
+      UPDATE registrant SET index_version = MAX(index_version + 1, ${now})
       RETURNING email, firstname, lastname, created_at, index_version`.toArray()[0];
     if (!row) return;
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
