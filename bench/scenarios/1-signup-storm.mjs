@@ -193,7 +193,7 @@ const scenario = {
             series: [
               { name: "Swagbox", points: ours.map((l) => [l.connections, round(l.ratio, 3)]), colour: SWAGBOX },
               { name: "seed design", points: seed.map((l) => [l.connections, round(l.ratio, 3)]), colour: SEED },
-              { name: "floor (new object, one row)", points: floor.map((l) => [l.connections, round(l.ratio, 3)]), dashed: true, colour: FLOOR },
+              { name: "floor (new object)", points: floor.map((l) => [l.connections, round(l.ratio, 3)]), dashed: true, colour: FLOOR },
             ],
             goal: { y: GOAL, label: `goal: ≥ ${GOAL}` },
           }),
