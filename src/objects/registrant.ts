@@ -389,8 +389,9 @@ export class Registrant extends DurableObject<Env> {
 
   /**
    * Erases the registrant: a prize not yet shipped goes back to the pool, the index row
-   * becomes a tombstone (no personal data, versioned above every row the object sent), their scores and
-   * email log go, and the object deletes all its storage. Safe to run again if interrupted.
+   * becomes a tombstone (no personal data, versioned above every row the object sent),
+   * their scores and email log go, and the object deletes all its storage. Safe to run
+   * again if interrupted.
    */
   async erase(): Promise<void> {
     const prize = this.prize();
