@@ -25,8 +25,11 @@ export const EntryRow = v.object({
   description: Text,
   repo_url: Text,
   demo_url: Text,
-  /** JSON array of product ids. */
-  products: v.string(),
+  /**
+   * JSON array of product ids. The index's triggers expand it with json_each, so anything
+   * else would fail the D1 batch it travels in, and every other row of that batch with it.
+   */
+  products: v.pipe(v.string(), v.check(isJsonStringArray, "products is not a JSON array of strings")),
   slot: v.nullable(v.number()),
   waitlist_position: v.nullable(v.number()),
   shipping_status: v.nullable(v.picklist(["awaiting", "ready", "shipped", "expired"])),
@@ -37,3 +40,12 @@ export const EntryRow = v.object({
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;
+
+function isJsonStringArray(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((item) => typeof item === "string");
+  } catch {
+    return false;
+  }
+}

@@ -62,9 +62,16 @@ describe("the index queue consumer", () => {
   });
 
   it("acks a malformed row without writing anything", async () => {
+    const row = withoutJudgesColumns(await rowOf("poison@example.com"));
     const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>();
-    const result = await consume("swagbox-index", [{ id: "not-an-id", version: 1 }, "junk", null]);
-    expect(result.explicitAcks).toEqual(["m0", "m1", "m2"]);
+    const result = await consume("swagbox-index", [
+      { id: "not-an-id", version: 1 },
+      "junk",
+      null,
+      { ...row, version: row.version + 1, products: "workers" },
+    ]);
+    expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(await indexed(row.id)).toMatchObject({ version: row.version });
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>()).toEqual(before);
   });
 
