@@ -10,6 +10,8 @@ export interface Env {
   EMAIL_QUEUE: Queue<unknown>;
   INDEX_QUEUE: Queue<unknown>;
   EMAIL?: SendEmail;
+  /** Signup and new-link forms per client (wrangler.toml `[[ratelimits]]`). */
+  SIGNUP_LIMITER?: RateLimit;
 
   ENVIRONMENT?: string;
   CONTEST_NAME?: string;

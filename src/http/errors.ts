@@ -10,6 +10,7 @@ export type ErrorCode =
   | "misconfigured"
   | "upgrade_required"
   | "busy"
+  | "rate_limited"
   | "unauthorized"
   | "forbidden_origin"
   | "forbidden_role"
@@ -36,6 +37,8 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
+    /** Sent with the answer, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "HttpError";

@@ -13,6 +13,7 @@ const HINTS: Partial<Record<HttpError["code"], string>> = {
   unsupported_media_type: "Send the form from the contest's pages, or as JSON.",
   not_found: "Check the address, or start again from the landing page.",
   misconfigured: "The organisers have been told; please try again later.",
+  rate_limited: "Wait a minute, then send the form again. Nothing you sent before was lost.",
 };
 
 const HEADINGS: Partial<Record<HttpError["code"], string>> = {
@@ -20,6 +21,7 @@ const HEADINGS: Partial<Record<HttpError["code"], string>> = {
   window_closed: "Not open right now",
   not_found: "Page not found",
   misconfigured: "Swagbox is not configured yet",
+  rate_limited: "Too many requests",
 };
 
 /**
@@ -35,7 +37,7 @@ export function respondToError(error: unknown, request: Request, config: Config 
   if (!(error instanceof HttpError)) console.error("unhandled error", request.method, new URL(request.url).pathname, error);
   // API routes answer JSON whatever the client asked for.
   if (wantsJson(request) || /^(\/admin)?\/api\//.test(new URL(request.url).pathname)) {
-    return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status);
+    return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status, known.headers);
   }
   return renderPage(
     request,
@@ -50,7 +52,7 @@ export function respondToError(error: unknown, request: Request, config: Config 
       },
       show: { linkHint: known.code === "unknown_code" },
     },
-    { status: known.status },
+    { status: known.status, headers: known.headers },
   );
 }
 

@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { readFields, type Fields } from "../http/body";
 import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
+import { limitEmailingForms } from "../http/rate-limit";
 import { invalidFields } from "../http/respond";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
@@ -38,6 +39,7 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   if (!isOpen(config.registration)) {
     throw new HttpError(403, "window_closed", closedMessage(config.registration, "Registration"));
   }
+  await limitEmailingForms(request, env);
   const body = await readFields(request, config.maxBodyBytes);
   const parsed = v.safeParse(SignupForm, body);
   if (!parsed.success) {
@@ -58,6 +60,7 @@ export async function requestLink(request: AppRequest, env: Env): Promise<Respon
     const notYet = Date.now() < config.registration.opens;
     throw new HttpError(403, "window_closed", notYet ? closedMessage(config.registration, "Registration") : closedMessage(config.submission, "The submission window"));
   }
+  await limitEmailingForms(request, env);
   const body = await readFields(request, config.maxBodyBytes);
   const parsed = v.safeParse(LinkRequestForm, body);
   if (!parsed.success) {
