@@ -102,6 +102,8 @@ const ConfigSchema = v.pipe(
       ),
     ),
     ACCESS_AUD: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("ACCESS_AUD is empty"))),
+    TURNSTILE_SITE_KEY: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("TURNSTILE_SITE_KEY is empty"))),
+    TURNSTILE_SECRET_KEY: v.optional(v.pipe(v.string(), v.trim(), v.transform((key) => key || undefined))),
     ADMIN_ORGANISERS: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
@@ -110,6 +112,13 @@ const ConfigSchema = v.pipe(
   v.forward(
     v.check((c) => !c.ACCESS_TEAM_DOMAIN === !c.ACCESS_AUD, "ACCESS_TEAM_DOMAIN and ACCESS_AUD go together"),
     ["ACCESS_AUD"],
+  ),
+  v.forward(
+    v.check(
+      (c) => !c.TURNSTILE_SITE_KEY === !c.TURNSTILE_SECRET_KEY,
+      "TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY go together (the secret with `wrangler secret put TURNSTILE_SECRET_KEY`)",
+    ),
+    ["TURNSTILE_SECRET_KEY"],
   ),
   v.forward(
     v.check((c) => c.REGISTRATION_OPENS < c.REGISTRATION_CLOSES, "REGISTRATION_CLOSES must be after REGISTRATION_OPENS"),
@@ -173,6 +182,8 @@ export interface Config {
   access: { teamDomain: string; audience: string } | null;
   /** Access identities (emails) with the organiser role; every other one is a judge. */
   adminOrganisers: string[];
+  /** Turnstile on the signup form, when configured. */
+  turnstile: { siteKey: string; secretKey: string } | null;
   emailFrom: string;
   maxBodyBytes: number;
 }
@@ -232,6 +243,7 @@ function parseConfig(env: Env): ConfigResult {
       adminTokens: c.ADMIN_TOKENS,
       access: c.ACCESS_TEAM_DOMAIN && c.ACCESS_AUD ? { teamDomain: c.ACCESS_TEAM_DOMAIN, audience: c.ACCESS_AUD } : null,
       adminOrganisers: c.ADMIN_ORGANISERS,
+      turnstile: c.TURNSTILE_SITE_KEY && c.TURNSTILE_SECRET_KEY ? { siteKey: c.TURNSTILE_SITE_KEY, secretKey: c.TURNSTILE_SECRET_KEY } : null,
     },
   };
 }

@@ -38,4 +38,7 @@ export interface Env {
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;
   ADMIN_ORGANISERS?: string;
+  TURNSTILE_SITE_KEY?: string;
+  /** A secret, never a var: needed when TURNSTILE_SITE_KEY is set. */
+  TURNSTILE_SECRET_KEY?: string;
 }

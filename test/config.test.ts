@@ -39,6 +39,8 @@ describe("configuration", () => {
     [{ MAX_BODY_BYTES: "1.5" }, "MAX_BODY_BYTES"],
     [{ BRAND_COLOR: "orange" }, "BRAND_COLOR"],
     [{ BRAND_COLOR: "#fff" }, "BRAND_COLOR"],
+    [{ TURNSTILE_SITE_KEY: "0x4AAAAAAA" }, "TURNSTILE_SECRET_KEY"],
+    [{ TURNSTILE_SECRET_KEY: "0x4AAAAAAA-secret" }, "TURNSTILE_SECRET_KEY"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);

@@ -6,6 +6,7 @@ import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
 import { limitEmailingForms } from "../http/rate-limit";
 import { invalidFields } from "../http/respond";
+import { challengeErrors, turnstileWidget } from "../http/turnstile";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
@@ -45,6 +46,8 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   if (!parsed.success) {
     return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, env, body, errors, 422));
   }
+  const challenge = await challengeErrors(request, body, config);
+  if (challenge) return invalidFields(request, challenge, (errors) => renderLanding(request, env, body, errors, 422));
   const { firstname, lastname, email } = parsed.output;
   await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
   return checkInbox(request, `If ${email} can enter, a personal submission link is on its way to it.`);
@@ -143,7 +146,9 @@ async function renderLanding(
         accept_rules: fields.accept_rules,
       },
       errors,
+      html: { turnstile: turnstileWidget(config) },
       show: {
+        turnstile: config.turnstile !== null,
         registrationOpen: isOpen(config.registration, now),
         registrationNotYet: now < config.registration.opens,
         registrationOver: now >= config.registration.closes,

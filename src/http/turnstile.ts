@@ -1,0 +1,46 @@
+import * as v from "valibot";
+import type { Config } from "../config";
+import { escapeHtml } from "../html";
+import type { Fields } from "./body";
+import type { FieldErrors } from "./errors";
+
+/** The form field the Turnstile widget fills with its token. */
+export const TURNSTILE_FIELD = "cf-turnstile-response";
+
+const SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+const SITEVERIFY_TIMEOUT_MS = 5_000;
+
+const Siteverify = v.object({ success: v.boolean() });
+
+/** The widget and Cloudflare's script, for the signup form; nothing when Turnstile is off. */
+export function turnstileWidget(config: Config): string {
+  if (!config.turnstile) return "";
+  return `<div class="cf-turnstile" data-sitekey="${escapeHtml(config.turnstile.siteKey)}"></div>
+<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>`;
+}
+
+/**
+ * Asks Cloudflare whether the form's Turnstile token is good (each token counts once).
+ * Null when it is, or when Turnstile is off; otherwise the error to show by the widget.
+ * An unreachable siteverify fails closed: the visitor can simply try again.
+ */
+export async function challengeErrors(request: Request, fields: Fields, config: Config): Promise<FieldErrors | null> {
+  if (!config.turnstile) return null;
+  const token = fields[TURNSTILE_FIELD];
+  if (typeof token !== "string" || !token.trim() || token.length > 2048) {
+    return { [TURNSTILE_FIELD]: "Complete the check that you are a person" };
+  }
+  const ip = request.headers.get("cf-connecting-ip");
+  try {
+    const response = await fetch(SITEVERIFY, {
+      method: "POST",
+      body: new URLSearchParams({ secret: config.turnstile.secretKey, response: token.trim(), ...(ip ? { remoteip: ip } : {}) }),
+      signal: AbortSignal.timeout(SITEVERIFY_TIMEOUT_MS),
+    });
+    const answer = v.safeParse(Siteverify, await response.json());
+    if (answer.success && answer.output.success) return null;
+  } catch (error) {
+    console.warn("turnstile: siteverify did not answer", error instanceof Error ? error.message : String(error));
+  }
+  return { [TURNSTILE_FIELD]: "The check that you are a person did not pass; please do it again" };
+}
