@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import worker from "../src/index";
@@ -110,6 +110,11 @@ export async function registered(email: string): Promise<string> {
 
 export function registrantStub(email: string) {
   return env.REGISTRANT.get(env.REGISTRANT.idFromName(email));
+}
+
+/** Whether the object for `email` holds a registration (a refused signup must leave none). */
+export function holdsRegistration(email: string): Promise<boolean> {
+  return runInDurableObject(registrantStub(email), (_, state) => state.storage.sql.exec("SELECT 1 FROM registrant").toArray().length > 0);
 }
 
 /**

@@ -1,9 +1,7 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { Env } from "../../src/env";
-import type { Registrant } from "../../src/objects/registrant";
-import { ADA, registrantStub, send } from "../helpers";
+import { ADA, holdsRegistration, send } from "../helpers";
 
 const TURNSTILE: Partial<Env> = { TURNSTILE_SITE_KEY: "0x4AAAAAAAsite<key>", TURNSTILE_SECRET_KEY: "0x4AAAAAAAsecret" };
 const FIELD = "cf-turnstile-response";
@@ -13,10 +11,6 @@ beforeEach(() => {
   fetchSpy = vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("tests never reach the network"));
 });
 afterEach(() => fetchSpy.mockRestore());
-
-async function registered(email: string): Promise<boolean> {
-  return runInDurableObject(registrantStub(email), (_: Registrant, state) => state.storage.sql.exec("SELECT 1 FROM registrant").toArray().length > 0);
-}
 
 function signUpWith(email: string, token: string | undefined, acceptJson = true) {
   return send("/signup", {
@@ -43,7 +37,7 @@ describe("Turnstile on the signup form", () => {
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ error: "invalid", fields: { [FIELD]: "Complete the check that you are a person" } });
     expect(fetchSpy).not.toHaveBeenCalled();
-    expect(await registered("no-token@example.com")).toBe(false);
+    expect(await holdsRegistration("no-token@example.com")).toBe(false);
   });
 
   it("asks siteverify with the secret, the token and the visitor's address, and registers when it passes", async () => {
@@ -54,7 +48,7 @@ describe("Turnstile on the signup form", () => {
     const [url, init] = fetchSpy.mock.calls[0]!;
     expect(String(url)).toBe("https://challenges.cloudflare.com/turnstile/v0/siteverify");
     expect(Object.fromEntries(new URLSearchParams(String(init?.body)))).toEqual({ secret: "0x4AAAAAAAsecret", response: "token-1", remoteip: "192.0.2.10" });
-    expect(await registered("human@example.com")).toBe(true);
+    expect(await holdsRegistration("human@example.com")).toBe(true);
   });
 
   it("refuses when Cloudflare says no, or cannot be reached, and shows the form again with the message", async () => {
@@ -69,7 +63,7 @@ describe("Turnstile on the signup form", () => {
     const html = await page.text();
     expect(html).toContain("The check that you are a person did not pass; please do it again");
     expect(html).toContain('value="bot@example.com"');
-    expect(await registered("bot@example.com")).toBe(false);
+    expect(await holdsRegistration("bot@example.com")).toBe(false);
   });
 
   it("leaves the form as it is when Turnstile is not configured", async () => {
