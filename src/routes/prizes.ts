@@ -19,11 +19,22 @@ export async function live(request: AppRequest, env: Env): Promise<Response> {
   return prizeCounter(env).fetch(new Request(request.url, { headers: request.headers }));
 }
 
-/** GET /api/prizes — the same message /live sends, for clients without WebSockets. */
-export async function prizes(_request: AppRequest, env: Env): Promise<Response> {
+/**
+ * GET /api/prizes — the same message /live sends, for clients without WebSockets or past
+ * the socket cap. Answers come from this Cloudflare location's cache for as long as
+ * POLL_CACHE allows, so however many visitors poll, the one PrizeCounter answers each
+ * location about once in that time and keeps its capacity for awards and claims. The key
+ * ignores the query string, which would otherwise let a poller bypass the cache.
+ */
+export async function prizes(request: AppRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const key = new Request(new URL("/api/prizes", request.url));
+  const cached = await caches.default.match(key);
+  if (cached) return cached;
   const { remaining, total, head } = await prizeCounter(env).getStatus();
   const status: PrizeStatus = { type: "prizes", remaining, total, head };
-  return Response.json(status, { headers: { "cache-control": POLL_CACHE } });
+  const response = Response.json(status, { headers: { "cache-control": POLL_CACHE } });
+  ctx.waitUntil(caches.default.put(key, response.clone()));
+  return response;
 }
 
 const LogQuery = v.object({

@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/prize-counter";
 import { verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
 import type { PrizeStatus } from "../../src/schemas/prizes";
@@ -103,6 +103,17 @@ describe("GET /api/prizes", () => {
     expect(response.headers.get("cache-control")).toBe("public, max-age=2");
     const status = await prizeCounter(env).getStatus();
     expect(await response.json()).toEqual({ type: "prizes", remaining: status.remaining, total: status.total, head: status.head });
+  });
+
+  it("answers a crowd of pollers from the location's cache, so the counter answers about once per two seconds", async () => {
+    await caches.default.delete(new Request(`${ORIGIN}/api/prizes`));
+    const counterCalls = vi.spyOn(env.PRIZE_COUNTER, "get");
+    const answers = [];
+    for (const query of ["", "?a=1", "?cache-buster=2", "", ""]) answers.push(await (await send(`/api/prizes${query}`, { acceptJson: true })).json());
+    expect(counterCalls).toHaveBeenCalledTimes(1);
+    counterCalls.mockRestore();
+    expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+    expect(answers[0]).toMatchObject({ type: "prizes", total: expect.any(Number) });
   });
 });
 
