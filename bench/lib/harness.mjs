@@ -314,6 +314,16 @@ export const FORM = "application/x-www-form-urlencoded";
 export const ORGANISER = { authorization: "Bearer dev-organiser-token", accept: "application/json" };
 
 /**
+ * The prizes left, exactly, as the PrizeCounter says them (through the organisers' stats):
+ * GET /api/prizes may answer from the location's cache, up to 2 s old.
+ */
+export async function exactRemaining(url) {
+  const response = await fetch(`${url}/admin/api/stats`, { headers: ORGANISER });
+  check(response.ok, `GET /admin/api/stats answered ${response.status}`);
+  return (await response.json()).prizes.remaining;
+}
+
+/**
  * Runs autocannon against `url` and summarises: requests completed, throughput (req/s),
  * latency percentiles (ms, from every response's own time) and status codes. `request(i)`
  * may give each request its own method, path, headers and body. Bounded by `amount`

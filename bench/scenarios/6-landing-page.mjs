@@ -7,7 +7,7 @@
  */
 import { request } from "node:http";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { ceiling, check, checkStatuses, load, log, now, percentiles, round } from "../lib/harness.mjs";
+import { ceiling, check, checkStatuses, exactRemaining, load, log, now, percentiles, round } from "../lib/harness.mjs";
 import { standalone } from "../lib/scenario.mjs";
 
 const BUDGET = 14 * 1024;
@@ -71,7 +71,7 @@ const scenario = {
     check(gzip <= BUDGET, `the landing page is ${gzip} bytes gzip, over ${BUDGET}`);
 
     const shown = Number(/data-live="remaining"[^>]*>(\d+)</.exec(html)?.[1]);
-    const { remaining } = await (await fetch(`${swagbox.url}/api/prizes`)).json();
+    const remaining = await exactRemaining(swagbox.url);
     check(shown === remaining, `the page shows ${shown} prizes left, the counter says ${remaining}`);
 
     const page = await ttfb(`${swagbox.url}/`, SAMPLES);
