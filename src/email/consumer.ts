@@ -3,7 +3,7 @@ import { loadConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { DEAD_LETTER_SUFFIX, retryDelaySeconds } from "../queues/retry";
 import { EmailJob } from "../schemas/email-job";
-import { EmailDeliveryError, emailProvider, type EmailProvider } from "./providers";
+import { emailProvider, type EmailProvider } from "./providers";
 import { renderEmail } from "./templates";
 
 /**
@@ -11,7 +11,8 @@ import { renderEmail } from "./templates";
  * it can never be sent, recorded as failed), retried with backoff on a temporary failure.
  * Jobs that run out of retries reach the dead-letter queue, whose messages are recorded as
  * dead. A batch costs D1 two round trips whatever its size (which keys were sent, then
- * every outcome), and its distinct jobs go to the provider side by side.
+ * every outcome), and its distinct jobs go to the provider in one call (one request for
+ * Resend; side by side for providers that send one email at a time).
  */
 export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const log = new EmailLog(env.DB);
@@ -40,13 +41,7 @@ export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Pro
     }
     return;
   }
-  const outcomes = new Map(
-    await Promise.all(
-      [...jobs.values()]
-        .filter(({ job }) => !sent.has(job.key))
-        .map(async ({ job }) => [job.key, await send(job, provider, loaded.config)] as const),
-    ),
-  );
+  const outcomes = await sendUnsent([...jobs.values()].map(({ job }) => job).filter((job) => !sent.has(job.key)), provider, loaded.config);
   await settle(jobs, log, (job) => outcomes.get(job.key) ?? null);
 }
 
@@ -80,19 +75,18 @@ function readJobs(batch: MessageBatch<unknown>): Jobs {
   return jobs;
 }
 
-async function send(job: EmailJob, provider: EmailProvider, config: Config): Promise<Outcome> {
-  try {
-    await provider.send({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) });
-    return { status: "sent", provider: provider.name, reason: null };
-  } catch (error) {
-    const delivery = error instanceof EmailDeliveryError ? error : null;
-    return {
-      status: delivery?.permanent ? "failed" : "retrying",
-      provider: provider.name,
-      reason: error instanceof Error ? error.message : String(error),
-      retryAfterSeconds: delivery?.retryAfterSeconds,
-    };
-  }
+/** Renders the jobs and hands them to the provider in one call; each job's outcome by key. */
+async function sendUnsent(jobs: EmailJob[], provider: EmailProvider, config: Config): Promise<Map<string, Outcome>> {
+  const results = await provider.sendAll(jobs.map((job) => ({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) })));
+  return new Map(
+    jobs.map((job, i) => {
+      const error = results[i];
+      const outcome: Outcome = error
+        ? { status: error.permanent ? "failed" : "retrying", provider: provider.name, reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+        : { status: "sent", provider: provider.name, reason: null };
+      return [job.key, outcome];
+    }),
+  );
 }
 
 /**

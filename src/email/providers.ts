@@ -27,7 +27,20 @@ export class EmailDeliveryError extends Error {
 
 export interface EmailProvider {
   readonly name: Config["emailProvider"];
-  send(email: OutgoingEmail): Promise<void>;
+  /**
+   * Hands every email to the provider and never rejects: result `i` is what became of
+   * `emails[i]`, null when the provider accepted it.
+   */
+  sendAll(emails: OutgoingEmail[]): Promise<(EmailDeliveryError | null)[]>;
+}
+
+/** A provider without a batch API: each email is sent alone, all of them side by side. */
+function oneByOne(send: (email: OutgoingEmail) => Promise<void>): EmailProvider["sendAll"] {
+  return (emails) => Promise.all(emails.map((email) => send(email).then(() => null, asDeliveryError)));
+}
+
+function asDeliveryError(error: unknown): EmailDeliveryError {
+  return error instanceof EmailDeliveryError ? error : new EmailDeliveryError(error instanceof Error ? error.message : String(error), false);
 }
 
 /** The provider the configuration names. */
@@ -46,7 +59,7 @@ export function emailProvider(config: Config, env: Env): EmailProvider {
 function captureProvider(db: D1Database): EmailProvider {
   return {
     name: "capture",
-    async send(email) {
+    sendAll: oneByOne(async (email) => {
       await db
         .prepare(
           `INSERT INTO dev_mailbox (key, recipient, subject, text, html, captured_at)
@@ -54,7 +67,7 @@ function captureProvider(db: D1Database): EmailProvider {
         )
         .bind(email.key, email.to, email.subject, email.text, email.html, Date.now())
         .run();
-    },
+    }),
   };
 }
 
@@ -65,7 +78,7 @@ const PERMANENT_REASON = /invalid|not allowed|not verified|unverified|rejected/i
 function cloudflareProvider(binding: SendEmail | undefined): EmailProvider {
   return {
     name: "cloudflare",
-    async send(email) {
+    sendAll: oneByOne(async (email) => {
       if (!binding) throw new EmailDeliveryError("the EMAIL send_email binding is missing", false);
       try {
         await binding.send({
@@ -79,7 +92,7 @@ function cloudflareProvider(binding: SendEmail | undefined): EmailProvider {
         const reason = error instanceof Error ? error.message : String(error);
         throw new EmailDeliveryError(reason, PERMANENT_REASON.test(reason));
       }
-    },
+    }),
   };
 }
 
@@ -89,57 +102,108 @@ function parseMailbox(value: string): string | { email: string; name: string } {
   return match ? { name: match[1]!, email: match[2]! } : value.trim();
 }
 
-const RESEND_ENDPOINT = "https://api.resend.com/emails";
+const RESEND_BATCH_ENDPOINT = "https://api.resend.com/emails/batch";
+/** Resend takes at most 100 emails in one batch request. */
+const RESEND_BATCH_SIZE = 100;
 const RESEND_TIMEOUT_MS = 10_000;
 
 /**
- * Resend's HTTP API. The job key is the Idempotency-Key, so a retry after a lost answer is
- * not sent twice by Resend either (it keeps keys for 24 hours). 2xx is sent; 401, 403, 408,
- * 429, 5xx, no answer within the timeout and network errors are temporary; any other 4xx is
- * permanent.
+ * Resend's HTTP API, a whole queue batch in one request (POST /emails/batch): Resend limits
+ * a team to a few requests a second, so one email per request would be rate limited on
+ * launch day. Permissive validation, so an email Resend refuses fails alone. The emails are
+ * sent in key order under an Idempotency-Key made of their keys, so a retried batch is not
+ * sent twice by Resend either (it keeps keys for 24 hours).
+ * 2xx is sent; 401, 403, 408, 429, 5xx, no answer within the timeout and network errors are
+ * temporary; any other 4xx is permanent.
  */
 export function resendProvider(apiKey: string | null, timeoutMs = RESEND_TIMEOUT_MS): EmailProvider {
   return {
     name: "resend",
-    async send(email) {
-      // Configuration validation requires the key; this only guards a bug in that path.
-      if (!apiKey) throw new EmailDeliveryError("RESEND_API_KEY is not set", false);
-      let response: Response;
-      try {
-        response = await fetch(RESEND_ENDPOINT, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${apiKey}`,
-            "content-type": "application/json",
-            "idempotency-key": email.key,
-          },
-          body: JSON.stringify({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        // The timeout rejects with the signal's reason, a DOMException named TimeoutError.
-        const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError";
-        const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
-        throw new EmailDeliveryError(`resend: ${reason}`, false);
-      }
-      if (response.ok) {
-        await response.body?.cancel();
-        return;
-      }
-      const { name, message } = await resendError(response);
-      // Another attempt can fix a rate limit, an outage, the same key still in flight
-      // elsewhere (one job delivered twice at once), or a key the operator is rotating
-      // (401/403: every email would fail until then, so they wait rather than fail); any
-      // other refusal is about this email and final.
-      const temporary =
-        [401, 403, 408, 429].includes(response.status) || response.status >= 500 || name === "concurrent_idempotent_requests";
-      throw new EmailDeliveryError(
-        `resend ${response.status}${name ? ` ${name}` : ""}: ${message}`,
-        !temporary,
-        temporary ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
+    async sendAll(emails) {
+      const results = new Map<OutgoingEmail, EmailDeliveryError | null>();
+      const ordered = emails.toSorted((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const chunks = Array.from({ length: Math.ceil(ordered.length / RESEND_BATCH_SIZE) }, (_, i) =>
+        ordered.slice(i * RESEND_BATCH_SIZE, (i + 1) * RESEND_BATCH_SIZE),
       );
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          const outcomes = await resendBatch(chunk, apiKey, timeoutMs);
+          chunk.forEach((email, i) => results.set(email, outcomes[i]!));
+        }),
+      );
+      return emails.map((email) => results.get(email)!);
     },
   };
+}
+
+async function resendBatch(emails: OutgoingEmail[], apiKey: string | null, timeoutMs: number): Promise<(EmailDeliveryError | null)[]> {
+  const all = (error: EmailDeliveryError) => emails.map(() => error);
+  // Configuration validation requires the key; this only guards a bug in that path.
+  if (!apiKey) return all(new EmailDeliveryError("RESEND_API_KEY is not set", false));
+  let response: Response;
+  try {
+    response = await fetch(RESEND_BATCH_ENDPOINT, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/json",
+        "idempotency-key": await batchKey(emails),
+        // Resend refuses requests without a User-Agent, and fetch in Workers sends none.
+        "user-agent": "Swagbox",
+        "x-batch-validation": "permissive",
+      },
+      body: JSON.stringify(
+        emails.map((email) => ({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text })),
+      ),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    // The timeout rejects with the signal's reason, a DOMException named TimeoutError.
+    const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError";
+    const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
+    return all(new EmailDeliveryError(`resend: ${reason}`, false));
+  }
+  if (response.ok) {
+    const refused = await refusedInBatch(response);
+    return emails.map((_, i) => {
+      const message = refused.get(i);
+      return message === undefined ? null : new EmailDeliveryError(`resend refused it: ${message}`, true);
+    });
+  }
+  const { name, message } = await resendError(response);
+  // Another attempt can fix a rate limit, an outage, the same key still in flight
+  // elsewhere (one batch delivered twice at once), or a key the operator is rotating
+  // (401/403: every email would fail until then, so they wait rather than fail); any
+  // other refusal is about the request and final.
+  const temporary =
+    [401, 403, 408, 429].includes(response.status) || response.status >= 500 || name === "concurrent_idempotent_requests";
+  return all(
+    new EmailDeliveryError(
+      `resend ${response.status}${name ? ` ${name}` : ""}: ${message}`,
+      !temporary,
+      temporary ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
+    ),
+  );
+}
+
+/** "batch/" and the SHA-256 of the emails' keys: the same emails always make the same key. */
+async function batchKey(emails: OutgoingEmail[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(emails.map((email) => email.key).join("\n")));
+  return `batch/${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * The emails of an accepted batch that Resend refused, by index, with its reason. A body
+ * that does not parse says nothing was refused: Resend accepted the request.
+ */
+async function refusedInBatch(response: Response): Promise<Map<number, string>> {
+  const refused = new Map<number, string>();
+  const body = (await response.json().catch(() => null)) as { errors?: unknown } | null;
+  if (!Array.isArray(body?.errors)) return refused;
+  for (const error of body.errors as { index?: unknown; message?: unknown }[]) {
+    if (typeof error?.index === "number") refused.set(error.index, typeof error.message === "string" ? error.message : "no reason given");
+  }
+  return refused;
 }
 
 /** Resend's error body is `{statusCode, name, message}`; any other body is kept short, as text. */

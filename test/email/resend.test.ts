@@ -25,27 +25,57 @@ function resendError(status: number, name: string, message: string, headers: Rec
 }
 
 describe("the Resend provider", () => {
-  it("posts the email as JSON with the API key and the job key as Idempotency-Key", async () => {
-    fetchSpy.mockResolvedValue(answer(200, { id: "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794" }));
+  it("posts a batch as JSON with the API key, a User-Agent and a batch Idempotency-Key", async () => {
+    fetchSpy.mockResolvedValue(answer(200, { data: [{ id: "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794" }] }));
     const result = await consume(QUEUE, [job("resend-shape-1", { firstname: "Ada" })], RESEND);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     const [url, init] = fetchSpy.mock.calls[0]!;
-    expect(url).toBe("https://api.resend.com/emails");
+    expect(url).toBe("https://api.resend.com/emails/batch");
     expect(init?.method).toBe("POST");
     expect(init?.signal).toBeInstanceOf(AbortSignal);
     const headers = new Headers(init?.headers);
     expect(headers.get("authorization")).toBe("Bearer re_test_key");
-    expect(headers.get("idempotency-key")).toBe("resend-shape-1");
+    expect(headers.get("idempotency-key")).toMatch(/^batch\/[0-9a-f]{64}$/);
     expect(headers.get("content-type")).toBe("application/json");
-    expect(JSON.parse(init?.body as string)).toEqual({
-      from: "Swagbox <challenge@localhost>",
-      to: ["ada@example.com"],
-      subject: "Your Swagbox Developer Challenge submission link",
-      html: expect.stringContaining("Hi Ada,"),
-      text: expect.stringContaining("Hi Ada,"),
-    });
+    expect(headers.get("user-agent")).toBe("Swagbox");
+    expect(headers.get("x-batch-validation")).toBe("permissive");
+    expect(JSON.parse(init?.body as string)).toEqual([
+      {
+        from: "Swagbox <challenge@localhost>",
+        to: ["ada@example.com"],
+        subject: "Your Swagbox Developer Challenge submission link",
+        html: expect.stringContaining("Hi Ada,"),
+        text: expect.stringContaining("Hi Ada,"),
+      },
+    ]);
     expect(await logRow("resend-shape-1")).toMatchObject({ status: "sent", attempts: 1, provider: "resend" });
+  });
+
+  it("sends a whole queue batch in one request, in key order, and fails alone an email Resend refuses in it", async () => {
+    const keys = Array.from({ length: 100 }, (_, i) => `resend-many-${String(i).padStart(3, "0")}`);
+    // Resend answers with the index of each email it refused: here the second in key order.
+    fetchSpy.mockResolvedValue(answer(200, { data: keys.slice(2).map((key) => ({ id: key })), errors: [{ index: 1, message: "Invalid `to` field." }] }));
+    const result = await consume(QUEUE, keys.toReversed().map((key, i) => job(key, { to: `entrant${i}@example.com` })), RESEND);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const sentTo = (JSON.parse(fetchSpy.mock.calls[0]![1]?.body as string) as { to: string[] }[]).map((email) => email.to[0]);
+    expect(sentTo).toEqual(keys.map((_, i) => `entrant${99 - i}@example.com`));
+    expect(result.explicitAcks).toHaveLength(100);
+    expect(result.retryMessages).toEqual([]);
+    expect(await logRow("resend-many-001")).toMatchObject({ status: "failed", last_error: "resend refused it: Invalid `to` field." });
+    for (const key of [keys[0]!, keys[2]!, keys[99]!]) expect(await logRow(key)).toMatchObject({ status: "sent", provider: "resend" });
+  });
+
+  it("makes the same Idempotency-Key for the same emails in any order, and another for other emails", async () => {
+    fetchSpy.mockImplementation(async () => answer(200, { data: [] }));
+    const provider = resendProvider("re_test_key");
+    const email = (key: string) => ({ key, from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" });
+    await provider.sendAll([email("k1"), email("k2")]);
+    await provider.sendAll([email("k2"), email("k1")]);
+    await provider.sendAll([email("k1"), email("k3")]);
+    const [first, reordered, other] = fetchSpy.mock.calls.map(([, init]) => new Headers(init?.headers).get("idempotency-key"));
+    expect(reordered).toBe(first);
+    expect(other).not.toBe(first);
   });
 
   it("retries after two 500s with growing delays, then sends the email once", async () => {
@@ -53,7 +83,7 @@ describe("the Resend provider", () => {
     fetchSpy
       .mockResolvedValueOnce(resendError(500, "internal_server_error", "An unexpected error occurred."))
       .mockResolvedValueOnce(resendError(500, "internal_server_error", "An unexpected error occurred."))
-      .mockResolvedValueOnce(answer(200, { id: "sent-id" }));
+      .mockResolvedValueOnce(answer(200, { data: [{ id: "sent-id" }] }));
     const delays: number[] = [];
     for (const attempts of [1, 2]) {
       const failed = await consume(QUEUE, [job("resend-500-1")], RESEND, attempts);
@@ -73,7 +103,7 @@ describe("the Resend provider", () => {
     expect(sent.retryMessages).toEqual([]);
     expect(fetchSpy).toHaveBeenCalledTimes(3);
     const keys = fetchSpy.mock.calls.map(([, init]) => new Headers(init?.headers).get("idempotency-key"));
-    expect(keys).toEqual(["resend-500-1", "resend-500-1", "resend-500-1"]);
+    expect(new Set(keys).size).toBe(1);
     expect(await logRow("resend-500-1")).toMatchObject({ status: "sent", attempts: 3, last_error: null });
   });
 
@@ -140,7 +170,7 @@ describe("the Resend provider", () => {
   });
 
   it("calls Resend once for a job delivered twice", async () => {
-    fetchSpy.mockImplementation(async () => answer(200, { id: "once" }));
+    fetchSpy.mockImplementation(async () => answer(200, { data: [{ id: "once" }] }));
     await consume(QUEUE, [job("resend-twice-1")], RESEND);
     const again = await consume(QUEUE, [job("resend-twice-1"), job("resend-twice-1")], RESEND);
     expect(again.explicitAcks).toEqual(["m0", "m1"]);
@@ -154,7 +184,7 @@ describe("the Resend provider", () => {
     );
     const provider = resendProvider("re_test_key", 50);
     const email = { key: "timeout-1", from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" };
-    const error = await provider.send(email).catch((caught: unknown) => caught);
+    const [error] = await provider.sendAll([email]);
     expect(error).toBeInstanceOf(EmailDeliveryError);
     expect(error).toMatchObject({ permanent: false, message: "resend: no answer within 0.05 s" });
   });
