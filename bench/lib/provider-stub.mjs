@@ -1,11 +1,14 @@
 /**
- * A stand-in for the email provider (Resend's POST /emails), run as its own process.
+ * A stand-in for the email provider (Resend's POST /emails and /emails/batch), run as its
+ * own process.
  * Both Workers reach it instead of https://api.resend.com: the runtime sends every
  * outbound fetch here (Miniflare's outboundService). It answers after a delay the
  * harness sets, and remembers what it received, so a scenario can count emails.
  *
- *   POST /emails                      the provider: waits, answers 200 {id}
- *   GET  /__stub/state                {delayMs, posts, distinctKeys, recipients}
+ *   POST /emails                      one email (the seed's design): waits, answers 200 {id}
+ *   POST /emails/batch                emails in a JSON array (Swagbox): waits, answers 200 {data}
+ *   GET  /__stub/state                {delayMs, posts, distinctKeys, recipients}; posts counts
+ *                                     emails received, each email of a batch as one
  *   GET  /__stub/emails?to=…          emails received for one address
  *   GET  /__stub/count?to=…           {posts, distinctKeys} for one address
  *   GET  /__stub/recipients?suffix=…  {recipients, fewest, most, histogram}: addresses ending
@@ -58,21 +61,28 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on("data", (chunk) => chunks.push(chunk));
   req.on("end", () => {
-    if (req.method === "POST" && url.pathname === "/emails") {
-      let email;
+    const batch = url.pathname === "/emails/batch";
+    if (req.method === "POST" && (batch || url.pathname === "/emails")) {
+      let body;
       try {
-        email = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
         return reply(res, 422, { statusCode: 422, name: "validation_error", message: "body is not JSON" });
       }
-      const key = req.headers["idempotency-key"] ?? `none-${posts}`;
-      posts++;
-      keys.add(key);
-      for (const to of [email.to].flat()) {
-        if (!byRecipient.has(to)) byRecipient.set(to, []);
-        byRecipient.get(to).push({ key, subject: email.subject, text: email.text });
+      const requestKey = req.headers["idempotency-key"] ?? `none-${posts}`;
+      // A batch's emails share the request's key, so each is told apart by its place in it:
+      // a batch sent again under the same key counts as the same emails, as Resend would.
+      const emails = batch ? body.map((email, i) => ({ email, key: `${requestKey}/${i}` })) : [{ email: body, key: requestKey }];
+      for (const { email, key } of emails) {
+        posts++;
+        keys.add(key);
+        for (const to of [email.to].flat()) {
+          if (!byRecipient.has(to)) byRecipient.set(to, []);
+          byRecipient.get(to).push({ key, subject: email.subject, text: email.text });
+        }
       }
-      const answer = () => reply(res, 200, { id: `stub-${posts}` });
+      const ids = emails.map((_, i) => ({ id: `stub-${posts - emails.length + i + 1}` }));
+      const answer = () => reply(res, 200, batch ? { data: ids } : ids[0]);
       return delayMs > 0 ? setTimeout(answer, delayMs) : answer();
     }
     if (url.pathname === "/__stub/state") {
