@@ -21,9 +21,10 @@ export async function readFields(request: Request, limit: number): Promise<Field
     );
   }
   const bytes = await readLimited(request, limit);
-  // A body re-wrapped in a Request keeps its original headers, so multipart boundaries parse.
-  const copy = new Request(request.url, { method: "POST", headers: request.headers, body: bytes });
   try {
+    if (type === FORM) return fromFormData(new URLSearchParams(new TextDecoder().decode(bytes)));
+    // A body re-wrapped in a Request keeps its original headers, so multipart boundaries parse.
+    const copy = new Request(request.url, { method: "POST", headers: request.headers, body: bytes });
     if (type === JSON_TYPE) return asObject(await copy.json());
     return fromFormData(await copy.formData());
   } catch (error) {
@@ -36,6 +37,13 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   const declared = Number(request.headers.get("content-length"));
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array();
+  // A declared length is the body's length (HTTP framing), so it can be read at once;
+  // only a chunked body has to be counted as it arrives.
+  if (request.headers.has("content-length")) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) throw tooLarge(limit);
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
@@ -63,7 +71,7 @@ function asObject(value: unknown): Fields {
   return value as Fields;
 }
 
-function fromFormData(form: FormData): Fields {
+function fromFormData(form: FormData | URLSearchParams): Fields {
   // No prototype, so a field named "__proto__" is just a field.
   const fields: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of form) {

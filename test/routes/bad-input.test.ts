@@ -27,9 +27,14 @@ describe.each(POST_ROUTES)("POST %s with bad input", (path) => {
     );
   });
 
-  it("answers a body over the limit with 413, whether or not it declares its length", async () => {
+  it("answers a body over the limit with 413, whether it declares its length, understates it or does not", async () => {
     const big = "a=" + "x".repeat(70_000);
     await expectError(await raw(path, { body: big, headers: { "content-type": "application/x-www-form-urlencoded" } }), 413, "too_large");
+    await expectError(
+      await raw(path, { body: big, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "10" } }),
+      413,
+      "too_large",
+    );
     const stream = new Blob([big]).stream();
     await expectError(
       await raw(path, { body: stream, headers: { "content-type": "application/x-www-form-urlencoded" } }),
