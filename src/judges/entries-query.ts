@@ -49,6 +49,17 @@ const Cursor = v.tuple([v.number(), v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)
 // The text must stay as migrations/0004 writes it in its indexes, or SQLite cannot use them.
 const MISSING = "-1e15";
 
+// Each judge's mean and standard deviation over all their scores, computed once per request.
+const JUDGE_STATS = `WITH judge_stats AS MATERIALIZED (
+    SELECT judge, AVG(weighted) AS mean, sqrt(max(AVG(weighted * weighted) - AVG(weighted) * AVG(weighted), 0)) AS sd
+    FROM scores GROUP BY judge) `;
+
+// An entry's mean z-score over its judges. Computed per matching entry, through the scores'
+// primary key, rather than for every scored entry before filtering: a filtered ranking
+// only pays for the entries it shows.
+const MEAN_Z = `(SELECT AVG(CASE WHEN j.sd > 0 THEN (s.weighted - j.mean) / j.sd ELSE 0 END)
+    FROM scores s JOIN judge_stats j ON j.judge = s.judge WHERE s.entry_id = e.id)`;
+
 /**
  * One page of the judges' index, newest / best first. Every value is bound as a parameter;
  * the sort expression comes from a fixed table.
@@ -86,30 +97,20 @@ export function listQuery(query: EntriesQuery): { sql: string; params: unknown[]
     where.push("e.rowid IN (SELECT rowid FROM entries_search WHERE entries_search MATCH ?)");
     params.push(match);
   }
+  const normalised = query.sort === "score" && query.normalise === "z";
   const sortKey = {
     created: "e.registered_at",
     submitted: `COALESCE(e.submitted_at, ${MISSING})`,
-    score: query.normalise === "z" ? `COALESCE(n.z, ${MISSING})` : `COALESCE(e.score, ${MISSING})`,
+    score: normalised ? `COALESCE(${MEAN_Z}, ${MISSING})` : `COALESCE(e.score, ${MISSING})`,
   }[query.sort];
   if (after) {
     where.push(`(${sortKey} < ? OR (${sortKey} = ? AND e.id < ?))`);
     params.push(after[0], after[0], after[1]);
   }
-  const normalised =
-    query.sort === "score" && query.normalise === "z"
-      ? `WITH judge_stats AS (
-           SELECT judge, AVG(weighted) AS mean,
-             sqrt(max(AVG(weighted * weighted) - AVG(weighted) * AVG(weighted), 0)) AS sd
-           FROM scores GROUP BY judge),
-         normalised AS (
-           SELECT s.entry_id, AVG(CASE WHEN j.sd > 0 THEN (s.weighted - j.mean) / j.sd ELSE 0 END) AS z
-           FROM scores s JOIN judge_stats j ON j.judge = s.judge GROUP BY s.entry_id) `
-      : "";
-  const join = normalised ? "LEFT JOIN normalised n ON n.entry_id = e.id" : "";
-  const sql = `${normalised}SELECT e.id, e.email, e.firstname, e.lastname, e.status, e.registered_at, e.submitted_at,
+  const sql = `${normalised ? JUDGE_STATS : ""}SELECT e.id, e.email, e.firstname, e.lastname, e.status, e.registered_at, e.submitted_at,
       e.amended_at, e.submission_version, e.title, e.products, e.slot, e.waitlist_position, e.score, e.scores_count,
       ${sortKey} AS sort_key
-    FROM entries e ${join}
+    FROM entries e
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY sort_key DESC, e.id DESC LIMIT ?`;
   return { sql, params: [...params, query.limit + 1] };
