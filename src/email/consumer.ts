@@ -41,7 +41,8 @@ export async function consumeEmails(batch: MessageBatch<unknown>, env: Env): Pro
     }
     return;
   }
-  const outcomes = await sendUnsent([...jobs.values()].map(({ job }) => job).filter((job) => !sent.has(job.key)), provider, loaded.config);
+  const unsent = [...jobs.values()].map(({ job }) => job).filter((job) => !sent.has(job.key));
+  const outcomes = await sendUnsent(unsent, provider, loaded.config);
   await settle(jobs, log, (job) => outcomes.get(job.key) ?? null);
 }
 
@@ -77,12 +78,18 @@ function readJobs(batch: MessageBatch<unknown>): Jobs {
 
 /** Renders the jobs and hands them to the provider in one call; each job's outcome by key. */
 async function sendUnsent(jobs: EmailJob[], provider: EmailProvider, config: Config): Promise<Map<string, Outcome>> {
-  const results = await provider.sendAll(jobs.map((job) => ({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) })));
+  const emails = jobs.map((job) => ({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) }));
+  const results = await provider.sendAll(emails);
   return new Map(
     jobs.map((job, i) => {
       const error = results[i];
       const outcome: Outcome = error
-        ? { status: error.permanent ? "failed" : "retrying", provider: provider.name, reason: error.message, retryAfterSeconds: error.retryAfterSeconds }
+        ? {
+            status: error.permanent ? "failed" : "retrying",
+            provider: provider.name,
+            reason: error.message,
+            retryAfterSeconds: error.retryAfterSeconds,
+          }
         : { status: "sent", provider: provider.name, reason: null };
       return [job.key, outcome];
     }),
