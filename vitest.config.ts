@@ -28,10 +28,10 @@ export default defineConfig(async () => ({
         test: { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**"] },
       },
       {
-        // A second contest: first come, first served, with a live-socket cap small enough
+        // A second contest: first come, first served, with live-socket caps small enough
         // for a test to reach.
         extends: true,
-        plugins: [await contest({ AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5" })],
+        plugins: [await contest({ AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" })],
         test: { name: "first-come", include: ["test/first-come/**/*.test.ts"] },
       },
     ],

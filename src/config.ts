@@ -34,13 +34,16 @@ const Instant = (name: string) =>
     v.check((instant) => !Number.isNaN(instant), `${name} must be an ISO 8601 date and time with an offset, e.g. 2027-01-31T23:59:59Z`),
   );
 
-const PositiveInteger = (name: string, fallback: string) =>
+const WholeNumber = (name: string, fallback: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   v.pipe(
     v.optional(v.string(), fallback),
     v.transform(Number),
     v.integer(`${name} must be a whole number`),
-    v.minValue(1, `${name} must be at least 1`),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.maxValue(max, `${name} must be at most ${max}`),
   );
+
+const PositiveInteger = (name: string, fallback: string) => WholeNumber(name, fallback, 1);
 
 /** The contest's configuration, read from wrangler.toml vars (and config/development.env locally). */
 const ConfigSchema = v.pipe(
@@ -71,6 +74,7 @@ const ConfigSchema = v.pipe(
       "judged",
     ),
     LIVE_SOCKET_CAP: PositiveInteger("LIVE_SOCKET_CAP", "32000"),
+    LIVE_RELAYS: WholeNumber("LIVE_RELAYS", "0", 0, 100),
     HOLD_DAYS: PositiveInteger("HOLD_DAYS", "14"),
     REOFFER_EXPIRED: v.pipe(
       v.optional(v.picklist(["true", "false"], "REOFFER_EXPIRED must be true or false"), "false"),
@@ -160,8 +164,10 @@ export interface Config {
   submission: Window;
   prizePool: number;
   awardPolicy: RawConfig["AWARD_POLICY"];
-  /** Live-counter sockets one PrizeCounter accepts; past it, clients poll /api/prizes. */
+  /** Live-counter sockets one object accepts (the PrizeCounter, or each relay); past it, clients poll /api/prizes. */
   liveSocketCap: number;
+  /** LiveRelay objects that hold the browsers' sockets; 0: the PrizeCounter holds them. */
+  liveRelays: number;
   /** How long an awarded prize waits for a shipping address before it is released. */
   holdMs: number;
   /** Whether a released prize goes to the next entry in the ranking (or waitlist). */
@@ -230,6 +236,7 @@ function parseConfig(env: Env): ConfigResult {
       prizePool: c.PRIZE_POOL,
       awardPolicy: c.AWARD_POLICY,
       liveSocketCap: c.LIVE_SOCKET_CAP,
+      liveRelays: c.LIVE_RELAYS,
       holdMs: c.HOLD_DAYS * DAY_MS,
       reofferExpired: c.REOFFER_EXPIRED,
       tshirtSizes: c.TSHIRT_SIZES,

@@ -1,3 +1,4 @@
+import type { LiveRelay } from "./objects/live-relay";
 import type { PrizeCounter } from "./objects/prize-counter";
 import type { Registrant } from "./objects/registrant";
 
@@ -5,6 +6,7 @@ import type { Registrant } from "./objects/registrant";
 export interface Env {
   REGISTRANT: DurableObjectNamespace<Registrant>;
   PRIZE_COUNTER: DurableObjectNamespace<PrizeCounter>;
+  LIVE_RELAY: DurableObjectNamespace<LiveRelay>;
   SNAPSHOTS: KVNamespace;
   DB: D1Database;
   EMAIL_QUEUE: Queue<unknown>;
@@ -23,6 +25,7 @@ export interface Env {
   PRIZE_POOL?: string;
   AWARD_POLICY?: string;
   LIVE_SOCKET_CAP?: string;
+  LIVE_RELAYS?: string;
   HOLD_DAYS?: string;
   REOFFER_EXPIRED?: string;
   TSHIRT_SIZES?: string;

@@ -20,5 +20,6 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+export { LiveRelay } from "./objects/live-relay";
 export { PrizeCounter } from "./objects/prize-counter";
 export { Registrant } from "./objects/registrant";

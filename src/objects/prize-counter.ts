@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig, type Config } from "../config";
 import type { Env } from "../env";
-import type { ErrorCode } from "../http/errors";
 import {
   chainHash,
   GENESIS,
@@ -15,6 +14,8 @@ import {
   Actor,
   PoolSize,
   PRIZE_SNAPSHOT_KEY,
+  LiveUpdate,
+  ObjectId,
   RegistrantId,
   type PrizeSnapshot,
   type PrizeStatus,
@@ -22,6 +23,7 @@ import {
 } from "../schemas/prizes";
 import { systemAuditStatement, type SystemAudit } from "../judges/audit";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { acceptSocket, answerPings, closeBack, refuseSocket, sendToAll } from "./live-sockets";
 import { OUTBOX_SCHEMA, Outbox } from "./outbox";
 import { migrate, sqlOf, type Sql } from "./sql";
 
@@ -69,6 +71,11 @@ const MIGRATIONS = [
   // The PRIZE_POOL value last applied, so that a changed setting is noticed.
   `ALTER TABLE pool ADD COLUMN configured_total INTEGER NOT NULL DEFAULT 0;
    UPDATE pool SET configured_total = total;`,
+  // The LiveRelays that want each change; \`since\` tells a subscription from a newer one.
+  `CREATE TABLE live_relay (
+     id TEXT PRIMARY KEY,
+     since INTEGER NOT NULL
+   );`,
 ];
 
 export type AwardResult =
@@ -130,8 +137,7 @@ export class PrizeCounter extends DurableObject<Env> {
         await env.DB.batch((entries as SystemAudit[]).map((entry) => systemAuditStatement(env.DB, entry)));
       },
     });
-    // Answered by the runtime without waking the object: keep-alives cost nothing.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    answerPings(ctx);
   }
 
   /** Awards the lowest free slot; awarding someone twice returns their slot. */
@@ -266,32 +272,34 @@ export class PrizeCounter extends DurableObject<Env> {
     return { head, total, remaining, events: events.slice(0, page), next: more ? events[page - 1]!.seq : null };
   }
 
-  /** The live counter: a hibernatable WebSocket that gets the count now and on every change. */
+  /**
+   * The live counter: a hibernatable WebSocket that gets the count now and on every change.
+   * With LIVE_RELAYS the browsers connect to the relays instead, and this object holds none.
+   */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("Expected a WebSocket upgrade", { status: 426 });
-    }
-    if (this.ctx.getWebSockets().length >= this.config.liveSocketCap) {
-      return Response.json(
-        { error: "busy" satisfies ErrorCode, message: "The live counter is full; poll /api/prizes instead." },
-        { status: 503, headers: { "retry-after": "30", "cache-control": "no-store" } },
-      );
-    }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
-    server.send(this.message());
-    return new Response(null, { status: 101, webSocket: client });
+    const refused = refuseSocket(request, this.ctx, this.config.liveSocketCap);
+    if (refused) return refused;
+    const { socket, response } = acceptSocket(this.ctx);
+    socket.send(this.message());
+    return response;
   }
 
   /** Clients have nothing to say ("ping" is answered by the runtime): anything else is ignored. */
   override async webSocketMessage(): Promise<void> {}
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    try {
-      ws.close(code, reason);
-    } catch {
-      // Already closed, or a code (1005, 1006) that may not be sent back.
-    }
+    closeBack(ws, code, reason);
+  }
+
+  /**
+   * A LiveRelay asks for every change from now on, until it answers a push with no socket
+   * left; returns the count now, with its sequence number.
+   */
+  async subscribeRelay(relayId: string): Promise<LiveUpdate> {
+    const id = v.parse(ObjectId, relayId);
+    this.sql`INSERT INTO live_relay (id, since) VALUES (${id}, (SELECT COALESCE(MAX(since), 0) + 1 FROM live_relay))
+      ON CONFLICT (id) DO UPDATE SET since = excluded.since`;
+    return this.liveUpdate();
   }
 
   override async alarm(): Promise<void> {
@@ -427,15 +435,35 @@ export class PrizeCounter extends DurableObject<Env> {
   private broadcastSoon(): void {
     this.broadcastTimer ??= setTimeout(() => {
       this.broadcastTimer = undefined;
-      const message = this.message();
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.send(message);
-        } catch {
-          // A socket closing as we send; its close handler tidies up.
-        }
-      }
+      const update = this.liveUpdate();
+      sendToAll(this.ctx, update.message);
+      void this.pushToRelays(update);
     }, BROADCAST_WINDOW_MS);
+  }
+
+  /** The count as live clients get it, numbered by the award log so that relays keep the latest. */
+  private liveUpdate(): LiveUpdate {
+    const seq = this.sql<{ seq: number | null }>`SELECT MAX(seq) AS seq FROM event`.one().seq ?? 0;
+    return { seq, message: this.message() };
+  }
+
+  /**
+   * Sends the update to every subscribed relay. A relay with no socket left is dropped,
+   * unless it subscribed again while the push was on its way; one that cannot be reached
+   * stays, and catches up with the next change.
+   */
+  private async pushToRelays(update: LiveUpdate): Promise<void> {
+    const relays = this.sql<{ id: string; since: number }>`SELECT id, since FROM live_relay`.toArray();
+    await Promise.all(
+      relays.map(async ({ id, since }) => {
+        try {
+          const listening = await this.env.LIVE_RELAY.get(this.env.LIVE_RELAY.idFromString(id)).relay(update);
+          if (!listening) this.sql`DELETE FROM live_relay WHERE id = ${id} AND since = ${since}`;
+        } catch (error) {
+          console.warn(`live relay ${id}: push failed`, error);
+        }
+      }),
+    );
   }
 
   private async writeSnapshot(): Promise<void> {

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { liveRelay } from "../objects/live-relay";
 import { prizeCounter } from "../objects/prize-counter";
 import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
 import type { AppRequest } from "./context";
@@ -9,14 +10,24 @@ import type { AppRequest } from "./context";
 const POLL_CACHE = "public, max-age=2";
 
 /**
- * GET /live — hands the WebSocket upgrade to the PrizeCounter, which holds the socket with
- * the Hibernation API. A fresh Request: the router's request object cannot cross to a stub.
+ * GET /live — hands the WebSocket upgrade to the object that holds it with the Hibernation
+ * API: a LiveRelay, starting from a random one and trying the next while one is full (503),
+ * or the PrizeCounter itself when LIVE_RELAYS is 0. A fresh Request for each: the router's
+ * request object cannot cross to a stub.
  */
 export async function live(request: AppRequest, env: Env): Promise<Response> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     throw new HttpError(426, "upgrade_required", "Connect with a WebSocket, or poll /api/prizes.");
   }
-  return prizeCounter(env).fetch(new Request(request.url, { headers: request.headers }));
+  const upgrade = () => new Request(request.url, { headers: request.headers });
+  const relays = request.config.liveRelays;
+  if (relays === 0) return prizeCounter(env).fetch(upgrade());
+  const first = Math.floor(Math.random() * relays);
+  let response: Response | undefined;
+  for (let i = 0; i < relays && response?.status !== 101; i++) {
+    response = await liveRelay(env, (first + i) % relays).fetch(upgrade());
+  }
+  return response!;
 }
 
 /**

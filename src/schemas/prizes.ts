@@ -40,3 +40,17 @@ export const PrizeSnapshot = v.object({
 export type PrizeSnapshot = v.InferOutput<typeof PrizeSnapshot>;
 
 export const PRIZE_SNAPSHOT_KEY = "prizes";
+
+/** A Durable Object's id as its hex string. */
+export const ObjectId = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "Not a Durable Object id"));
+
+/**
+ * What the PrizeCounter pushes to a LiveRelay: the live message and the award log's last
+ * sequence number, so that a relay never replaces a newer count with an older one.
+ */
+export const LiveUpdate = v.object({
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  message: v.pipe(v.string(), v.maxLength(1_000)),
+});
+
+export type LiveUpdate = v.InferOutput<typeof LiveUpdate>;

@@ -1,4 +1,4 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/prize-counter";
@@ -87,6 +87,23 @@ describe("the live counter", () => {
     expect(counts.length).toBeLessThan(30);
     expect(counts.at(-1)).toMatchObject({ remaining: start - 30 });
     client.socket.close(1000, "done");
+  });
+
+  it("lets the PrizeCounter hold the socket itself when LIVE_RELAYS is 0, and sends it every change", async () => {
+    const response = await send("/live", { headers: { upgrade: "websocket" }, vars: { LIVE_RELAYS: "0" } });
+    expect(response.status).toBe(101);
+    const socket = response.webSocket!;
+    const received: PrizeStatus[] = [];
+    socket.accept();
+    socket.addEventListener("message", (event) => received.push(JSON.parse(event.data as string) as PrizeStatus));
+    const counter = prizeCounter(env);
+    expect(await runInDurableObject(counter, (_instance, state) => state.getWebSockets().length)).toBe(1);
+    const start = (await counter.getStatus()).remaining;
+    await counter.award(entrant(200), "judge:ada");
+    const deadline = Date.now() + 3_000;
+    while (received.at(-1)?.remaining !== start - 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(received.map((message) => message.remaining)).toEqual([start, start - 1]);
+    socket.close(1000, "done");
   });
 
   it("answers a plain GET of /live with 426", async () => {

@@ -1,0 +1,94 @@
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import { requireConfig } from "../config";
+import type { Env } from "../env";
+import { LiveUpdate } from "../schemas/prizes";
+import { acceptSocket, answerPings, busy, closeBack, refuseSocket, sendToAll } from "./live-sockets";
+import { prizeCounter } from "./prize-counter";
+
+/** Relay `n` of the deployment's LIVE_RELAYS. */
+export function liveRelay(env: Env, n: number) {
+  return env.LIVE_RELAY.get(env.LIVE_RELAY.idFromName(`relay-${n}`));
+}
+
+const LATEST = "latest";
+
+/**
+ * Carries the live counter to more browsers than one object can hold: each relay holds up
+ * to LIVE_SOCKET_CAP hibernatable sockets and passes on every count the PrizeCounter pushes
+ * to it, so a change costs the counter one message per relay instead of one per browser.
+ * A relay subscribes when it takes its first socket and is dropped by the counter once it
+ * answers a push with none left. The latest count is kept in storage, for the next socket
+ * after a hibernation.
+ */
+export class LiveRelay extends DurableObject<Env> {
+  /** A subscription under way, which sockets accepted meanwhile wait for. */
+  private subscribing: Promise<LiveUpdate> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    answerPings(ctx);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const refused = refuseSocket(request, this.ctx, requireConfig(this.env).liveSocketCap);
+    if (refused) return refused;
+    // Accepted before subscribing: a push that arrives meanwhile finds a socket, so the
+    // counter keeps this relay. The first socket (re)subscribes; sockets accepted during a
+    // subscription wait for it.
+    const { socket, response } = acceptSocket(this.ctx);
+    const stored = this.latest();
+    try {
+      const resubscribe = this.ctx.getWebSockets().length === 1 || this.subscribing !== undefined || !stored;
+      socket.send((resubscribe ? await this.subscribe() : stored!).message);
+    } catch (error) {
+      console.warn("live relay: could not subscribe to the counter", error);
+      socket.close(1011, "counter unreachable");
+      return busy();
+    }
+    return response;
+  }
+
+  /**
+   * A change from the PrizeCounter: kept and sent to every socket unless a newer one is
+   * already here. Returns false when no socket is left, so the counter stops pushing.
+   */
+  async relay(update: LiveUpdate): Promise<boolean> {
+    const pushed = v.parse(LiveUpdate, update);
+    if (this.ctx.getWebSockets().length === 0) return false;
+    if (this.keep(pushed)) sendToAll(this.ctx, pushed.message);
+    return true;
+  }
+
+  /** Clients have nothing to say ("ping" is answered by the runtime): anything else is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeBack(ws, code, reason);
+  }
+
+  private subscribe(): Promise<LiveUpdate> {
+    this.subscribing ??= prizeCounter(this.env)
+      .subscribeRelay(this.ctx.id.toString())
+      .then((update) => {
+        this.keep(update);
+        return this.latest()!;
+      })
+      .finally(() => {
+        this.subscribing = undefined;
+      });
+    return this.subscribing;
+  }
+
+  /** Stores `update` unless a newer one is already here; true when it was stored. */
+  private keep(update: LiveUpdate): boolean {
+    const latest = this.latest();
+    if (latest && latest.seq > update.seq) return false;
+    this.ctx.storage.kv.put(LATEST, update);
+    return true;
+  }
+
+  private latest(): LiveUpdate | undefined {
+    return this.ctx.storage.kv.get<LiveUpdate>(LATEST);
+  }
+}

@@ -1,0 +1,91 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { liveRelay } from "../../src/objects/live-relay";
+import { prizeCounter } from "../../src/objects/prize-counter";
+import type { PrizeStatus } from "../../src/schemas/prizes";
+import { ORIGIN, registrantId } from "../helpers";
+
+/** A socket on relay `n` itself, and the counts it receives. */
+async function socketOn(n: number) {
+  const response = await liveRelay(env, n).fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
+  expect(response.status).toBe(101);
+  const socket = response.webSocket!;
+  const received: string[] = [];
+  socket.accept();
+  socket.addEventListener("message", (event) => received.push(event.data as string));
+  const remaining = () => received.map((message) => (JSON.parse(message) as PrizeStatus).remaining);
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 3_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  return { socket, received, remaining, until };
+}
+
+function subscribedRelays(): Promise<string[]> {
+  return runInDurableObject(prizeCounter(env), (_instance, state) =>
+    state.storage.sql.exec<{ id: string }>("SELECT id FROM live_relay ORDER BY id").toArray().map((row) => row.id),
+  );
+}
+
+describe("a LiveRelay", () => {
+  it("subscribes with its first socket, passes every change on, and is dropped once a change finds it empty", async () => {
+    const relayId = env.LIVE_RELAY.idFromName("relay-0").toString();
+    const client = await socketOn(0);
+    const start = (await prizeCounter(env).getStatus()).remaining;
+    await client.until(() => client.remaining().length > 0);
+    expect(client.remaining()).toEqual([start]);
+    expect(await subscribedRelays()).toContain(relayId);
+
+    await prizeCounter(env).award(registrantId("relay-1@example.com"), "judge:test");
+    await client.until(() => client.remaining().at(-1) === start - 1);
+    expect(client.remaining()).toEqual([start, start - 1]);
+
+    client.socket.close(1000, "done");
+    await liveRelay(env, 0).fetch(new Request(`${ORIGIN}/healthz`)); // the close has reached the relay
+    await prizeCounter(env).award(registrantId("relay-2@example.com"), "judge:test");
+    const deadline = Date.now() + 3_000;
+    while ((await subscribedRelays()).includes(relayId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await subscribedRelays()).not.toContain(relayId);
+
+    // The next first socket subscribes again, and gets the count as it is now.
+    const again = await socketOn(0);
+    await again.until(() => again.remaining().length > 0);
+    expect(again.remaining()).toEqual([start - 2]);
+    await prizeCounter(env).award(registrantId("relay-3@example.com"), "judge:test");
+    await again.until(() => again.remaining().at(-1) === start - 3);
+    expect(again.remaining()).toEqual([start - 2, start - 3]);
+    again.socket.close(1000, "done");
+  });
+
+  it("never replaces a newer count with an older one that arrives late", async () => {
+    const client = await socketOn(1);
+    await client.until(() => client.received.length > 0);
+    const relay = liveRelay(env, 1);
+    const newer = JSON.stringify({ type: "prizes", remaining: 7, total: 300, head: "b".repeat(64) });
+    const older = JSON.stringify({ type: "prizes", remaining: 8, total: 300, head: "a".repeat(64) });
+    expect(await relay.relay({ seq: 1_000_001, message: newer })).toBe(true);
+    expect(await relay.relay({ seq: 1_000_000, message: older })).toBe(true);
+    await client.until(() => client.received.includes(newer));
+    expect(client.received.at(-1)).toBe(newer);
+    expect(client.received).not.toContain(older);
+
+    // A socket that connects now gets the newest count the relay holds.
+    const late = await socketOn(1);
+    await late.until(() => late.received.length > 0);
+    expect(late.received).toEqual([newer]);
+    client.socket.close(1000, "done");
+    late.socket.close(1000, "done");
+  });
+
+  it("refuses a malformed push without changing what it holds", async () => {
+    const client = await socketOn(2);
+    await client.until(() => client.received.length > 0);
+    const malformed = [{ seq: -1, message: "{}" }, { seq: 1.5, message: "{}" }, { seq: 1e9, message: 5 }, { seq: 1e9, message: "x".repeat(2_000) }, null];
+    await runInDurableObject(liveRelay(env, 2), async (instance) => {
+      for (const update of malformed) await expect(instance.relay(update as never)).rejects.toThrow();
+    });
+    expect(client.received).toHaveLength(1);
+    client.socket.close(1000, "done");
+  });
+});
