@@ -5,7 +5,9 @@
  * figure is the time from sending the award to each client receiving the new count. Then,
  * with the largest crowd connected, 50 awards in quick succession: how fast they go, and
  * that every client ends on the final count.
- * Also: how fast the polling fallback (/api/prizes) is served, for clients past the cap.
+ * The sockets are held as wrangler.toml deploys them: by the LIVE_RELAYS relay objects,
+ * which the counter pushes each change to. Also: how fast the polling fallback
+ * (/api/prizes) is served, for clients past the caps.
  */
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -117,8 +119,8 @@ async function fanout(swagbox, stub) {
       levels.push({ clients: open, connectSeconds, awardMs: answered - sent, ...p });
     }
 
-    // Awards in quick succession while the largest crowd watches: every change is pushed to
-    // every socket, so the counter's time per award grows with the crowd.
+    // Awards in quick succession while the largest crowd watches: every change reaches every
+    // socket, which on this one-thread runtime takes time that grows with the crowd.
     const left = await exactRemaining(swagbox.url);
     const arrivals = await expectEverywhere(pools, left - STORM);
     const sent = now();
