@@ -66,6 +66,21 @@ describe("the Resend provider", () => {
     for (const key of [keys[0]!, keys[2]!, keys[99]!]) expect(await logRow(key)).toMatchObject({ status: "sent", provider: "resend" });
   });
 
+  it("applies an answer about the whole request to every email of the batch: a 422 fails them all, a 429 retries them all", async () => {
+    fetchSpy
+      .mockResolvedValueOnce(resendError(422, "invalid_from_address", "Invalid `from` field."))
+      .mockResolvedValueOnce(resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "30" }));
+    const refused = await consume(QUEUE, ["resend-all-1", "resend-all-2", "resend-all-3"].map((key) => job(key)), RESEND);
+    expect(refused.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    for (const key of ["resend-all-1", "resend-all-2", "resend-all-3"]) {
+      expect(await logRow(key)).toMatchObject({ status: "failed", last_error: "resend 422 invalid_from_address: Invalid `from` field." });
+    }
+    const limited = await consume(QUEUE, ["resend-all-4", "resend-all-5"].map((key) => job(key)), RESEND);
+    expect(limited.explicitAcks).toEqual([]);
+    expect(limited.retryDelays).toEqual([30, 30]);
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
+  });
+
   it("makes the same Idempotency-Key for the same emails in any order, and another for other emails", async () => {
     fetchSpy.mockImplementation(async () => answer(200, { data: [] }));
     const provider = resendProvider("re_test_key");
