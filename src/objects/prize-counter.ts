@@ -12,10 +12,10 @@ import {
 } from "../prizes/award-log";
 import {
   Actor,
-  PoolSize,
-  PRIZE_SNAPSHOT_KEY,
   LiveUpdate,
   ObjectId,
+  PoolSize,
+  PRIZE_SNAPSHOT_KEY,
   RegistrantId,
   type PrizeSnapshot,
   type PrizeStatus,
@@ -71,7 +71,7 @@ const MIGRATIONS = [
   // The PRIZE_POOL value last applied, so that a changed setting is noticed.
   `ALTER TABLE pool ADD COLUMN configured_total INTEGER NOT NULL DEFAULT 0;
    UPDATE pool SET configured_total = total;`,
-  // The LiveRelays that want each change; \`since\` tells a subscription from a newer one.
+  // The LiveRelays that want each change; since tells a subscription from a newer one.
   `CREATE TABLE live_relay (
      id TEXT PRIMARY KEY,
      since INTEGER NOT NULL
