@@ -96,6 +96,8 @@ const ConfigSchema = v.pipe(
       v.toLowerCase(),
     ),
     MAX_BODY_BYTES: PositiveInteger("MAX_BODY_BYTES", "65536"),
+    EMAIL_RETRY_HOURS: WholeNumber("EMAIL_RETRY_HOURS", "24", 1, 72),
+    OUTBOX_CONFIRM_SECONDS: WholeNumber("OUTBOX_CONFIRM_SECONDS", "300", 1, 86_400),
     RUBRIC: Json("RUBRIC", Rubric, JSON.stringify(DEFAULT_RUBRIC)),
     ADMIN_TOKENS: Json("ADMIN_TOKENS", v.array(AdminToken, "ADMIN_TOKENS must be a list"), "[]"),
     ACCESS_TEAM_DOMAIN: v.optional(
@@ -192,6 +194,10 @@ export interface Config {
   turnstile: { siteKey: string; secretKey: string } | null;
   emailFrom: string;
   maxBodyBytes: number;
+  /** How long an email is retried (a provider's outage, rate limit or quota) before it is dead-lettered. */
+  emailRetryMs: number;
+  /** How long an object waits before checking that work it handed to a queue took effect. */
+  outboxConfirmMs: number;
 }
 
 export interface ConfigProblem {
@@ -246,6 +252,8 @@ function parseConfig(env: Env): ConfigResult {
       brandColor: c.BRAND_COLOR,
       emailFrom: c.EMAIL_FROM,
       maxBodyBytes: c.MAX_BODY_BYTES,
+      emailRetryMs: c.EMAIL_RETRY_HOURS * 3_600_000,
+      outboxConfirmMs: c.OUTBOX_CONFIRM_SECONDS * 1000,
       rubric: c.RUBRIC,
       adminTokens: c.ADMIN_TOKENS,
       access: c.ACCESS_TEAM_DOMAIN && c.ACCESS_AUD ? { teamDomain: c.ACCESS_TEAM_DOMAIN, audience: c.ACCESS_AUD } : null,

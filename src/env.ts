@@ -1,5 +1,6 @@
 import type { LiveRelay } from "./objects/live-relay";
 import type { PrizeCounter } from "./objects/prize-counter";
+import type { QueueMessage } from "./messages/topics";
 import type { Registrant } from "./objects/registrant";
 
 /** The bindings and variables wrangler.toml gives the Worker and its Durable Objects. */
@@ -9,8 +10,10 @@ export interface Env {
   LIVE_RELAY: DurableObjectNamespace<LiveRelay>;
   SNAPSHOTS: KVNamespace;
   DB: D1Database;
-  EMAIL_QUEUE: Queue<unknown>;
-  INDEX_QUEUE: Queue<unknown>;
+  EMAIL_QUEUE: Queue<QueueMessage>;
+  EMAIL_SENDS_QUEUE: Queue<QueueMessage>;
+  INDEX_QUEUE: Queue<QueueMessage>;
+  TASK_QUEUE: Queue<QueueMessage>;
   EMAIL?: SendEmail;
   /** Signup and new-link forms per client (wrangler.toml `[[ratelimits]]`). */
   SIGNUP_LIMITER?: RateLimit;
@@ -36,6 +39,8 @@ export interface Env {
   RESEND_API_KEY?: string;
   BRAND_COLOR?: string;
   MAX_BODY_BYTES?: string;
+  EMAIL_RETRY_HOURS?: string;
+  OUTBOX_CONFIRM_SECONDS?: string;
   RUBRIC?: string;
   ADMIN_TOKENS?: string;
   ACCESS_TEAM_DOMAIN?: string;

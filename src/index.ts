@@ -1,7 +1,6 @@
-import { consumeEmails } from "./email/consumer";
 import type { Env } from "./env";
-import { consumeIndex, INDEX_QUEUE } from "./judges/index-consumer";
-import { sweepRetention } from "./retention";
+import { dispatchQueue } from "./queues/dispatch";
+import { startRetentionIfDue } from "./retention";
 import { router } from "./routes/router";
 
 export default {
@@ -11,12 +10,9 @@ export default {
     const response = await router.fetch(new Request(request, { method: "GET" }), env, ctx);
     return new Response(null, response);
   },
-  async queue(batch, env) {
-    if (batch.queue.startsWith(INDEX_QUEUE)) await consumeIndex(batch, env);
-    else await consumeEmails(batch, env);
-  },
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweepRetention(env));
+  queue: dispatchQueue,
+  async scheduled(_controller, env) {
+    await startRetentionIfDue(env);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -125,9 +125,10 @@ export function captureLinkCodes(): LinkCodes {
   const codes = new Map<string, string>();
   const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
   vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
-    for (const { body } of messages) {
-      const job = body as { to: string; code?: string; template: string };
-      if (!job.code) continue;
+    for (const { body: message } of messages) {
+      if (message.topic !== "email") continue;
+      const job = message.body;
+      if (!("code" in job)) continue;
       codes.set(`${job.template}:${job.to}`, job.code);
       if (!job.template.startsWith("prize") && !job.template.startsWith("shipping")) codes.set(job.to, job.code);
     }

@@ -11,36 +11,29 @@ export interface OutgoingEmail {
 }
 
 /**
- * A delivery failure. Permanent ones (a bad address) are recorded and not retried; a
- * temporary one may say when to try again (the provider's Retry-After, in seconds).
+ * What became of one email, classified by the provider's documented codes (never by the
+ * wording of a message):
+ * - `sent`: the provider took it.
+ * - `refused`: this email can never be sent as it is (a bad or suppressed address).
+ * - `retry`: try again later, not before `retryAfterS` (the provider's Retry-After). With
+ *   `pause`, the provider refused the whole stream (a rate limit, a quota, a sender it does
+ *   not accept yet): every consumer waits, not only this batch. `unknown` says the email
+ *   may have gone out (a timeout, a 5xx after the request was sent): only a provider that
+ *   honours the idempotency key can be asked again without risk of a second copy.
  */
-export class EmailDeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = "EmailDeliveryError";
-  }
-}
+export type Delivery =
+  | { outcome: "sent" }
+  | { outcome: "refused"; reason: string }
+  | { outcome: "retry"; reason: string; retryAfterS?: number; pause?: boolean; unknown?: boolean };
 
 export interface EmailProvider {
   readonly name: Config["emailProvider"];
   /**
-   * Hands every email to the provider and never rejects: result `i` is what became of
-   * `emails[i]`, null when the provider accepted it.
+   * Hands one batch's emails to the provider and never rejects: result `i` is what became
+   * of `emails[i]`. `idempotencyKey` names this exact request; sending it again with the
+   * same emails asks a provider that keeps such keys for its first answer.
    */
-  sendAll(emails: OutgoingEmail[]): Promise<(EmailDeliveryError | null)[]>;
-}
-
-/** A provider without a batch API: each email is sent alone, all of them side by side. */
-function oneByOne(send: (email: OutgoingEmail) => Promise<void>): EmailProvider["sendAll"] {
-  return (emails) => Promise.all(emails.map((email) => send(email).then(() => null, asDeliveryError)));
-}
-
-function asDeliveryError(error: unknown): EmailDeliveryError {
-  return error instanceof EmailDeliveryError ? error : new EmailDeliveryError(error instanceof Error ? error.message : String(error), false);
+  sendAll(emails: readonly OutgoingEmail[], idempotencyKey: string): Promise<Delivery[]>;
 }
 
 /** The provider the configuration names. */
@@ -55,44 +48,86 @@ export function emailProvider(config: Config, env: Env): EmailProvider {
   }
 }
 
-/** Development: keeps each email in D1 for /dev/mailbox instead of sending it. */
+const retry = (reason: string, more: Omit<Extract<Delivery, { outcome: "retry" }>, "outcome" | "reason"> = {}): Delivery => ({
+  outcome: "retry",
+  reason,
+  ...more,
+});
+
+/** Development: keeps each email in D1 for /dev/mailbox instead of sending it; a key is kept once. */
 function captureProvider(db: D1Database): EmailProvider {
   return {
     name: "capture",
-    sendAll: oneByOne(async (email) => {
-      await db
-        .prepare(
-          `INSERT INTO dev_mailbox (key, recipient, subject, text, html, captured_at)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-        )
-        .bind(email.key, email.to, email.subject, email.text, email.html, Date.now())
-        .run();
-    }),
+    async sendAll(emails) {
+      const insert = db.prepare(
+        `INSERT INTO dev_mailbox (key, recipient, subject, text, html, captured_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+      );
+      const now = Date.now();
+      try {
+        await db.batch(emails.map((email) => insert.bind(email.key, email.to, email.subject, email.text, email.html, now)));
+        return emails.map(() => ({ outcome: "sent" }));
+      } catch (error) {
+        return emails.map(() => retry(`capture: ${messageOf(error)}`));
+      }
+    },
   };
 }
 
-/** Refusals that another attempt cannot fix: the address or the sender is not acceptable. */
-const PERMANENT_REASON = /invalid|not allowed|not verified|unverified|rejected/i;
+/**
+ * Cloudflare Email Sending's error codes (the `code` of what `send()` throws), by what
+ * another attempt can do about them. Codes not listed, and errors without a code, are
+ * retried: the binding may have failed after the message left.
+ */
+const CLOUDFLARE_CODES: Record<string, (reason: string) => Delivery> = {
+  // The account's sending rate or daily quota (new accounts start small): the stream waits.
+  E_RATE_LIMIT_EXCEEDED: (reason) => retry(reason, { pause: true, retryAfterS: 60 }),
+  E_DAILY_LIMIT_EXCEEDED: (reason) => retry(reason, { pause: true, retryAfterS: 3_600 }),
+  E_INTERNAL_SERVER_ERROR: (reason) => retry(reason, { unknown: true }),
+  // The sending domain is not set up yet: every email waits while the operator fixes it.
+  E_SENDER_NOT_VERIFIED: (reason) => retry(reason, { pause: true, retryAfterS: 300 }),
+  E_SENDER_DOMAIN_NOT_AVAILABLE: (reason) => retry(reason, { pause: true, retryAfterS: 300 }),
+  // About this email or its recipient: no later attempt can change them.
+  E_RECIPIENT_SUPPRESSED: (reason) => ({ outcome: "refused", reason }),
+  E_RECIPIENT_NOT_ALLOWED: (reason) => ({ outcome: "refused", reason }),
+  E_VALIDATION_ERROR: (reason) => ({ outcome: "refused", reason }),
+  E_FIELD_MISSING: (reason) => ({ outcome: "refused", reason }),
+  E_TOO_MANY_RECIPIENTS: (reason) => ({ outcome: "refused", reason }),
+  E_CONTENT_TOO_LARGE: (reason) => ({ outcome: "refused", reason }),
+  E_DELIVERY_FAILED: (reason) => ({ outcome: "refused", reason }),
+  E_HEADER_NOT_ALLOWED: (reason) => ({ outcome: "refused", reason }),
+  E_HEADER_USE_API_FIELD: (reason) => ({ outcome: "refused", reason }),
+  E_HEADER_VALUE_INVALID: (reason) => ({ outcome: "refused", reason }),
+  E_HEADER_VALUE_TOO_LONG: (reason) => ({ outcome: "refused", reason }),
+  E_HEADER_NAME_INVALID: (reason) => ({ outcome: "refused", reason }),
+  E_HEADERS_TOO_LARGE: (reason) => ({ outcome: "refused", reason }),
+  E_HEADERS_TOO_MANY: (reason) => ({ outcome: "refused", reason }),
+};
 
-/** Cloudflare Email Sending through the `send_email` binding named EMAIL. */
-function cloudflareProvider(binding: SendEmail | undefined): EmailProvider {
+/**
+ * Cloudflare Email Sending through the `send_email` binding named EMAIL: one email per
+ * call, all of a batch side by side. The binding takes no idempotency key, so an email
+ * whose outcome is unknown is sent again (at least once, never silently dropped).
+ */
+export function cloudflareProvider(binding: SendEmail | undefined): EmailProvider {
   return {
     name: "cloudflare",
-    sendAll: oneByOne(async (email) => {
-      if (!binding) throw new EmailDeliveryError("the EMAIL send_email binding is missing", false);
-      try {
-        await binding.send({
-          from: parseMailbox(email.from),
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new EmailDeliveryError(reason, PERMANENT_REASON.test(reason));
-      }
-    }),
+    sendAll(emails) {
+      if (!binding) return Promise.resolve(emails.map(() => retry("the EMAIL send_email binding is missing", { pause: true, retryAfterS: 300 })));
+      return Promise.all(
+        emails.map(async (email): Promise<Delivery> => {
+          try {
+            await binding.send({ from: parseMailbox(email.from), to: email.to, subject: email.subject, text: email.text, html: email.html });
+            return { outcome: "sent" };
+          } catch (error) {
+            const code = (error as { code?: unknown } | null)?.code;
+            const reason = `cloudflare${typeof code === "string" ? ` ${code}` : ""}: ${messageOf(error)}`;
+            const classify = typeof code === "string" && Object.hasOwn(CLOUDFLARE_CODES, code) ? CLOUDFLARE_CODES[code]! : null;
+            return classify ? classify(reason) : retry(reason, { unknown: true });
+          }
+        }),
+      );
+    },
   };
 }
 
@@ -103,93 +138,81 @@ function parseMailbox(value: string): string | { email: string; name: string } {
 }
 
 const RESEND_BATCH_ENDPOINT = "https://api.resend.com/emails/batch";
-/** Resend takes at most 100 emails in one batch request. */
-const RESEND_BATCH_SIZE = 100;
 const RESEND_TIMEOUT_MS = 10_000;
 
 /**
- * Resend's HTTP API, a whole queue batch in one request (POST /emails/batch): Resend limits
- * a team to a few requests a second, so one email per request would be rate limited on
- * launch day. Permissive validation, so an email Resend refuses fails alone. The emails are
- * sent in key order under an Idempotency-Key made of their keys, so a retried batch is not
- * sent twice by Resend either (it keeps keys for 24 hours).
- * 2xx is sent; 401, 403, 408, 429, 5xx, no answer within the timeout and network errors are
- * temporary; any other 4xx is permanent.
+ * Resend's error names (https://resend.com/docs/api-reference/errors) that another attempt
+ * can fix, and how. Any other 4xx is about the request and final; any 5xx is retried as an
+ * unknown outcome.
+ */
+const RESEND_RETRIES: Record<string, Omit<Extract<Delivery, { outcome: "retry" }>, "outcome" | "reason">> = {
+  rate_limit_exceeded: { pause: true },
+  // Quotas reset with the day or the month: the stream waits, an hour at a time at least.
+  daily_quota_exceeded: { pause: true, retryAfterS: 3_600 },
+  monthly_quota_exceeded: { pause: true, retryAfterS: 6 * 3_600 },
+  // This very request (same key) is still being processed: ask again shortly for its answer.
+  concurrent_idempotent_requests: { retryAfterS: 5 },
+  // The sender (EMAIL_FROM) is being fixed by the operator: every email waits meanwhile.
+  invalid_from_address: { pause: true, retryAfterS: 300 },
+};
+
+/**
+ * Resend's HTTP API, a whole batch in one request (POST /emails/batch): Resend limits a
+ * team to a few requests a second, so one email per request would be rate limited on
+ * launch day. Permissive validation, so an email Resend refuses fails alone. The request
+ * carries the batch's idempotency key: Resend keeps keys for 24 hours and answers a repeat
+ * of the same request with its first answer instead of sending the emails again.
  */
 export function resendProvider(apiKey: string | null, timeoutMs = RESEND_TIMEOUT_MS): EmailProvider {
   return {
     name: "resend",
-    async sendAll(emails) {
-      const results = new Map<OutgoingEmail, EmailDeliveryError | null>();
-      const ordered = emails.toSorted((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      const chunks = Array.from({ length: Math.ceil(ordered.length / RESEND_BATCH_SIZE) }, (_, i) =>
-        ordered.slice(i * RESEND_BATCH_SIZE, (i + 1) * RESEND_BATCH_SIZE),
-      );
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          const outcomes = await resendBatch(chunk, apiKey, timeoutMs);
-          chunk.forEach((email, i) => results.set(email, outcomes[i]!));
-        }),
-      );
-      return emails.map((email) => results.get(email)!);
+    async sendAll(emails, idempotencyKey) {
+      const all = (delivery: Delivery) => emails.map(() => delivery);
+      // Configuration validation requires the key; this only guards a bug in that path.
+      if (!apiKey) return all(retry("RESEND_API_KEY is not set", { pause: true, retryAfterS: 300 }));
+      let response: Response;
+      try {
+        response = await fetch(RESEND_BATCH_ENDPOINT, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${apiKey}`,
+            "content-type": "application/json",
+            "idempotency-key": idempotencyKey,
+            // Resend refuses requests without a User-Agent, and fetch in Workers sends none.
+            "user-agent": "Swagbox",
+            "x-batch-validation": "permissive",
+          },
+          body: JSON.stringify(emails.map((email) => ({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }))),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        // The timeout rejects with the signal's reason, a DOMException named TimeoutError.
+        const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError";
+        return all(retry(`resend: ${timedOut ? `no answer within ${timeoutMs / 1000} s` : messageOf(error)}`, { unknown: true }));
+      }
+      if (response.ok) {
+        const refused = await refusedInBatch(response);
+        return emails.map((_, i): Delivery => {
+          const message = refused.get(i);
+          return message === undefined ? { outcome: "sent" } : { outcome: "refused", reason: `resend refused it: ${message}` };
+        });
+      }
+      const { name, message } = await resendError(response);
+      const reason = `resend ${response.status}${name ? ` ${name}` : ""}: ${message}`;
+      const retryAfterS = parseRetryAfter(response.headers.get("retry-after"));
+      const known = name !== null && Object.hasOwn(RESEND_RETRIES, name) ? RESEND_RETRIES[name]! : null;
+      if (known) return all(retry(reason, { ...known, retryAfterS: Math.max(retryAfterS ?? 0, known.retryAfterS ?? 0) || undefined }));
+      // A 429 under a name not listed yet is still a rate limit; 401 and 403 are about the
+      // key or the sending domain (validation_error at 403: not verified yet), which the
+      // operator fixes while every email waits.
+      if (response.status === 429) return all(retry(reason, { pause: true, retryAfterS }));
+      if (response.status === 401 || response.status === 403) return all(retry(reason, { pause: true, retryAfterS: Math.max(retryAfterS ?? 0, 300) }));
+      if (response.status >= 500) return all(retry(reason, { retryAfterS, unknown: true }));
+      // invalid_idempotent_request lands here: Resend saw this key with another body, so
+      // the first request may have been sent. Organisers decide, from Resend's own log.
+      return all({ outcome: "refused", reason });
     },
   };
-}
-
-async function resendBatch(emails: OutgoingEmail[], apiKey: string | null, timeoutMs: number): Promise<(EmailDeliveryError | null)[]> {
-  const all = (error: EmailDeliveryError) => emails.map(() => error);
-  // Configuration validation requires the key; this only guards a bug in that path.
-  if (!apiKey) return all(new EmailDeliveryError("RESEND_API_KEY is not set", false));
-  let response: Response;
-  try {
-    response = await fetch(RESEND_BATCH_ENDPOINT, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "content-type": "application/json",
-        "idempotency-key": await batchKey(emails),
-        // Resend refuses requests without a User-Agent, and fetch in Workers sends none.
-        "user-agent": "Swagbox",
-        "x-batch-validation": "permissive",
-      },
-      body: JSON.stringify(
-        emails.map((email) => ({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text })),
-      ),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    // The timeout rejects with the signal's reason, a DOMException named TimeoutError.
-    const timedOut = (error as { name?: unknown } | null)?.name === "TimeoutError";
-    const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
-    return all(new EmailDeliveryError(`resend: ${reason}`, false));
-  }
-  if (response.ok) {
-    const refused = await refusedInBatch(response);
-    return emails.map((_, i) => {
-      const message = refused.get(i);
-      return message === undefined ? null : new EmailDeliveryError(`resend refused it: ${message}`, true);
-    });
-  }
-  const { name, message } = await resendError(response);
-  // Another attempt can fix a rate limit, an outage, the same key still in flight
-  // elsewhere (one batch delivered twice at once), or a key the operator is rotating
-  // (401/403: every email would fail until then, so they wait rather than fail); any
-  // other refusal is about the request and final.
-  const temporary =
-    [401, 403, 408, 429].includes(response.status) || response.status >= 500 || name === "concurrent_idempotent_requests";
-  return all(
-    new EmailDeliveryError(
-      `resend ${response.status}${name ? ` ${name}` : ""}: ${message}`,
-      !temporary,
-      temporary ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
-    ),
-  );
-}
-
-/** "batch/" and the SHA-256 of the emails' keys: the same emails always make the same key. */
-async function batchKey(emails: OutgoingEmail[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(emails.map((email) => email.key).join("\n")));
-  return `batch/${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /**
@@ -228,4 +251,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   // An HTTP date names its weekday and month; this keeps numbers like "-1" or "1.5" out.
   const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -23,6 +23,7 @@ export type ErrorCode =
   | "no_address"
   | "nothing_to_resend"
   | "not_failed"
+  | "finished"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

@@ -4,6 +4,7 @@
  */
 const error = { $ref: "#/components/responses/Error" };
 const id = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } };
+const runId = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 const ok = (description: string, schema: object = { type: "object" }) => ({
   description,
   content: { "application/json": { schema } },
@@ -114,16 +115,53 @@ export const ADMIN_OPENAPI = {
     },
     "/admin/api/reindex": {
       post: {
-        summary: "Rebuild the index from the Registrant objects (organisers)",
-        requestBody: { content: { "application/json": { schema: { type: "object", properties: { ids: { type: "array", items: { type: "string" } } } } } } },
-        responses: { 200: ok("How many rows were re-sent"), 422: error },
+        summary: "Rebuild the index from every registrant's object, a step at a time through the tasks queue (organisers); one run at a time",
+        responses: { 202: ok("The task run (or the one already going): follow it at /admin/api/tasks/{id}") },
+      },
+    },
+    "/admin/api/flush": {
+      post: {
+        summary: "Ask every object with unconfirmed work to hand it over again now (organisers); a task run",
+        responses: { 202: ok("The task run") },
+      },
+    },
+    "/admin/api/tasks": {
+      get: {
+        summary: "Background task runs (reindex, retention, flush), newest first, with progress",
+        parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } }],
+        responses: { 200: ok("Task runs; `stalled` when running but not moving"), 400: error },
+      },
+    },
+    "/admin/api/tasks/{id}": {
+      get: { summary: "One task run's progress", parameters: [runId], responses: { 200: ok("The run"), 404: error } },
+    },
+    "/admin/api/tasks/{id}/resume": {
+      post: { summary: "Carry a stalled run on from where it is (organisers)", parameters: [runId], responses: { 202: ok("The run"), 404: error, 409: error } },
+    },
+    "/admin/api/dead-letters": {
+      get: {
+        summary: "Jobs on any topic that ran out of retries or were refused for good, newest first",
+        parameters: [
+          { name: "status", in: "query", schema: { enum: ["open", "retried"] } },
+          { name: "topic", in: "query", schema: { type: "string" } },
+          { name: "before", in: "query", schema: { type: "integer" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { 200: ok("A page of dead letters and the next `before`"), 400: error },
+      },
+    },
+    "/admin/api/dead-letters/{id}/retry": {
+      post: {
+        summary: "Do a dead letter's job again, as its topic needs (organisers): emails go out again with fresh links",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }],
+        responses: { 202: ok("Done again"), 404: error, 409: error },
       },
     },
     "/admin/api/emails": {
       get: {
         summary: "The email log, newest change first",
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["sent", "retrying", "failed", "dead", "retried"] } },
+          { name: "status", in: "query", schema: { enum: ["sending", "retrying", "sent", "failed", "dead", "retried"] } },
           { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],

@@ -1,5 +1,5 @@
 import type { Judge } from "./auth";
-import { auditStatement } from "./audit";
+import { auditStatement } from "../store/audit";
 import { weightedScore, type Rubric } from "./rubric";
 
 export interface Score {

@@ -1,8 +1,27 @@
+import type { Confirmation } from "../messages/topics";
 import type { AlarmSchedule } from "./alarms";
 import type { Sql } from "./sql";
 
-/** Schema for an object that keeps an outbox; add it to the object's migrations. */
+/** Schema for an object that keeps an outbox; part of the object's schema. */
 export const OUTBOX_SCHEMA = `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    handed_over_at INTEGER,
+    dead_at INTEGER,
+    reported_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (next_attempt_at);
+`;
+
+/** The outbox as objects first made it: part of their schema histories. */
+export const OUTBOX_SCHEMA_V1 = `
   CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     topic TEXT NOT NULL,
@@ -14,32 +33,105 @@ export const OUTBOX_SCHEMA = `
   CREATE INDEX outbox_due ON outbox (next_attempt_at);
 `;
 
-/** Delivers a batch of bodies for one topic; throws when nothing of it was accepted. */
-export type Deliver = (bodies: unknown[]) => Promise<void>;
+/** Brings an outbox made before end-to-end acknowledgement to today's columns. */
+export const OUTBOX_UPGRADE = `
+  ALTER TABLE outbox ADD COLUMN key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE outbox ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN handed_over_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN reported_at INTEGER;
+  UPDATE outbox SET key = CAST(id AS TEXT), created_at = next_attempt_at;
+`;
+
+/** How one topic's messages leave the object, and how the object learns they took effect. */
+export interface Route<Body> {
+  /** The message's key: stable across redeliveries, so receivers can de-duplicate by it. */
+  key(body: Body): string;
+  /** Hands bodies over; resolves once every one was accepted, throws otherwise. */
+  deliver(bodies: Body[]): Promise<void>;
+  /**
+   * For work that takes effect later (through a queue): what became of each body, in
+   * order. Without it, acceptance is the effect (a call that returned, a D1 write).
+   */
+  confirm?(bodies: Body[]): Promise<Confirmation[]>;
+  /** A newer body makes older ones of the topic not yet confirmed pointless (index rows). */
+  supersedes?: boolean;
+}
+
+// Each topic has its own body type; `any` lets one outbox hold routes of different bodies.
+type Routes = Record<string, Route<any>>;
+type BodyOf<R> = R extends Route<infer Body> ? Body : never;
+
+export interface OutboxOptions {
+  /** How long work handed to a queue may take before the object checks that it took effect. */
+  confirmAfterMs: number;
+  /** Records jobs that ran out of time (dead letters, where organisers see them); throws if it cannot. */
+  reportDead(jobs: DeadJob[]): Promise<void>;
+}
+
+export interface DeadJob {
+  topic: string;
+  key: string;
+  attempts: number;
+  reason: string;
+}
+
+/** One job of the outbox, as operators and tests see it. */
+export interface PendingJob {
+  topic: string;
+  key: string;
+  /** The job as JSON text. */
+  body: string;
+  attempts: number;
+  nextAttemptAt: number;
+  /** handing over, awaiting confirmation that it took effect, or dead (out of time). */
+  state: "to_deliver" | "awaiting_confirmation" | "dead";
+  lastError: string | null;
+}
 
 const BATCH = 100;
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 10 * 60_000;
+/** After this long without being accepted, a job is reported dead and waits for an organiser. */
+export const OUTBOX_HORIZON_MS = 24 * 3_600_000;
+
+type Row = {
+  id: number;
+  topic: string;
+  key: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  handed_over_at: number | null;
+};
 
 /**
- * The transactional outbox of a Durable Object. A state change and the messages it implies
- * commit together (`add` inside the same transactionSync); `afterCommit` then delivers at
- * once, and the object's alarm (source "outbox") retries with backoff until every message
- * is accepted. Delivery is at least once: receivers de-duplicate by the key in the body.
+ * The transactional outbox of a Durable Object, with end-to-end acknowledgement. A state
+ * change and the jobs it implies commit together (`add` inside the same transactionSync);
+ * `afterCommit` then hands them over at once, and the object's alarm (source "outbox")
+ * retries with backoff. A job leaves the outbox only when its effect is confirmed: at once
+ * for calls and direct writes, and for work handed to a queue only when a check finds its
+ * effect recorded; work the queue lost is handed over again. Receivers de-duplicate by key,
+ * so handing over twice is harmless. A job that cannot be handed over for
+ * OUTBOX_HORIZON_MS is reported as a dead letter and kept until an organiser retries it.
  */
-export class Outbox<Topic extends string> {
+export class Outbox<R extends Routes> {
   private draining: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly sql: Sql,
     private readonly alarms: Pick<AlarmSchedule<"outbox">, "set" | "setEarliest">,
-    private readonly deliver: Record<Topic, Deliver>,
+    private readonly routes: R,
+    private readonly options: OutboxOptions,
   ) {}
 
-  /** Queues a message; call inside the transaction that makes the change it reports. */
-  add(topic: Topic, body: unknown, now = Date.now()): void {
-    this.sql`INSERT INTO outbox (topic, body, next_attempt_at) VALUES (${topic}, ${JSON.stringify(body)}, ${now})`;
+  /** Queues a job; call inside the transaction that makes the change it reports. */
+  add<T extends keyof R & string>(topic: T, body: BodyOf<R[T]>, now = Date.now()): void {
+    const route = this.routes[topic]!;
+    if (route.supersedes) this.sql`DELETE FROM outbox WHERE topic = ${topic} AND dead_at IS NULL`;
+    this.sql`INSERT INTO outbox (topic, key, body, created_at, next_attempt_at)
+      VALUES (${topic}, ${route.key(body)}, ${JSON.stringify(body)}, ${now}, ${now})`;
   }
 
   /**
@@ -53,7 +145,7 @@ export class Outbox<Topic extends string> {
     return delivery;
   }
 
-  /** Delivers every due message; one delivery runs at a time per object. */
+  /** Delivers or checks every due job; one run at a time per object. */
   flush(): Promise<void> {
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
@@ -61,67 +153,152 @@ export class Outbox<Topic extends string> {
     return this.draining;
   }
 
-  /** Messages not yet accepted, oldest first (for tests and operators). */
-  pending(): { topic: string; body: unknown; attempts: number; nextAttemptAt: number }[] {
-    return this.sql<{ topic: string; body: string; attempts: number; next_attempt_at: number }>`
-      SELECT topic, body, attempts, next_attempt_at FROM outbox ORDER BY id`
+  /** Makes every live job due now (an organiser asked for unconfirmed work to be re-sent), then runs. */
+  async flushAll(): Promise<number> {
+    const live = this.sql<{ n: number }>`UPDATE outbox SET next_attempt_at = ${Date.now()} WHERE dead_at IS NULL RETURNING 1 AS n`.toArray().length;
+    await this.flush();
+    return live;
+  }
+
+  /** An organiser retries a dead job: it starts again with a fresh horizon. False when there is none. */
+  revive(topic: string, key: string): boolean {
+    if (typeof topic !== "string" || typeof key !== "string") return false;
+    const now = Date.now();
+    const revived = this.sql`UPDATE outbox SET dead_at = NULL, reported_at = NULL, attempts = 0, created_at = ${now},
+      next_attempt_at = ${now} WHERE topic = ${topic} AND key = ${key} AND dead_at IS NOT NULL RETURNING id`.toArray().length;
+    return revived > 0;
+  }
+
+  /** Every job still held, oldest first (for operators and tests). */
+  pending(): PendingJob[] {
+    return this.sql<{ topic: string; key: string; body: string; attempts: number; next_attempt_at: number; handed_over_at: number | null; dead_at: number | null; last_error: string | null }>`
+      SELECT topic, key, body, attempts, next_attempt_at, handed_over_at, dead_at, last_error FROM outbox ORDER BY id`
       .toArray()
       .map((row) => ({
         topic: row.topic,
-        body: JSON.parse(row.body),
+        key: row.key,
+        body: row.body,
         attempts: row.attempts,
         nextAttemptAt: row.next_attempt_at,
+        state: row.dead_at !== null ? "dead" : row.handed_over_at !== null ? "awaiting_confirmation" : "to_deliver",
+        lastError: row.last_error,
       }));
   }
 
   private async drain(): Promise<void> {
     for (;;) {
-      const due = this.sql<{ id: number; topic: Topic; body: string; attempts: number }>`
-        SELECT id, topic, body, attempts FROM outbox
-        WHERE next_attempt_at <= ${Date.now()} ORDER BY id LIMIT ${BATCH}`.toArray();
+      const due = this.sql<Row>`
+        SELECT id, topic, key, body, created_at, attempts, handed_over_at FROM outbox
+        WHERE next_attempt_at <= ${Date.now()} AND dead_at IS NULL ORDER BY id LIMIT ${BATCH}`.toArray();
       if (due.length === 0) break;
-      const failed = await this.deliverByTopic(due);
-      if (failed) break;
+      const topics = [...new Set(due.map((row) => row.topic))];
+      const settled = await Promise.all(topics.map((topic) => this.runTopic(topic, due.filter((row) => row.topic === topic))));
+      if (settled.includes(false)) break;
     }
+    await this.reportDead();
     await this.rearm();
   }
 
   /**
-   * Topics are delivered side by side, so a slow receiver (D1) never holds up another (the
-   * email queue). Returns true when some topic failed, so the loop waits for the alarm.
+   * Checks the topic's jobs that were handed over, then hands over the ones that were not
+   * (or were lost). Topics run side by side, so a slow receiver (D1) never holds up another
+   * (the email queue). False when something failed, so the loop waits for the alarm.
    */
-  private async deliverByTopic(rows: { id: number; topic: Topic; body: string; attempts: number }[]) {
-    const topics = [...new Set(rows.map((row) => row.topic))];
-    const outcomes = await Promise.all(
-      topics.map(async (topic) => {
-        const batch = rows.filter((row) => row.topic === topic);
-        try {
-          await this.deliver[topic](batch.map((row) => JSON.parse(row.body)));
-          for (const row of batch) this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
-          return true;
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          console.warn(`outbox: delivery of ${batch.length} ${topic} message(s) failed: ${reason}`);
-          for (const row of batch) {
-            const retryAt = Date.now() + backoff(row.attempts);
-            this.sql`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ${retryAt},
-              last_error = ${reason} WHERE id = ${row.id}`;
-          }
-          return false;
-        }
-      }),
-    );
-    return outcomes.includes(false);
+  private async runTopic(topic: string, rows: Row[]): Promise<boolean> {
+    const route = this.routes[topic];
+    if (!route) {
+      // A topic this version of the object no longer routes: keep it for an operator to see.
+      this.bury(rows, `no route for topic ${topic}`);
+      return true;
+    }
+    const toDeliver = rows.filter((row) => row.handed_over_at === null);
+    const handedOver = rows.filter((row) => row.handed_over_at !== null);
+    if (handedOver.length > 0 && route.confirm) {
+      let confirmations: Confirmation[];
+      try {
+        confirmations = await route.confirm(handedOver.map((row) => JSON.parse(row.body)));
+      } catch (error) {
+        // The check could not be made (D1 down): look again later; nothing is re-sent blind.
+        this.postpone(handedOver, reasonOf(error));
+        return false;
+      }
+      handedOver.forEach((row, i) => {
+        const confirmation = confirmations[i] ?? { status: "lost" };
+        if (confirmation.status === "done") this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
+        else if (confirmation.status === "pending") {
+          this.sql`UPDATE outbox SET next_attempt_at = ${Math.max(confirmation.recheckAt, Date.now() + FIRST_RETRY_MS)} WHERE id = ${row.id}`;
+        } else toDeliver.push(row);
+      });
+    }
+    if (toDeliver.length === 0) return true;
+    try {
+      await route.deliver(toDeliver.map((row) => JSON.parse(row.body)));
+    } catch (error) {
+      const reason = reasonOf(error);
+      console.warn(`outbox: handing over ${toDeliver.length} ${topic} job(s) failed: ${reason}`);
+      this.postpone(toDeliver, reason, { attempted: true });
+      return false;
+    }
+    const now = Date.now();
+    for (const row of toDeliver) {
+      if (!route.confirm) this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
+      else {
+        // Handed over again after a loss: give the receiver longer before the next check.
+        const wait = Math.max(this.options.confirmAfterMs, backoff(row.attempts));
+        this.sql`UPDATE outbox SET attempts = attempts + 1, handed_over_at = ${now}, next_attempt_at = ${now + wait},
+          last_error = NULL WHERE id = ${row.id}`;
+      }
+    }
+    return true;
+  }
+
+  /** Schedules another try with backoff; a job past its horizon is marked dead instead. */
+  private postpone(rows: Row[], reason: string, { attempted = false } = {}): void {
+    const now = Date.now();
+    for (const row of rows) {
+      if (attempted && now - row.created_at >= OUTBOX_HORIZON_MS) {
+        this.bury([row], reason);
+        continue;
+      }
+      const attempts = row.attempts + (attempted ? 1 : 0);
+      this.sql`UPDATE outbox SET attempts = ${attempts}, next_attempt_at = ${now + backoff(attempts)},
+        last_error = ${reason} WHERE id = ${row.id}`;
+    }
+  }
+
+  private bury(rows: Row[], reason: string): void {
+    for (const row of rows) {
+      this.sql`UPDATE outbox SET dead_at = ${Date.now()}, attempts = attempts + 1, last_error = ${reason} WHERE id = ${row.id}`;
+    }
+  }
+
+  /** Tells organisers about dead jobs; if that fails, the next run tries again. */
+  private async reportDead(): Promise<void> {
+    const dead = this.sql<{ id: number; topic: string; key: string; attempts: number; last_error: string | null }>`
+      SELECT id, topic, key, attempts, last_error FROM outbox WHERE dead_at IS NOT NULL AND reported_at IS NULL LIMIT ${BATCH}`.toArray();
+    if (dead.length === 0) return;
+    try {
+      await this.options.reportDead(dead.map((row) => ({ topic: row.topic, key: row.key, attempts: row.attempts, reason: row.last_error ?? "ran out of time" })));
+      for (const row of dead) this.sql`UPDATE outbox SET reported_at = ${Date.now()} WHERE id = ${row.id}`;
+    } catch (error) {
+      console.error(`outbox: could not report ${dead.length} dead job(s): ${reasonOf(error)}`);
+    }
   }
 
   private async rearm(): Promise<void> {
-    const next = this.sql<{ next: number | null }>`SELECT MIN(next_attempt_at) AS next FROM outbox`.one().next;
-    await this.alarms.set("outbox", next === null ? null : Math.max(next, Date.now()));
+    const next = this.sql<{ next: number | null }>`SELECT MIN(next_attempt_at) AS next FROM outbox WHERE dead_at IS NULL`.one().next;
+    const unreported = this.sql`SELECT 1 FROM outbox WHERE dead_at IS NOT NULL AND reported_at IS NULL LIMIT 1`.toArray().length > 0;
+    const due = next ?? (unreported ? Date.now() + MAX_RETRY_MS : null);
+    await this.alarms.set("outbox", due === null ? null : Math.max(due, Date.now()));
   }
 }
 
-/** Exponential backoff with full jitter in its upper half: 5 s, 10 s, 20 s… capped at 10 min. */
+/** Exponential backoff with jitter in its upper half: 5 s, 10 s, 20 s… capped at 10 min. */
 function backoff(attempts: number): number {
   const ceiling = Math.min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -21,11 +21,12 @@ import {
   type PrizeStatus,
   type PrizeUpdate,
 } from "../schemas/prizes";
-import { systemAuditStatement, type SystemAudit } from "../judges/audit";
+import type { SystemAudit } from "../messages/topics";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, refuseSocket, sendToAll } from "./live-sockets";
-import { OUTBOX_SCHEMA, Outbox } from "./outbox";
-import { migrate, sqlOf, type Sql } from "./sql";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
+import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
+import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 /** The one PrizeCounter of a deployment. */
 export function prizeCounter(env: Env) {
@@ -38,45 +39,66 @@ const SNAPSHOT_RETRY_MS = 5_000;
 /** Changes within this window reach live sockets as one message. */
 const BROADCAST_WINDOW_MS = 50;
 
-const MIGRATIONS = [
-  `CREATE TABLE pool (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-     total INTEGER NOT NULL,
-     snapshot_at INTEGER NOT NULL DEFAULT 0
-   );
-   CREATE TABLE award (
-     registrant_id TEXT PRIMARY KEY,
-     slot INTEGER NOT NULL UNIQUE,
-     awarded_at INTEGER NOT NULL,
-     awarded_by TEXT NOT NULL
-   );
-   CREATE TABLE waitlist (
-     position INTEGER PRIMARY KEY AUTOINCREMENT,
-     registrant_id TEXT NOT NULL UNIQUE,
-     joined_at INTEGER NOT NULL
-   );
-   CREATE TABLE event (
-     seq INTEGER PRIMARY KEY,
-     type TEXT NOT NULL,
-     pseudonym TEXT,
-     slot INTEGER,
-     position INTEGER,
-     total INTEGER NOT NULL,
-     at TEXT NOT NULL,
-     hash TEXT NOT NULL,
-     actor TEXT NOT NULL
-   );
-   ${OUTBOX_SCHEMA}
-   ${ALARM_SCHEDULE_SCHEMA}`,
-  // The PRIZE_POOL value last applied, so that a changed setting is noticed.
-  `ALTER TABLE pool ADD COLUMN configured_total INTEGER NOT NULL DEFAULT 0;
-   UPDATE pool SET configured_total = total;`,
-  // The LiveRelays that want each change; since tells a subscription from a newer one.
-  `CREATE TABLE live_relay (
-     id TEXT PRIMARY KEY,
-     since INTEGER NOT NULL
-   );`,
-];
+const POOL_TABLE = `
+  CREATE TABLE pool (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    total INTEGER NOT NULL,
+    snapshot_at INTEGER NOT NULL DEFAULT 0`;
+
+const LEDGER_TABLES = `
+  CREATE TABLE award (
+    registrant_id TEXT PRIMARY KEY,
+    slot INTEGER NOT NULL UNIQUE,
+    awarded_at INTEGER NOT NULL,
+    awarded_by TEXT NOT NULL
+  );
+  CREATE TABLE waitlist (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    registrant_id TEXT NOT NULL UNIQUE,
+    joined_at INTEGER NOT NULL
+  );
+  CREATE TABLE event (
+    seq INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    pseudonym TEXT,
+    slot INTEGER,
+    position INTEGER,
+    total INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    actor TEXT NOT NULL
+  );`;
+
+// The LiveRelays that want each change; since tells a subscription from a newer one.
+const LIVE_RELAY_TABLE = `
+  CREATE TABLE live_relay (
+    id TEXT PRIMARY KEY,
+    since INTEGER NOT NULL
+  );`;
+
+const SCHEMA: Schema = {
+  current: `${POOL_TABLE},
+      configured_total INTEGER NOT NULL DEFAULT 0
+    );
+    ${LEDGER_TABLES}
+    ${LIVE_RELAY_TABLE}
+    ${OUTBOX_SCHEMA}
+    ${ALARM_SCHEDULE_SCHEMA}`,
+  upgrades: [
+    `${POOL_TABLE});
+     ${LEDGER_TABLES}
+     ${OUTBOX_SCHEMA_V1}
+     ${ALARM_SCHEDULE_SCHEMA}`,
+    // The PRIZE_POOL value last applied, so that a changed setting is noticed.
+    `ALTER TABLE pool ADD COLUMN configured_total INTEGER NOT NULL DEFAULT 0;
+     UPDATE pool SET configured_total = total;`,
+    LIVE_RELAY_TABLE,
+    // End-to-end acknowledgement; the "registrant" topic is now named for what it carries.
+    `${OUTBOX_UPGRADE}
+     UPDATE outbox SET topic = 'prize_update' WHERE topic = 'registrant';
+     UPDATE outbox SET body = json_set(body, '$.at', created_at) WHERE topic = 'audit';`,
+  ],
+};
 
 export type AwardResult =
   | { ok: true; slot: number; remaining: number; already: boolean }
@@ -116,27 +138,22 @@ type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
 export class PrizeCounter extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
-  private readonly outbox: Outbox<"registrant" | "audit">;
+  private readonly outbox;
   /** Only the pending coalesced broadcast: nothing the constructor would need to rebuild. */
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, MIGRATIONS);
+    migrate(ctx.storage.sql, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = new Outbox(ctx, this.sql, this.alarms, {
-      registrant: async (updates) => {
-        await Promise.all(
-          (updates as PrizeUpdate[]).map((update) =>
-            env.REGISTRANT.get(env.REGISTRANT.idFromString(update.registrantId)).recordPrize(update),
-          ),
-        );
-      },
-      audit: async (entries) => {
-        await env.DB.batch((entries as SystemAudit[]).map((entry) => systemAuditStatement(env.DB, entry)));
-      },
-    });
+    this.outbox = new Outbox(
+      ctx,
+      this.sql,
+      this.alarms,
+      { prize_update: prizeUpdateRoute(env), audit: auditRoute(env) },
+      outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmMs),
+    );
     answerPings(ctx);
   }
 
@@ -210,7 +227,7 @@ export class PrizeCounter extends DurableObject<Env> {
       this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
       const seq = this.append("revoke", "hold_expiry", { pseudonym: pseudonym(id), slot });
       this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
-      this.outbox.add("audit", { action: "hold_expired", target: id, detail: { slot } } satisfies SystemAudit);
+      this.audit({ action: "hold_expired", target: id, detail: { slot } });
       if (reofferExpired && awardPolicy === "first_come") {
         waitlistHead = this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null;
         if (waitlistHead) this.awardNew(waitlistHead, "reoffer");
@@ -230,7 +247,7 @@ export class PrizeCounter extends DurableObject<Env> {
       const next = results.find(({ id: candidate }) => !this.everAwarded(candidate));
       if (next && (await this.award(next.id, "reoffer")).ok) reofferedTo = next.id;
     }
-    if (reofferedTo) this.outbox.add("audit", { action: "reoffer", target: reofferedTo, detail: { from: id } } satisfies SystemAudit);
+    if (reofferedTo) this.audit({ action: "reoffer", target: reofferedTo, detail: { from: id } });
     this.afterChange();
     return { released: true, reofferedTo };
   }
@@ -254,6 +271,23 @@ export class PrizeCounter extends DurableObject<Env> {
   async registrantIds(): Promise<string[]> {
     return this.sql<{ registrant_id: string }>`
       SELECT registrant_id FROM award UNION SELECT registrant_id FROM waitlist`.toArray().map((row) => row.registrant_id);
+  }
+
+  /** The jobs this object still holds: updates for registrants, audit entries. */
+  async outboxStatus(): Promise<PendingJob[]> {
+    return this.outbox.pending();
+  }
+
+  /** Hands over every job now, instead of at its next turn; how many were live. */
+  async flushOutbox(): Promise<number> {
+    return this.outbox.flushAll();
+  }
+
+  /** An organiser retries a dead job of this object; false when there is no such dead job. */
+  async retryDeadJob(topic: string, key: string): Promise<boolean> {
+    const revived = this.outbox.revive(topic, key);
+    if (revived) await this.outbox.afterCommit();
+    return revived;
   }
 
   /** The exact count now. */
@@ -410,7 +444,11 @@ export class PrizeCounter extends DurableObject<Env> {
   }
 
   private tell(update: PrizeUpdate): void {
-    this.outbox.add("registrant", update);
+    this.outbox.add("prize_update", update);
+  }
+
+  private audit(entry: Omit<SystemAudit, "at">): void {
+    this.outbox.add("audit", { ...entry, at: Date.now() });
   }
 
   private message(): string {

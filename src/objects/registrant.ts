@@ -2,56 +2,96 @@ import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
+import { emailKey, type ResendKind } from "../messages/email-keys";
+import { KEY_OF } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
-import { eraseFromIndex, upsertEntries } from "../judges/entries-index";
 import type { EntryRow } from "../schemas/entry-row";
 import { PrizeUpdate } from "../schemas/prizes";
+import { eraseFromIndex } from "../store/entries-index";
 import { addressSummary, shippingForm, type ShippingAddress } from "../schemas/shipping";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
-import { OUTBOX_SCHEMA, Outbox } from "./outbox";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
+import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
 import { prizeCounter } from "./prize-counter";
 import { SHIPPING_SCHEMA, Shipping, type ShippingState } from "./shipping";
-import { migrate, sqlOf, type Sql } from "./sql";
+import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 /** A registrant asking for their link again gets at most one email per this interval. */
 export const LINK_RESEND_INTERVAL_MS = 10 * 60_000;
 
-const MIGRATIONS = [
-  `CREATE TABLE registrant (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-     email TEXT NOT NULL,
-     firstname TEXT NOT NULL,
-     lastname TEXT NOT NULL,
-     code_hash BLOB NOT NULL,
-     links_issued INTEGER NOT NULL,
-     link_emailed_at INTEGER NOT NULL,
-     created_at INTEGER NOT NULL
-   );
-   CREATE TABLE submission_version (
-     version INTEGER PRIMARY KEY,
-     title TEXT NOT NULL,
-     description TEXT NOT NULL,
-     repo_url TEXT NOT NULL,
-     demo_url TEXT NOT NULL,
-     products TEXT NOT NULL,
-     submitted_at INTEGER NOT NULL
-   );
-   ${OUTBOX_SCHEMA}`,
-  `${ALARM_SCHEDULE_SCHEMA}
-   CREATE TABLE prize (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-     status TEXT NOT NULL,
-     slot INTEGER,
-     position INTEGER,
-     seq INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );`,
-  `ALTER TABLE registrant ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;`,
-  SHIPPING_SCHEMA,
-];
+const REGISTRANT_TABLE = `
+  CREATE TABLE registrant (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    email TEXT NOT NULL,
+    firstname TEXT NOT NULL,
+    lastname TEXT NOT NULL,
+    code_hash BLOB NOT NULL,
+    links_issued INTEGER NOT NULL,
+    link_emailed_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL`;
+
+const SUBMISSION_VERSION_TABLE = `
+  CREATE TABLE submission_version (
+    version INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    repo_url TEXT NOT NULL,
+    demo_url TEXT NOT NULL,
+    products TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL
+  );`;
+
+const PRIZE_TABLE = `
+  CREATE TABLE prize (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    status TEXT NOT NULL,
+    slot INTEGER,
+    position INTEGER,
+    seq INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );`;
+
+// An erasure under way: what finishing it needs once everything else is gone.
+const ERASURE_TABLE = `
+  CREATE TABLE erasure (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    email TEXT,
+    holds_prize INTEGER NOT NULL,
+    tombstone_version INTEGER NOT NULL
+  );`;
+
+/** What an erasure empties first, in one transaction. */
+const ERASED_TABLES = ["registrant", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
+
+type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
+
+const SCHEMA: Schema = {
+  current: `${REGISTRANT_TABLE},
+      index_version INTEGER NOT NULL DEFAULT 0
+    );
+    ${SUBMISSION_VERSION_TABLE}
+    ${PRIZE_TABLE}
+    ${SHIPPING_SCHEMA}
+    ${ALARM_SCHEDULE_SCHEMA}
+    ${OUTBOX_SCHEMA}
+    ${ERASURE_TABLE}`,
+  upgrades: [
+    `${REGISTRANT_TABLE});
+     ${SUBMISSION_VERSION_TABLE}
+     ${OUTBOX_SCHEMA_V1}`,
+    `${ALARM_SCHEDULE_SCHEMA}
+     ${PRIZE_TABLE}`,
+    `ALTER TABLE registrant ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;`,
+    SHIPPING_SCHEMA,
+    // End-to-end acknowledgement; rows of the retired "reindex" topic are rows of "index".
+    `${OUTBOX_UPGRADE}
+     UPDATE outbox SET topic = 'index' WHERE topic = 'reindex';
+     ${ERASURE_TABLE}`,
+  ],
+};
 
 export type RegisterOutcome = "registered" | "link_resent" | "throttled";
 
@@ -76,8 +116,6 @@ export interface AdminView {
   prize: Prize | null;
 }
 
-/** What an organiser's retry sends again: a fresh submission or shipping link, or a plain notice. */
-export type ResendKind = "link" | "shipping_link" | "shipping_confirmed" | "shipped" | "hold_expired";
 
 export type GiveAddress =
   | { ok: true; shipping: ShippingState }
@@ -116,34 +154,34 @@ type VersionRow = {
 export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
-  private readonly outbox: Outbox<"email" | "prize_claim" | "prize_release" | "index" | "reindex">;
+  private readonly outbox;
   private readonly shipping: Shipping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, MIGRATIONS);
+    migrate(ctx.storage.sql, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
     this.shipping = new Shipping(this.sql);
-    this.outbox = new Outbox(ctx, this.sql, this.alarms, {
-      email: async (jobs) => {
-        await env.EMAIL_QUEUE.sendBatch(jobs.map((body) => ({ body, contentType: "json" })));
+    this.outbox = new Outbox(
+      ctx,
+      this.sql,
+      this.alarms,
+      {
+        email: emailRoute(env),
+        index: indexRoute(env),
+        registry: registryRoute(env),
+        // A claim is idempotent at the counter, so a redelivery returns the same answer.
+        prize_claim: {
+          key: KEY_OF.prize_claim,
+          deliver: async (claims: { registrantId: string }[]) => {
+            for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+          },
+        },
+        prize_release: prizeReleaseRoute(env),
       },
-      // A claim is idempotent at the counter, so a redelivery returns the same answer.
-      prize_claim: async (claims) => {
-        for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
-      },
-      // Releasing is idempotent at the counter: a slot no longer held is left alone.
-      prize_release: async (releases) => {
-        for (const _ of releases) await prizeCounter(env).releaseExpired(this.id);
-      },
-      // Rows go to D1 through a queue, many registrants' in one batch (src/judges/index-consumer.ts).
-      index: async (rows) => {
-        await env.INDEX_QUEUE.sendBatch(rows.map((body) => ({ body, contentType: "json" })));
-      },
-      // The rebuild writes straight to D1 and overwrites: it repairs whatever D1 holds.
-      reindex: (rows) => upsertEntries(env.DB, rows as EntryRow[], { overwrite: true }),
-    });
+      outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmMs),
+    );
   }
 
   /**
@@ -189,11 +227,15 @@ export class Registrant extends DurableObject<Env> {
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
-      if (!existing) this.index(now);
+      if (!existing) {
+        this.outbox.add("registry", { id: this.id, registeredAt: now }, now);
+        this.index(now);
+      }
       const person = existing ?? registration!;
+      const template = existing ? "link_resent" : "registration";
       this.email({
-        template: existing ? "link_resent" : "registration",
-        key: `${this.id}:link:${linksIssued}`,
+        template,
+        key: emailKey(this.id, template, linksIssued),
         to: person.email,
         firstname: person.firstname,
         code: `${this.id}.${secret}`,
@@ -235,7 +277,7 @@ export class Registrant extends DurableObject<Env> {
           ${JSON.stringify(form.products)}, ${now})`;
       this.email({
         template: "submission_received",
-        key: `${this.id}:submission:${next}`,
+        key: emailKey(this.id, "submission_received", next),
         to: profile.email,
         firstname: profile.firstname,
         code: `${this.id}.${secret}`,
@@ -266,17 +308,30 @@ export class Registrant extends DurableObject<Env> {
   }
 
   /**
-   * Sends this registrant's row to the judges' index again, overwriting whatever D1 holds
-   * (the index rebuild). Resolves once D1 has it, or once the outbox has it for retrying.
+   * This registrant's row as the judges' index should hold it now, at the version last
+   * sent (for the index rebuild and dead letters); null when nobody is registered here.
+   * Changes nothing.
    */
-  async reindex(): Promise<boolean> {
-    const exists = this.ctx.storage.transactionSync(() => {
-      if (!this.row()) return false;
-      this.index(Date.now(), "reindex");
-      return true;
-    });
-    if (exists) await this.outbox.afterCommit();
-    return exists;
+  async indexRow(): Promise<EntryRow | null> {
+    const version = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version;
+    return version === undefined ? null : this.projectRow(version);
+  }
+
+  /** The jobs this object still holds: not yet handed over, awaiting confirmation, or dead. */
+  async outboxStatus(): Promise<PendingJob[]> {
+    return this.outbox.pending();
+  }
+
+  /** Hands over or checks every job now, instead of at its next turn; how many were live. */
+  async flushOutbox(): Promise<number> {
+    return this.outbox.flushAll();
+  }
+
+  /** An organiser retries a dead job of this object; false when there is no such dead job. */
+  async retryDeadJob(topic: string, key: string): Promise<boolean> {
+    const revived = this.outbox.revive(topic, key);
+    if (revived) await this.outbox.afterCommit();
+    return revived;
   }
 
   /** Takes an update from the PrizeCounter; an older one than what is stored changes nothing. */
@@ -311,7 +366,7 @@ export class Registrant extends DurableObject<Env> {
       this.shipping.setAddress(address, now);
       this.email({
         template: "shipping_confirmed",
-        key: `${this.id}:shipping-confirmed:${now}`,
+        key: emailKey(this.id, "shipping_confirmed", now),
         to: profile.email,
         firstname: profile.firstname,
         summary: addressSummary(address),
@@ -336,7 +391,7 @@ export class Registrant extends DurableObject<Env> {
       if (!profile || !state || state.status === "awaiting" || state.status === "expired") return { ok: false, reason: "no_address" };
       if (state.status === "shipped") return { ok: true, shipping: state };
       this.shipping.markShipped(trackingUrl, now);
-      this.email({ template: "shipped", key: `${this.id}:shipped:${state.holdExpiresAt}`, to: profile.email, firstname: profile.firstname, trackingUrl });
+      this.email({ template: "shipped", key: emailKey(this.id, "shipped", state.holdExpiresAt), to: profile.email, firstname: profile.firstname, trackingUrl });
       this.index(now);
       return { ok: true, shipping: this.shipping.state()! };
     });
@@ -362,16 +417,16 @@ export class Registrant extends DurableObject<Env> {
       if (kind === "shipping_link") {
         if (state.status !== "awaiting" && state.status !== "ready") return false;
         const links = this.shipping.reissue(codeHash, now, { reminder: false });
-        this.email({ template: "shipping_reminder", key: `${this.id}:shipping-reminder:${links}`, ...to, code: `${this.id}.${secret}`, holdExpiresAt: state.holdExpiresAt });
+        this.email({ template: "shipping_reminder", key: emailKey(this.id, "shipping_reminder", links), ...to, code: `${this.id}.${secret}`, holdExpiresAt: state.holdExpiresAt });
       } else if (kind === "shipping_confirmed") {
         if (!state.address) return false;
-        this.email({ template: "shipping_confirmed", key: `${this.id}:shipping-confirmed:${now}`, ...to, summary: addressSummary(state.address) });
+        this.email({ template: "shipping_confirmed", key: emailKey(this.id, "shipping_confirmed", now), ...to, summary: addressSummary(state.address) });
       } else if (kind === "shipped") {
         if (state.status !== "shipped") return false;
-        this.email({ template: "shipped", key: `${this.id}:shipped:${state.holdExpiresAt}`, ...to, trackingUrl: state.trackingUrl });
+        this.email({ template: "shipped", key: emailKey(this.id, "shipped", state.holdExpiresAt), ...to, trackingUrl: state.trackingUrl });
       } else {
         if (state.status !== "expired") return false;
-        this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.holdExpiresAt}`, ...to });
+        this.email({ template: "hold_expired", key: emailKey(this.id, "hold_expired", state.holdExpiresAt), ...to });
       }
       return true;
     });
@@ -394,16 +449,32 @@ export class Registrant extends DurableObject<Env> {
    * again if interrupted.
    */
   async erase(): Promise<void> {
-    const prize = this.prize();
-    const shipping = this.shipping.state();
-    const email = this.row()?.email ?? null;
-    const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
-    if (prize?.status === "awarded" && shipping?.status !== "shipped") await prizeCounter(this.env).revoke(this.id, "erasure");
-    await eraseFromIndex(this.env.DB, this.id, email, Math.max(lastVersion + 1, Date.now()));
+    // First, in one transaction, everything goes but what finishing the erasure needs: from
+    // then on nothing can change here (a prize update arriving meanwhile finds nobody), and
+    // an erasure interrupted halfway resumes from that record.
+    const erasure = this.ctx.storage.transactionSync((): Erasure => {
+      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version FROM erasure`.toArray()[0];
+      if (started) return started;
+      const prize = this.prize();
+      const shipping = this.shipping.state();
+      const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
+      const pending: Erasure = {
+        email: this.row()?.email ?? null,
+        holds_prize: prize?.status === "awarded" && shipping?.status !== "shipped" ? 1 : 0,
+        // Above every row this object sent, so none still on its way can bring data back.
+        tombstone_version: Math.max(lastVersion + 1, Date.now()),
+      };
+      for (const table of ERASED_TABLES) this.ctx.storage.sql.exec(`DELETE FROM ${table}`);
+      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version)
+        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version})`;
+      return pending;
+    });
     await this.ctx.storage.deleteAlarm();
+    if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure");
+    await eraseFromIndex(this.env.DB, this.id, erasure.email, erasure.tombstone_version);
     await this.ctx.storage.deleteAll();
     // This instance lives on: give it its (empty) tables back, as a new object would have.
-    migrate(this.ctx.storage.sql, MIGRATIONS);
+    migrate(this.ctx.storage.sql, SCHEMA);
   }
 
   override async alarm(): Promise<void> {
@@ -426,7 +497,7 @@ export class Registrant extends DurableObject<Env> {
       const links = this.shipping.reissue(codeHash, Date.now(), { reminder: true });
       this.email({
         template: "shipping_reminder",
-        key: `${this.id}:shipping-reminder:${links}`,
+        key: emailKey(this.id, "shipping_reminder", links),
         to: profile.email,
         firstname: profile.firstname,
         code: `${this.id}.${secret}`,
@@ -451,7 +522,7 @@ export class Registrant extends DurableObject<Env> {
       if (!profile || !state) return false;
       if (!this.shipping.expire(now)) return false;
       this.outbox.add("prize_release", { registrantId: this.id });
-      this.email({ template: "hold_expired", key: `${this.id}:hold-expired:${state.holdExpiresAt}`, to: profile.email, firstname: profile.firstname });
+      this.email({ template: "hold_expired", key: emailKey(this.id, "hold_expired", state.holdExpiresAt), to: profile.email, firstname: profile.firstname });
       this.index(now);
       return true;
     });
@@ -506,7 +577,7 @@ export class Registrant extends DurableObject<Env> {
         this.shipping.open(update.slot, codeHash, holdUntil);
         this.email({
           template: "prize_won",
-          key: `${this.id}:prize:${update.seq}`,
+          key: emailKey(this.id, "prize_won", update.seq),
           to: profile.email,
           firstname: profile.firstname,
           code: `${this.id}.${secret}`,
@@ -529,20 +600,25 @@ export class Registrant extends DurableObject<Env> {
    * Inside a transaction: queues this registrant's row for the judges' index, with a new
    * version so that it replaces any older one.
    */
-  private index(now: number, topic: "index" | "reindex" = "index"): void {
+  private index(now: number): void {
     // Versions are clock readings (and never repeat), so they also rise across an erasure:
     // a registrant who signs up again outranks the tombstone their erasure left.
-    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number; index_version: number }>`
-      UPDATE registrant SET index_version = MAX(index_version + 1, ${now})
-      RETURNING email, firstname, lastname, created_at, index_version`.toArray()[0];
-    if (!row) return;
+    const version = this.sql<{ index_version: number }>`
+      UPDATE registrant SET index_version = MAX(index_version + 1, ${now}) RETURNING index_version`.toArray()[0]?.index_version;
+    if (version !== undefined) this.outbox.add("index", this.projectRow(version), now);
+  }
+
+  /** The registrant as the judges' index shows it, at `version`. */
+  private projectRow(version: number): EntryRow {
+    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, firstname, lastname, created_at FROM registrant`.one();
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
     const latest = this.versions(1)[0];
     const prize = this.prize();
     const shipping = this.shipping.state();
-    const entry: EntryRow = {
+    return {
       id: this.id,
-      version: row.index_version,
+      version,
       email: row.email,
       firstname: row.firstname,
       lastname: row.lastname,
@@ -564,7 +640,6 @@ export class Registrant extends DurableObject<Env> {
       shipping_address: shipping?.address ? JSON.stringify(shipping.address) : null,
       tracking_url: shipping?.trackingUrl ?? null,
     };
-    this.outbox.add(topic, entry, now);
   }
 
   private versions(limit = -1): SubmissionVersion[] {

@@ -1,15 +1,14 @@
-/** Messages that ran out of retries arrive on the queue of the same name plus this suffix. */
-export const DEAD_LETTER_SUFFIX = "-dlq";
-
-const MAX_RETRY_DELAY_S = 3600;
+/** A queue message can wait at most 12 hours before its next delivery. */
+const MAX_QUEUE_DELAY_S = 43_200;
 
 /**
- * How long a queue message waits before its next attempt: the receiver's Retry-After when
- * it gave one, else 10 s, 20 s, 40 s… with jitter so that retries of one outage spread out;
- * never more than an hour.
+ * How long a queue message waits before attempt `attempt + 1`: exponential backoff with
+ * full jitter (a random delay up to firstS × 2^(attempt−1), capped at maxS), so that the
+ * retries of one outage spread out; never less than `floorS` (a receiver's Retry-After, a
+ * pause of the whole stream), which bounds the backoff from below instead of replacing it.
  */
-export function retryDelaySeconds(attempts: number, retryAfterSeconds?: number): number {
-  if (retryAfterSeconds !== undefined) return Math.min(Math.max(Math.ceil(retryAfterSeconds), 0), MAX_RETRY_DELAY_S);
-  const ceiling = Math.min(10 * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_DELAY_S);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+export function retryDelaySeconds(attempt: number, policy: { firstS: number; maxS: number }, floorS = 0): number {
+  const ceiling = Math.min(policy.firstS * 2 ** Math.max(attempt - 1, 0), policy.maxS);
+  const jittered = Math.ceil(Math.random() * ceiling);
+  return Math.min(Math.max(jittered, Math.ceil(floorS), 1), MAX_QUEUE_DELAY_S);
 }

@@ -2,13 +2,16 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
-import { auditStatement } from "../judges/audit";
 import { decodeCursor, encodeCursor } from "../judges/cursor";
-import type { ResendKind } from "../objects/registrant";
+import { parseEmailKey } from "../messages/email-keys";
+import { retryDeadLetter } from "../queues/dead-letters";
+import { recordAudit } from "../store/audit";
 import { parseQuery, type AdminRequest } from "./admin-request";
 
 const EmailsQuery = v.object({
-  status: v.optional(v.picklist(["sent", "retrying", "failed", "dead", "retried"], "status is sent, retrying, failed, dead or retried")),
+  status: v.optional(
+    v.picklist(["sending", "retrying", "sent", "failed", "dead", "retried"], "status is sending, retrying, sent, failed, dead or retried"),
+  ),
   cursor: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
 });
@@ -31,38 +34,23 @@ export async function emails(request: AdminRequest, env: Env): Promise<Response>
   return json({ emails: page, next: results.length > query.limit && last ? encodeCursor([last.updated_at, last.key]) : null });
 }
 
-/** Which registrant and what to resend, from an email's job key (`<registrant id>:<kind>:…`). */
-const RETRY_KINDS = {
-  link: "link",
-  submission: "link",
-  prize: "shipping_link",
-  "shipping-reminder": "shipping_link",
-  "shipping-confirmed": "shipping_confirmed",
-  shipped: "shipped",
-  "hold-expired": "hold_expired",
-} as const satisfies Record<string, ResendKind>;
-
 /**
  * POST /admin/api/emails/:key/retry — sends a failed or dead email again. Emails with a link
  * go out with a fresh link (the object keeps only hashes); the audit log records the retry.
  */
 export async function retryEmail(request: AdminRequest, env: Env): Promise<Response> {
   const key = safeDecode(String(request.params.key));
-  const logged = key ? await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>() : null;
-  const match = key ? /^([0-9a-f]{64}):([a-z-]+)(?::|$)/.exec(key) : null;
-  const kind = match ? RETRY_KINDS[match[2] as keyof typeof RETRY_KINDS] : undefined;
-  if (!key || !logged || !match || !kind) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
+  const parsed = key ? parseEmailKey(key) : null;
+  const logged = key && parsed ? await env.DB.prepare("SELECT status FROM email_log WHERE key = ?").bind(key).first<{ status: string }>() : null;
+  if (!key || !parsed || !logged) throw new HttpError(404, "not_found", "There is no email with that key in the log.");
   // Sending again what went out (or is still being tried) would retire a working link.
   if (logged.status !== "failed" && logged.status !== "dead") {
     throw new HttpError(409, "not_failed", `That email is ${logged.status}; only failed or dead emails are retried.`);
   }
-  const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(match[1]!)).resendEmail(kind);
-  if (!resent) throw new HttpError(409, "nothing_to_resend", "That email no longer applies (the entrant or their prize has moved on).");
-  await env.DB.batch([
-    env.DB.prepare("UPDATE email_log SET status = 'retried', updated_at = ? WHERE key = ?").bind(Date.now(), key),
-    auditStatement(env.DB, request.judge, "email_retry", match[1]!, { key, was: logged.status }),
-  ]);
-  return json({ resent: true, kind }, 202);
+  const outcome = await retryDeadLetter(env, { topic: "email", key, origin: parsed.registrantId });
+  if (!outcome.retried) throw new HttpError(409, "nothing_to_resend", outcome.reason);
+  await recordAudit(env.DB, request.judge, "email_retry", parsed.registrantId, { key, was: logged.status });
+  return json({ resent: true, ...outcome.detail }, 202);
 }
 
 function safeDecode(text: string): string | null {
@@ -72,4 +60,3 @@ function safeDecode(text: string): string | null {
     return null;
   }
 }
-

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
-import { recordAudit } from "../judges/audit";
+import { recordAudit } from "../store/audit";
 import { allows, type Role } from "../judges/auth";
 import { csvStream } from "../judges/csv";
 import { parseQuery, type AdminRequest } from "./admin-request";

@@ -4,7 +4,6 @@ import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
-import { listAudit, recordAudit } from "../judges/audit";
 import { allows, authenticate, type Role } from "../judges/auth";
 import { EntriesQuery, listEntries } from "../judges/entries-query";
 import { ADMIN_OPENAPI } from "../judges/openapi";
@@ -12,13 +11,15 @@ import { scoreSchema } from "../judges/rubric";
 import { putScore, scoresFor } from "../judges/scores";
 import { contestStats } from "../judges/stats";
 import { prizeCounter } from "../objects/prize-counter";
+import { listAudit, recordAudit } from "../store/audit";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors, HttpUrl } from "../schemas/fields";
-import { PoolSize, RegistrantId } from "../schemas/prizes";
+import { PoolSize } from "../schemas/prizes";
 import { PRODUCTS } from "../schemas/products";
 import { emails, retryEmail } from "./admin-emails";
 import { exportCsv } from "./admin-export";
+import { deadLetters, resume, retryLetter, starter, task, tasks } from "./admin-work";
 import { entryId, indexedEntry, parseQuery, type AdminRequest, type Handler } from "./admin-request";
 import type { RouterArgs } from "./context";
 
@@ -48,9 +49,15 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/admin/api/export.csv", role: "judge", handler: exportCsv },
   { method: "GET", path: "/admin/api/stats", role: "judge", handler: stats },
   { method: "GET", path: "/admin/api/audit", role: "judge", handler: audit },
-  { method: "POST", path: "/admin/api/reindex", role: "organiser", handler: reindex },
+  { method: "POST", path: "/admin/api/reindex", role: "organiser", handler: starter("reindex") },
+  { method: "POST", path: "/admin/api/flush", role: "organiser", handler: starter("flush") },
+  { method: "GET", path: "/admin/api/tasks", role: "judge", handler: tasks },
+  { method: "GET", path: "/admin/api/tasks/:id", role: "judge", handler: task },
+  { method: "POST", path: "/admin/api/tasks/:id/resume", role: "organiser", handler: resume },
   { method: "GET", path: "/admin/api/emails", role: "judge", handler: emails },
   { method: "POST", path: "/admin/api/emails/:key/retry", role: "organiser", handler: retryEmail },
+  { method: "GET", path: "/admin/api/dead-letters", role: "judge", handler: deadLetters },
+  { method: "POST", path: "/admin/api/dead-letters/:id/retry", role: "organiser", handler: retryLetter },
   { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: () => Response.json(ADMIN_OPENAPI) },
 ];
 
@@ -234,33 +241,3 @@ async function audit(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(AuditQuery, request);
   return json(await listAudit(env.DB, query.before ?? null, query.limit));
 }
-
-const ReindexBody = v.object({ ids: v.optional(v.pipe(v.array(RegistrantId), v.maxLength(1000))) });
-
-/**
- * POST /admin/api/reindex — every registrant the index or the prize ledger knows (and any
- * `ids` given) re-sends its row, overwriting what D1 has. The objects are the truth.
- */
-async function reindex(request: AdminRequest, env: Env): Promise<Response> {
-  const body = await readFields(request, request.config.maxBodyBytes);
-  const parsed = v.safeParse(ReindexBody, body);
-  if (!parsed.success) throw new HttpError(422, "invalid", "ids must be registrant ids.", fieldErrors(parsed.issues));
-  const { results } = await env.DB.prepare("SELECT id FROM entries").all<{ id: string }>();
-  const ledger = await prizeCounter(env).registrantIds();
-  const ids = [...new Set([...results.map((row) => row.id), ...ledger, ...(parsed.output.ids ?? [])])];
-  let reindexed = 0;
-  for (let i = 0; i < ids.length; i += 50) {
-    const found = await Promise.all(
-      ids.slice(i, i + 50).map((id) => env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).reindex()),
-    );
-    reindexed += found.filter(Boolean).length;
-  }
-  // Re-created rows come back without the judges' columns: recompute them from the scores.
-  await env.DB.prepare(
-    `UPDATE entries SET score = (SELECT AVG(weighted) FROM scores WHERE entry_id = entries.id),
-       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = entries.id) WHERE status != 'erased'`,
-  ).run();
-  await recordAudit(env.DB, request.judge, "reindex", null, { reindexed });
-  return json({ reindexed });
-}
-

@@ -4,7 +4,7 @@ import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
-import { systemAuditStatement } from "../judges/audit";
+import { systemAuditStatement } from "../store/audit";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { Consent } from "../schemas/fields";

@@ -1,9 +1,9 @@
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { EmailDeliveryError, parseRetryAfter, resendProvider } from "../../src/email/providers";
-import { consume, job, logRow } from "./helpers";
+import { parseRetryAfter, resendProvider } from "../../src/email/providers";
+import { attempt, deliver, job, logRow, plan } from "./helpers";
 
 const RESEND = { ENVIRONMENT: "production", EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_test_key" };
-const QUEUE = "swagbox-emails";
 
 let fetchSpy: MockInstance<typeof fetch>;
 
@@ -12,8 +12,9 @@ beforeEach(() => {
   fetchSpy = vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("tests never reach the network"));
 });
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
+  await env.DB.prepare("DELETE FROM provider_pause").run();
 });
 
 function answer(status: number, body: unknown = {}, headers: Record<string, string> = {}): Response {
@@ -24,10 +25,15 @@ function resendError(status: number, name: string, message: string, headers: Rec
   return answer(status, { statusCode: status, name, message }, headers);
 }
 
+function idempotencyKeys(): (string | null)[] {
+  return fetchSpy.mock.calls.map(([, init]) => new Headers(init?.headers).get("idempotency-key"));
+}
+
 describe("the Resend provider", () => {
-  it("posts a batch as JSON with the API key, a User-Agent and a batch Idempotency-Key", async () => {
+  it("posts a batch as JSON with the API key, a User-Agent and the batch's Idempotency-Key", async () => {
     fetchSpy.mockResolvedValue(answer(200, { data: [{ id: "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794" }] }));
-    const result = await consume(QUEUE, [job("resend-shape-1", { firstname: "Ada" })], RESEND);
+    const shaped = job("resend-shape-1", { firstname: "Ada" });
+    const { sends, result } = await deliver([shaped], RESEND);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     const [url, init] = fetchSpy.mock.calls[0]!;
@@ -36,7 +42,7 @@ describe("the Resend provider", () => {
     expect(init?.signal).toBeInstanceOf(AbortSignal);
     const headers = new Headers(init?.headers);
     expect(headers.get("authorization")).toBe("Bearer re_test_key");
-    expect(headers.get("idempotency-key")).toMatch(/^batch\/[0-9a-f]{64}$/);
+    expect(headers.get("idempotency-key")).toMatch(new RegExp(`^swagbox/${sends[0]!.batch}/[0-9a-f]{16}$`));
     expect(headers.get("content-type")).toBe("application/json");
     expect(headers.get("user-agent")).toBe("Swagbox");
     expect(headers.get("x-batch-validation")).toBe("permissive");
@@ -49,110 +55,73 @@ describe("the Resend provider", () => {
         text: expect.stringContaining("Hi Ada,"),
       },
     ]);
-    expect(await logRow("resend-shape-1")).toMatchObject({ status: "sent", attempts: 1, provider: "resend" });
+    expect(await logRow(shaped.key)).toMatchObject({ status: "sent", attempts: 1, provider: "resend" });
   });
 
-  it("sends a whole queue batch in one request, in key order, and fails alone an email Resend refuses in it", async () => {
-    const keys = Array.from({ length: 100 }, (_, i) => `resend-many-${String(i).padStart(3, "0")}`);
-    // Resend answers with the index of each email it refused: here the second in key order.
-    fetchSpy.mockResolvedValue(answer(200, { data: keys.slice(2).map((key) => ({ id: key })), errors: [{ index: 1, message: "Invalid `to` field." }] }));
-    const result = await consume(QUEUE, keys.toReversed().map((key, i) => job(key, { to: `entrant${i}@example.com` })), RESEND);
+  it("sends a whole batch in one request and fails alone an email Resend refuses in it", async () => {
+    const jobs = Array.from({ length: 100 }, (_, i) => job(`resend-many-${String(i).padStart(3, "0")}`, { to: `entrant${i}@example.com` }));
+    // Resend answers with the index of each email it refused: here the second.
+    fetchSpy.mockResolvedValue(answer(200, { data: jobs.slice(2).map((j) => ({ id: j.key })), errors: [{ index: 1, message: "Invalid `to` field." }] }));
+    const { result } = await deliver(jobs, RESEND);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     const sentTo = (JSON.parse(fetchSpy.mock.calls[0]![1]?.body as string) as { to: string[] }[]).map((email) => email.to[0]);
-    expect(sentTo).toEqual(keys.map((_, i) => `entrant${99 - i}@example.com`));
-    expect(result.explicitAcks).toHaveLength(100);
-    expect(result.retryMessages).toEqual([]);
-    expect(await logRow("resend-many-001")).toMatchObject({ status: "failed", last_error: "resend refused it: Invalid `to` field." });
-    for (const key of [keys[0]!, keys[2]!, keys[99]!]) expect(await logRow(key)).toMatchObject({ status: "sent", provider: "resend" });
+    expect(sentTo).toEqual(jobs.map((j) => j.to));
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(await logRow(jobs[1]!.key)).toMatchObject({ status: "failed", last_error: "resend refused it: Invalid `to` field." });
+    for (const j of [jobs[0]!, jobs[2]!, jobs[99]!]) expect(await logRow(j.key)).toMatchObject({ status: "sent", provider: "resend" });
   });
 
-  it("applies an answer about the whole request to every email of the batch: a 422 fails them all, a 429 retries them all", async () => {
-    fetchSpy
-      .mockResolvedValueOnce(resendError(422, "invalid_from_address", "Invalid `from` field."))
-      .mockResolvedValueOnce(resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "30" }));
-    const refused = await consume(QUEUE, ["resend-all-1", "resend-all-2", "resend-all-3"].map((key) => job(key)), RESEND);
-    expect(refused.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
-    for (const key of ["resend-all-1", "resend-all-2", "resend-all-3"]) {
-      expect(await logRow(key)).toMatchObject({ status: "failed", last_error: "resend 422 invalid_from_address: Invalid `from` field." });
+  it("applies an answer about the whole request to every email in it: a 422 fails them all, a 429 retries them all", async () => {
+    fetchSpy.mockResolvedValueOnce(resendError(422, "validation_error", "Invalid `subject` field."));
+    const refusedJobs = ["resend-all-1", "resend-all-2", "resend-all-3"].map((occasion) => job(occasion));
+    const refused = await deliver(refusedJobs, RESEND);
+    expect(refused.result.explicitAcks).toEqual(["m0"]);
+    for (const j of refusedJobs) {
+      expect(await logRow(j.key)).toMatchObject({ status: "failed", last_error: "resend 422 validation_error: Invalid `subject` field." });
     }
-    const limited = await consume(QUEUE, ["resend-all-4", "resend-all-5"].map((key) => job(key)), RESEND);
-    expect(limited.explicitAcks).toEqual([]);
-    expect(limited.retryDelays).toEqual([30, 30]);
+    fetchSpy.mockResolvedValueOnce(resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "30" }));
+    const limitedJobs = ["resend-all-4", "resend-all-5"].map((occasion) => job(occasion));
+    const limited = await deliver(limitedJobs, RESEND);
+    expect(limited.result.explicitAcks).toEqual([]);
+    expect(limited.result.retryDelays[0]).toBeGreaterThanOrEqual(30);
+    for (const j of limitedJobs) expect(await logRow(j.key)).toMatchObject({ status: "retrying" });
     expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
 
-  it("makes the same Idempotency-Key for the same emails in any order, and another for other emails", async () => {
+  it("asks again with the same Idempotency-Key after 500s, a timeout or an unrecorded success, and the email is sent once", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const once = job("resend-same-key");
+    const { sends } = await plan([once], RESEND);
+    fetchSpy
+      .mockResolvedValueOnce(resendError(500, "internal_server_error", "An unexpected error occurred."))
+      .mockRejectedValueOnce(new DOMException("The operation was aborted due to timeout", "TimeoutError"))
+      .mockResolvedValueOnce(answer(200, { data: [{ id: "sent-id" }] }));
+    expect((await attempt(sends, RESEND, 1)).retryMessages).toHaveLength(1);
+    expect(await logRow(once.key)).toMatchObject({ status: "retrying", last_error: "resend 500 internal_server_error: An unexpected error occurred." });
+    expect((await attempt(sends, RESEND, 2)).retryMessages).toHaveLength(1);
+    expect(await logRow(once.key)).toMatchObject({ status: "retrying", last_error: "resend: no answer within 10 s" });
+    expect((await attempt(sends, RESEND, 3)).explicitAcks).toEqual(["m0"]);
+    expect(new Set(idempotencyKeys()).size).toBe(1);
+    expect(await logRow(once.key)).toMatchObject({ status: "sent", attempts: 3, last_error: null });
+  });
+
+  it("sends the Idempotency-Key it is given, so a repeat of a request asks Resend for its first answer", async () => {
     fetchSpy.mockImplementation(async () => answer(200, { data: [] }));
     const provider = resendProvider("re_test_key");
     const email = (key: string) => ({ key, from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" });
-    await provider.sendAll([email("k1"), email("k2")]);
-    await provider.sendAll([email("k2"), email("k1")]);
-    await provider.sendAll([email("k1"), email("k3")]);
-    const [first, reordered, other] = fetchSpy.mock.calls.map(([, init]) => new Headers(init?.headers).get("idempotency-key"));
-    expect(reordered).toBe(first);
-    expect(other).not.toBe(first);
+    await provider.sendAll([email("k1")], "swagbox/one");
+    await provider.sendAll([email("k1")], "swagbox/one");
+    await provider.sendAll([email("k1")], "swagbox/two");
+    expect(idempotencyKeys()).toEqual(["swagbox/one", "swagbox/one", "swagbox/two"]);
   });
 
-  it("retries after two 500s with growing delays, then sends the email once", async () => {
-    vi.spyOn(Math, "random").mockReturnValue(0.5);
-    fetchSpy
-      .mockResolvedValueOnce(resendError(500, "internal_server_error", "An unexpected error occurred."))
-      .mockResolvedValueOnce(resendError(500, "internal_server_error", "An unexpected error occurred."))
-      .mockResolvedValueOnce(answer(200, { data: [{ id: "sent-id" }] }));
-    const delays: number[] = [];
-    for (const attempts of [1, 2]) {
-      const failed = await consume(QUEUE, [job("resend-500-1")], RESEND, attempts);
-      expect(failed.explicitAcks).toEqual([]);
-      delays.push(...failed.retryDelays.map(Number));
-      expect(await logRow("resend-500-1")).toMatchObject({
-        status: "retrying",
-        attempts,
-        last_error: "resend 500 internal_server_error: An unexpected error occurred.",
-      });
-    }
-    expect(delays).toHaveLength(2);
-    expect(delays[1]).toBeGreaterThan(delays[0]!);
-
-    const sent = await consume(QUEUE, [job("resend-500-1")], RESEND, 3);
-    expect(sent.explicitAcks).toEqual(["m0"]);
-    expect(sent.retryMessages).toEqual([]);
-    expect(fetchSpy).toHaveBeenCalledTimes(3);
-    const keys = fetchSpy.mock.calls.map(([, init]) => new Headers(init?.headers).get("idempotency-key"));
-    expect(new Set(keys).size).toBe(1);
-    expect(await logRow("resend-500-1")).toMatchObject({ status: "sent", attempts: 3, last_error: null });
-  });
-
-  it("records a 400 as failed with Resend's message and does not retry it", async () => {
-    fetchSpy.mockResolvedValue(resendError(400, "validation_error", "Invalid `to` field."));
-    const result = await consume(QUEUE, [job("resend-400-1")], RESEND);
-    expect(result.explicitAcks).toEqual(["m0"]);
-    expect(result.retryMessages).toEqual([]);
+  it("pauses every batch after a daily-quota refusal, for an hour at least", async () => {
+    fetchSpy.mockResolvedValue(resendError(429, "daily_quota_exceeded", "You have reached your daily email quota."));
+    const quota = await deliver([job("resend-quota-1")], RESEND);
+    expect(quota.result.retryDelays[0]).toBeGreaterThanOrEqual(3_600);
+    const waiting = await deliver([job("resend-quota-2")], RESEND);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
-    expect(await logRow("resend-400-1")).toMatchObject({
-      status: "failed",
-      provider: "resend",
-      last_error: "resend 400 validation_error: Invalid `to` field.",
-    });
-  });
-
-  it("retries a 429 after the seconds its Retry-After asks for", async () => {
-    fetchSpy.mockResolvedValue(resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "120" }));
-    const result = await consume(QUEUE, [job("resend-429-1")], RESEND);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryDelays).toEqual([120]);
-    expect(await logRow("resend-429-1")).toMatchObject({ status: "retrying", last_error: expect.stringContaining("rate_limit_exceeded") });
-  });
-
-  it("reads a Retry-After date, and waits at most an hour whatever it asks", async () => {
-    const inNinetySeconds = new Date(Date.now() + 90_000).toUTCString();
-    fetchSpy
-      .mockResolvedValueOnce(resendError(429, "rate_limit_exceeded", "Slow down.", { "retry-after": inNinetySeconds }))
-      .mockResolvedValueOnce(resendError(429, "daily_quota_exceeded", "Quota exceeded.", { "retry-after": "86400" }));
-    const dated = await consume(QUEUE, [job("resend-429-date")], RESEND);
-    expect(dated.retryDelays[0]).toBeGreaterThanOrEqual(88);
-    expect(dated.retryDelays[0]).toBeLessThanOrEqual(91);
-    const capped = await consume(QUEUE, [job("resend-429-cap")], RESEND);
-    expect(capped.retryDelays).toEqual([3600]);
+    expect(waiting.result.retryDelays[0]).toBeGreaterThanOrEqual(3_500);
   });
 
   it.each([
@@ -162,46 +131,38 @@ describe("the Resend provider", () => {
     // The operator's key or sending domain: every email fails until they fix it, so wait.
     ["a missing or revoked API key", () => resendError(401, "missing_api_key", "Missing API key in the authorization header.")],
     ["an unverified sending domain", () => resendError(403, "validation_error", "The swagbox.example.com domain is not verified.")],
+    ["a sender Resend does not accept yet", () => resendError(422, "invalid_from_address", "Invalid `from` field.")],
     ["no answer in time", () => Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"))],
-  ] as const)("treats %s as temporary", async (_case, respond) => {
+  ] as const)("treats %s as temporary", async (name, respond) => {
     fetchSpy.mockImplementation(async () => respond());
-    const key = `resend-temporary-${_case}`;
-    const result = await consume(QUEUE, [job(key)], RESEND);
+    const temporary = job(`resend-temporary-${name.replace(/\W+/g, "-")}`);
+    const { result } = await deliver([temporary], RESEND);
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages).toHaveLength(1);
-    expect(await logRow(key)).toMatchObject({ status: "retrying", provider: "resend" });
+    expect(await logRow(temporary.key)).toMatchObject({ status: "retrying", provider: "resend" });
   });
 
   it.each([
+    // Resend saw this key with another body: the first may have gone out; organisers decide.
     [409, "invalid_idempotent_request", "Same idempotency key used with a different request payload."],
-    [422, "invalid_from_address", "Invalid `from` field."],
-  ] as const)("treats a %i %s as permanent", async (status, name, message) => {
+    [400, "validation_error", "Invalid `to` field."],
+    [451, "security_error", "The request was blocked."],
+  ] as const)("treats a %i %s as final", async (status, name, message) => {
     fetchSpy.mockResolvedValue(resendError(status, name, message));
-    const key = `resend-permanent-${status}-${name}`;
-    const result = await consume(QUEUE, [job(key)], RESEND);
+    const final = job(`resend-final-${status}-${name}`);
+    const { result } = await deliver([final], RESEND);
     expect(result.explicitAcks).toEqual(["m0"]);
-    expect(result.retryMessages).toEqual([]);
-    expect(await logRow(key)).toMatchObject({ status: "failed", last_error: `resend ${status} ${name}: ${message}` });
+    expect(await logRow(final.key)).toMatchObject({ status: "failed", last_error: `resend ${status} ${name}: ${message}` });
   });
 
-  it("calls Resend once for a job delivered twice", async () => {
-    fetchSpy.mockImplementation(async () => answer(200, { data: [{ id: "once" }] }));
-    await consume(QUEUE, [job("resend-twice-1")], RESEND);
-    const again = await consume(QUEUE, [job("resend-twice-1"), job("resend-twice-1")], RESEND);
-    expect(again.explicitAcks).toEqual(["m0", "m1"]);
-    expect(fetchSpy).toHaveBeenCalledTimes(1);
-  });
-
-  it("gives up on a request that gets no answer within its timeout, as a temporary failure", async () => {
+  it("gives up on a request that gets no answer within its timeout, as an unknown outcome", async () => {
     // A server that never answers: only the request's own signal can end the wait.
     fetchSpy.mockImplementation(
       (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
     );
     const provider = resendProvider("re_test_key", 50);
     const email = { key: "timeout-1", from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" };
-    const [error] = await provider.sendAll([email]);
-    expect(error).toBeInstanceOf(EmailDeliveryError);
-    expect(error).toMatchObject({ permanent: false, message: "resend: no answer within 0.05 s" });
+    expect(await provider.sendAll([email], "swagbox/timeout")).toEqual([{ outcome: "retry", reason: "resend: no answer within 0.05 s", unknown: true }]);
   });
 });
 

@@ -71,27 +71,22 @@ describe("the first-come policy", () => {
     await signUp("pending@example.com");
     const code = await codes.get("pending@example.com");
     const stub = registrantStub("pending@example.com");
-    await runInDurableObject(stub, async (instance: Registrant) => {
-      vi.spyOn(instance["env"].PRIZE_COUNTER, "get").mockImplementation(() => {
-        throw new Error("counter unreachable");
-      });
-      const result = await instance.submit(code.split(".")[1]!, {
-        title: "t", description: "d", repo_url: "https://a.dev/", demo_url: "https://b.dev/", products: ["workers", "kv"], confirm_original: true,
-      });
-      expect(result).toMatchObject({ ok: true, version: 1, prize: null });
-      expect(instance["outbox"].pending()).toMatchObject([{ topic: "prize_claim", attempts: 1 }]);
-      vi.restoreAllMocks();
-      await instance.alarm(); // not due yet: nothing happens
-      expect(instance["outbox"].pending()).toHaveLength(1);
+    const claims = async () => (await stub.outboxStatus()).filter((job) => job.topic === "prize_claim");
+    const unreachable = vi.spyOn(env.PRIZE_COUNTER, "get").mockImplementation(() => {
+      throw new Error("counter unreachable");
     });
+    const result = await stub.submit(code.split(".")[1]!, {
+      title: "t", description: "d", repo_url: "https://a.dev/", demo_url: "https://b.dev/", products: ["workers", "kv"], confirm_original: true,
+    });
+    expect(result).toMatchObject({ ok: true, version: 1, prize: null });
+    expect(await claims()).toMatchObject([{ attempts: 1, state: "to_deliver" }]);
+    unreachable.mockRestore();
+    await runInDurableObject(stub, (instance: Registrant) => instance.alarm()); // not due yet: nothing happens
+    expect(await claims()).toHaveLength(1);
     const page = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
     expect(page).toContain("Your prize claim is being confirmed");
-    await runInDurableObject(stub, async (instance: Registrant, state) => {
-      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
-      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
-      await instance.alarm();
-      expect(instance["outbox"].pending()).toEqual([]);
-    });
+    await stub.flushOutbox();
+    expect(await claims()).toEqual([]);
     const json = await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json();
     expect(json).toMatchObject({ awardPolicy: "first_come", prize: { status: expect.stringMatching(/^(awarded|waitlisted)$/) } });
     const after = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();

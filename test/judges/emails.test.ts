@@ -57,8 +57,8 @@ describe("the email log", () => {
     expect((await admin(`/admin/api/emails/${encodeURIComponent(`${"a".repeat(64)}:link:1`)}/retry`, { method: "POST" })).status).toBe(404);
     expect((await admin("/admin/api/emails/nonsense/retry", { method: "POST" })).status).toBe(404);
     const { id } = await entrant("nothing-shipped@example.com");
-    await deadLetter(`${id}:shipped`, "shipped", "nothing-shipped@example.com");
-    const response = await admin(`/admin/api/emails/${encodeURIComponent(`${id}:shipped`)}/retry`, { method: "POST" });
+    await deadLetter(`${id}:shipped:1`, "shipped", "nothing-shipped@example.com");
+    const response = await admin(`/admin/api/emails/${encodeURIComponent(`${id}:shipped:1`)}/retry`, { method: "POST" });
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: "nothing_to_resend" });
   });

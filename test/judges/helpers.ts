@@ -58,3 +58,15 @@ export async function indexed(id: string, ready: (row: Record<string, unknown>) 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Waits until the task run `id` is done, through the judges' API, and returns it. */
+export async function finished(id: string, timeoutMs = 20_000): Promise<{ processed: number; failed: number; total: number }> {
+  return vi.waitFor(
+    async () => {
+      const { task } = (await (await admin(`/admin/api/tasks/${id}`)).json()) as { task: { status: string; processed: number; failed: number; total: number } };
+      if (task.status !== "done") throw new Error(`task ${id} is ${task.status}`);
+      return task;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+}

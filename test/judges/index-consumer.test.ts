@@ -1,11 +1,13 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { Registrant } from "../../src/objects/registrant";
+import { QUEUES } from "../../src/messages/topics";
 import type { EntryRow } from "../../src/schemas/entry-row";
 import { consume } from "../email/helpers";
-import { registrantStub } from "../helpers";
+import { failingD1 } from "../faults/d1";
 import { admin, entrant, indexed } from "./helpers";
+
+/** Index rows as the index queue carries them. */
+const messages = (rows: unknown[]) => rows.map((body) => ({ topic: "index", body }));
 
 /** A registrant's current index row, as its object last sent it. */
 async function rowOf(email: string, ready: (row: Record<string, unknown>) => boolean = () => true): Promise<EntryRow & { score?: unknown; scores_count?: unknown }> {
@@ -29,7 +31,7 @@ describe("the index queue consumer", () => {
       },
     });
     const changed = rows.map((row) => ({ ...withoutJudgesColumns(row), version: row.version + 1, title: `${row.title} (amended)` }));
-    const result = await consume("swagbox-index", changed, { DB: counted });
+    const result = await consume(QUEUES.index, messages(changed), { DB: counted });
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
     expect(batches).toEqual([3]);
     for (const row of changed) expect(await indexed(row.id)).toMatchObject({ title: row.title, version: row.version });
@@ -39,24 +41,22 @@ describe("the index queue consumer", () => {
     const row = withoutJudgesColumns(await rowOf("order@example.com"));
     const newer = { ...row, version: row.version + 2, title: "Newest" };
     const older = { ...row, version: row.version + 1, title: "Older" };
-    await consume("swagbox-index", [newer, older]);
+    await consume(QUEUES.index, messages([newer, older]));
     expect(await indexed(row.id)).toMatchObject({ title: "Newest", version: newer.version });
-    await consume("swagbox-index", [older]);
+    await consume(QUEUES.index, messages([older]));
     expect(await indexed(row.id)).toMatchObject({ title: "Newest", version: newer.version });
   });
 
   it("retries every row while D1 refuses, then writes them when it is back", async () => {
     const row = withoutJudgesColumns(await rowOf("d1-outage@example.com"));
     const changed = { ...row, version: row.version + 1, title: "Written after the outage" };
-    const down = vi.spyOn(env.DB, "batch").mockRejectedValue(new Error("D1 unavailable"));
-    const refused = await consume("swagbox-index", [changed]);
-    down.mockRestore();
+    const refused = await consume(QUEUES.index, messages([changed]), { DB: failingD1(/INSERT INTO entries/) });
     expect(refused.explicitAcks).toEqual([]);
     expect(refused.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
     expect(refused.retryDelays[0]).toBeGreaterThan(0);
     expect(await indexed(row.id)).toMatchObject({ title: row.title });
 
-    const recovered = await consume("swagbox-index", [changed], {}, 2);
+    const recovered = await consume(QUEUES.index, messages([changed]), {}, 2);
     expect(recovered.explicitAcks).toEqual(["m0"]);
     expect(await indexed(row.id)).toMatchObject({ title: "Written after the outage" });
   });
@@ -64,13 +64,14 @@ describe("the index queue consumer", () => {
   it("acks a malformed row without writing anything", async () => {
     const row = withoutJudgesColumns(await rowOf("poison@example.com"));
     const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>();
-    const result = await consume("swagbox-index", [
-      { id: "not-an-id", version: 1 },
+    const result = await consume(QUEUES.index, [
+      ...messages([{ id: "not-an-id", version: 1 }]),
       "junk",
       null,
-      { ...row, version: row.version + 1, products: "workers" },
+      ...messages([{ ...row, version: row.version + 1, products: "workers" }]),
+      { topic: "email", body: row },
     ]);
-    expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3", "m4"]);
     expect(await indexed(row.id)).toMatchObject({ version: row.version });
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>()).toEqual(before);
   });
@@ -79,49 +80,39 @@ describe("the index queue consumer", () => {
     const row = withoutJudgesColumns(await rowOf("erased-in-flight@example.com"));
     expect((await admin(`/admin/api/entries/${row.id}`, { method: "DELETE" })).status).toBe(200);
     await indexed(row.id, (r) => r.status === "erased");
-    await consume("swagbox-index", [{ ...row, version: row.version + 1 }]);
+    await consume(QUEUES.index, messages([{ ...row, version: row.version + 1 }]));
     const after = await indexed(row.id);
     expect(after).toMatchObject({ status: "erased", email: "" });
     expect(JSON.stringify(after)).not.toContain("erased-in-flight");
   });
 });
 
-describe("the index dead-letter consumer", () => {
-  it("has the registrant's object send its row again, straight to D1", async () => {
+describe("index rows that ran out of retries", () => {
+  it("are rebuilt at once from the registrant's object, and recorded as retried", async () => {
     const row = withoutJudgesColumns(await rowOf("dead-row@example.com"));
     await env.DB.prepare("DELETE FROM entries WHERE id = ?").bind(row.id).run();
-    const result = await consume("swagbox-index-dlq", [row]);
+    const result = await consume(QUEUES.deadLetters, messages([row]));
     expect(result.explicitAcks).toEqual(["m0"]);
     const back = await env.DB.prepare("SELECT * FROM entries WHERE id = ?").bind(row.id).first();
-    expect(back).toMatchObject({ email: "dead-row@example.com", title: row.title, status: "submitted" });
-    expect((back as { version: number }).version).toBeGreaterThan(row.version);
+    expect(back).toMatchObject({ email: "dead-row@example.com", title: row.title, status: "submitted", version: row.version });
+    const letter = await env.DB.prepare("SELECT status, origin FROM dead_letters WHERE topic = 'index' AND key = ?").bind(`${row.id}@${row.version}`).first();
+    expect(letter).toEqual({ status: "retried", origin: row.id });
   });
 
-  it("leaves a dead letter to the object's outbox while D1 is down, which writes it once D1 is back", async () => {
-    const email = "dead-row-outage@example.com";
-    const row = withoutJudgesColumns(await rowOf(email));
-    await env.DB.prepare("DELETE FROM entries WHERE id = ?").bind(row.id).run();
-    const down = vi.spyOn(env.DB, "batch").mockRejectedValue(new Error("D1 unavailable"));
-    const result = await consume("swagbox-index-dlq", [row]);
-    down.mockRestore();
-    expect(result.explicitAcks).toEqual(["m0"]);
-    await runInDurableObject(registrantStub(email), async (instance: Registrant, state) => {
-      expect(instance["outbox"].pending()).toMatchObject([{ topic: "reindex", attempts: 1 }]);
-      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
-      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
-      await instance.alarm();
-    });
-    expect(await indexed(row.id)).toMatchObject({ email, title: row.title });
-  });
-
-  it("retries a dead letter while the registrant's object cannot be reached", async () => {
+  it("stay open for organisers when the object cannot be reached, and the retry rebuilds the row", async () => {
     const row = withoutJudgesColumns(await rowOf("dead-row-unreachable@example.com"));
+    await env.DB.prepare("DELETE FROM entries WHERE id = ?").bind(row.id).run();
     const unreachable = vi.spyOn(env.REGISTRANT, "get").mockImplementation(() => {
       throw new Error("Durable Object unavailable");
     });
-    const result = await consume("swagbox-index-dlq", [row]);
+    const result = await consume(QUEUES.deadLetters, messages([row]));
     unreachable.mockRestore();
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const letters = (await (await admin("/admin/api/dead-letters?status=open&topic=index")).json()) as { deadLetters: { id: number; key: string }[] };
+    const letter = letters.deadLetters.find((l) => l.key === `${row.id}@${row.version}`)!;
+    expect(letter).toBeDefined();
+    expect((await admin(`/admin/api/dead-letters/${letter.id}/retry`, { method: "POST" })).status).toBe(202);
+    expect(await indexed(row.id)).toMatchObject({ email: "dead-row-unreachable@example.com" });
+    expect((await admin(`/admin/api/dead-letters/${letter.id}/retry`, { method: "POST" })).status).toBe(409);
   });
 });

@@ -1,4 +1,4 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PrizeCounter } from "../../src/objects/prize-counter";
@@ -20,7 +20,7 @@ function freshCounter() {
 
 /** Runs a counter's outbox now, as its alarm would. */
 function deliverOutbox(counter: DurableObjectStub<PrizeCounter>) {
-  return runInDurableObject(counter, (instance: PrizeCounter) => instance["outbox"].flush());
+  return counter.flushOutbox();
 }
 
 describe("PrizeCounter", () => {
@@ -120,17 +120,16 @@ describe("PrizeCounter", () => {
     await registrantStub(email).register({ firstname: "Win", lastname: "Ner", email });
     const counter = freshCounter();
     const recordPrize = vi.fn().mockRejectedValue(new Error("registrant unreachable"));
-    await runInDurableObject(counter, async (instance: PrizeCounter) => {
-      vi.spyOn(instance["env"].REGISTRANT, "get").mockReturnValue({ recordPrize } as never);
-      await instance.award(id, "judge:ada");
-      await instance["outbox"].flush();
-      expect(instance["outbox"].pending()).toMatchObject([{ topic: "registrant", attempts: 1, body: { registrantId: id, status: "awarded", slot: 1 } }]);
-      vi.restoreAllMocks();
-      state(instance).storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
-      state(instance).storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
-    });
-    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    const unreachable = vi.spyOn(env.REGISTRANT, "get").mockReturnValue({ recordPrize } as never);
+    await counter.award(id, "judge:ada");
+    await vi.waitFor(async () =>
+      expect((await counter.outboxStatus()).filter((job) => job.topic === "prize_update")).toMatchObject([
+        { attempts: 1, state: "to_deliver", lastError: "registrant unreachable", key: `${id}@2` },
+      ]),
+    );
+    unreachable.mockRestore();
     await deliverOutbox(counter);
+    expect(await counter.outboxStatus()).toEqual([]);
     const prize = () =>
       runInDurableObject(registrantStub(email), (_: Registrant, s) => s.storage.sql.exec("SELECT status, slot, seq FROM prize").toArray());
     expect(await prize()).toEqual([{ status: "awarded", slot: 1, seq: 2 }]);
@@ -151,59 +150,5 @@ describe("PrizeCounter", () => {
     await evictDurableObject(counter);
     expect(await counter.award(entrant(1), "judge:ada")).toMatchObject({ ok: true, slot: 1, already: true });
     expect(await counter.award(entrant(2), "judge:ada")).toMatchObject({ ok: true, slot: 2, already: false });
-  });
-});
-
-function state(instance: PrizeCounter): DurableObjectState {
-  return instance["ctx"];
-}
-
-describe("PrizeCounter and the PRIZE_POOL setting", () => {
-  /** Runs `fn` on the counter as if it had been deployed with another PRIZE_POOL. */
-  function withPoolSetting<T>(counter: DurableObjectStub<PrizeCounter>, poolSize: string, fn: (instance: PrizeCounter) => Promise<T>) {
-    return runInDurableObject(counter, (instance: PrizeCounter) => {
-      Object.defineProperty(instance, "env", { value: { ...env, PRIZE_POOL: poolSize }, configurable: true });
-      return fn(instance);
-    });
-  }
-
-  it("opens the pool on the first request of any kind, so the first log already verifies", async () => {
-    const counter = freshCounter();
-    const log = await counter.log();
-    expect(log.events).toHaveLength(1);
-    expect(verifyAwardLog(log.events, log.head)).toEqual({ ok: true, head: log.head });
-  });
-
-  it("follows a changed PRIZE_POOL as a logged resize, but never below what is awarded", async () => {
-    const counter = freshCounter();
-    await Promise.all([1, 2, 3].map((i) => counter.award(entrant(i), "judge:ada")));
-    expect(await withPoolSetting(counter, "350", (instance) => instance.getStatus())).toMatchObject({ total: 350, remaining: 347 });
-    expect(await withPoolSetting(counter, "2", (instance) => instance.getStatus())).toMatchObject({ total: 350, awarded: 3 });
-    const log = await withPoolSetting(counter, "2", (instance) => instance.log());
-    expect(log.events.filter((e) => e.type === "resize").map((e) => e.total)).toEqual([300, 350]);
-    expect(verifyAwardLog(log.events, log.head).ok).toBe(true);
-  });
-});
-
-describe("PrizeCounter live sockets and PRIZE_POOL", () => {
-  it("publishes a pool resized by the setting to the KV snapshot without waiting for an award", async () => {
-    const counter = freshCounter();
-    await counter.getStatus();
-    // Other tests' counters write the same KV key, so this one's writes are read as it makes them.
-    const written: { key: string; value: { total: number; remaining: number } }[] = [];
-    const snapshots = {
-      put: (key: string, value: string) => {
-        written.push({ key, value: JSON.parse(value) });
-        return env.SNAPSHOTS.put(key, value);
-      },
-    };
-    await runInDurableObject(counter, async (instance: PrizeCounter) => {
-      Object.defineProperty(instance, "env", { value: { ...env, PRIZE_POOL: "320", SNAPSHOTS: snapshots }, configurable: true });
-      await instance.getStatus(); // reading the pool applies the setting
-    });
-    for (let tries = 0; tries < 100 && written.at(-1)?.value.total !== 320; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(written.at(-1)).toMatchObject({ key: "prizes", value: { total: 320, remaining: 320 } });
   });
 });

@@ -1,7 +1,14 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Registrant } from "../../src/objects/registrant";
-import { registrantStub } from "../helpers";
+import { ACCEPTED, logRow } from "../email/helpers";
+import { emailsTo, registrantStub } from "../helpers";
+
+/** The jobs of `topic` the object still holds. */
+async function jobs(stub: DurableObjectStub<Registrant>, topic: string) {
+  return (await stub.outboxStatus()).filter((job) => job.topic === topic);
+}
 
 const ADA = { firstname: "Ada", lastname: "Lovelace", email: "ada@example.com" };
 
@@ -28,15 +35,15 @@ function dumpStorage(state: DurableObjectState): string {
 afterEach(() => vi.restoreAllMocks());
 
 describe("Registrant", () => {
-  it("stores the link code only as a SHA-256 hash, and accepts exactly that code", async () => {
+  it("stores the link code only as a SHA-256 hash, keeping it in clear only until its email is sent", async () => {
     const stub = registrantStub("hash@example.com");
-    let code = "";
-    await runInDurableObject(stub, async (instance: Registrant, state) => {
-      const sendBatch = vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch");
-      expect(await instance.register({ ...ADA, email: "hash@example.com" })).toBe("registered");
-      await instance["outbox"].flush();
-      const [[message]] = sendBatch.mock.calls[0]! as unknown as [[{ body: { code: string } }]];
-      code = message.body.code;
+    expect(await stub.register({ ...ADA, email: "hash@example.com" })).toBe("registered");
+    const [email] = await emailsTo("hash@example.com");
+    const code = new URL(email!.links.find((link) => link.includes("/submit?code="))!).searchParams.get("code")!;
+    // The outbox keeps the job (link and all) until the email log holds its outcome.
+    await vi.waitFor(async () => expect(await logRow(email!.key)).toMatchObject({ status: "sent" }));
+    await stub.flushOutbox();
+    await runInDurableObject(stub, async (_, state) => {
       const secret = code.split(".")[1]!;
       const storage = dumpStorage(state);
       expect(storage).toContain("hash@example.com");
@@ -75,40 +82,38 @@ describe("Registrant", () => {
     });
   });
 
-  it("keeps the email in the outbox when the queue refuses it, and the alarm retries until it is accepted", async () => {
+  it("keeps the email in the outbox when the queue refuses it, and hands it over on its next turn", async () => {
     const stub = registrantStub("outbox@example.com");
-    await runInDurableObject(stub, async (instance: Registrant) => {
-      const sendBatch = vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
-      await instance.register({ ...ADA, email: "outbox@example.com" });
-      await instance["outbox"].flush();
-      expect(sendBatch).toHaveBeenCalledTimes(1);
-      const [pending] = instance["outbox"].pending();
-      expect(pending).toMatchObject({ topic: "email", attempts: 1, body: { template: "registration", to: "outbox@example.com" } });
-      expect(pending!.nextAttemptAt).toBeGreaterThan(Date.now());
-    });
-    await runInDurableObject(stub, async (instance: Registrant, state) => {
-      const alarm = await state.storage.getAlarm();
-      const pending = instance["outbox"].pending()[0]!;
-      expect(alarm).toBe(pending.nextAttemptAt);
-      // Make the retry due, then let the alarm run with the queue still down: backoff grows.
-      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
-      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
-      vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("still down"));
-    });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    await runInDurableObject(stub, async (instance: Registrant, state) => {
-      const [pending] = instance["outbox"].pending();
-      expect(pending?.attempts).toBe(2);
-      expect(await state.storage.getAlarm()).toBe(pending!.nextAttemptAt);
-      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = 0");
-      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = 0");
-      vi.restoreAllMocks();
-      const sendBatch = vi.spyOn(instance["env"].EMAIL_QUEUE, "sendBatch");
-      await instance.alarm();
-      expect(sendBatch).toHaveBeenCalledTimes(1);
-      expect(instance["outbox"].pending()).toEqual([]);
-      expect(await state.storage.getAlarm()).toBeNull();
-    });
+    const refused = vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await stub.register({ ...ADA, email: "outbox@example.com" });
+    await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "to_deliver", attempts: 1, lastError: "queue unavailable" }]));
+    const [pending] = await jobs(stub, "email");
+    expect(JSON.parse(pending!.body)).toMatchObject({ template: "registration", to: "outbox@example.com" });
+    expect(pending!.nextAttemptAt).toBeGreaterThan(Date.now());
+    await runInDurableObject(stub, async (_, state) => expect(await state.storage.getAlarm()).toBeLessThanOrEqual(pending!.nextAttemptAt));
+
+    refused.mockRestore();
+    const accepted = vi.spyOn(env.EMAIL_QUEUE, "sendBatch");
+    await stub.flushOutbox();
+    expect(accepted).toHaveBeenCalledTimes(1);
+    expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation", attempts: 2 }]);
+  });
+
+  it("keeps an email the queue accepted until the email log holds its outcome, and hands over again one the queue lost", async () => {
+    const stub = registrantStub("lost-in-queue@example.com");
+    // The queue accepts the first batch and loses it, as the local queue does on a restart.
+    const lost = vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockResolvedValueOnce(ACCEPTED);
+    await stub.register({ ...ADA, email: "lost-in-queue@example.com" });
+    await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation", attempts: 1 }]));
+    await runInDurableObject(stub, async (_, state) => expect(await state.storage.getAlarm()).not.toBeNull());
+
+    // The check finds nothing in the email log: the job goes to the queue again, and through.
+    await stub.flushOutbox();
+    expect(lost).toHaveBeenCalledTimes(2);
+    await vi.waitFor(async () => expect(await logRow((await jobs(stub, "email"))[0]?.key ?? "")).toMatchObject({ status: "sent" }));
+    await stub.flushOutbox();
+    expect(await jobs(stub, "email")).toEqual([]);
+    expect((await emailsTo("lost-in-queue@example.com")).length).toBe(1);
   });
 
   it("racing registers of one email commit one registration and one email", async () => {

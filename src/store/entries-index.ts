@@ -3,6 +3,7 @@
  * through the `index` queue. An upsert changes a row only when its version is newer, so
  * redelivered or reordered messages never move a row backwards.
  */
+import type { Confirmation } from "../messages/topics";
 import type { EntryRow } from "../schemas/entry-row";
 
 const COLUMNS = [
@@ -35,20 +36,44 @@ const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
 
 const UPSERT = `${OVERWRITE} WHERE excluded.version > entries.version`;
 
-/**
- * Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the caller retries.
- * `overwrite` (the rebuild) replaces a row whatever its version.
- */
-export async function upsertEntries(db: D1Database, rows: EntryRow[], options: { overwrite?: boolean } = {}): Promise<void> {
+/** Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the caller retries. */
+export async function upsertEntries(db: D1Database, rows: EntryRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const statement = options.overwrite ? OVERWRITE : UPSERT;
-  await db.batch(rows.map((row) => db.prepare(statement).bind(...COLUMNS.map((column) => row[column]))));
+  const upsert = db.prepare(UPSERT);
+  await db.batch(rows.map((row) => upsert.bind(...COLUMNS.map((column) => row[column]))));
+}
+
+/**
+ * The rebuild's writes: each row as its object holds it now, replacing whatever D1 has
+ * (a damaged row is repaired whatever its version); a row D1 lost comes back with its
+ * judges' score recomputed. A newer row on its way meanwhile is not lost: its object keeps
+ * it until D1 holds it, and sends it again when a check finds the older one there.
+ */
+export function refreshStatements(db: D1Database, rows: readonly EntryRow[]): D1PreparedStatement[] {
+  const refresh = db.prepare(OVERWRITE);
+  const rescore = db.prepare(
+    `UPDATE entries SET score = (SELECT AVG(weighted) FROM scores WHERE entry_id = ?1),
+       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = ?1) WHERE id = ?1 AND status != 'erased'`,
+  );
+  return rows.flatMap((row) => [refresh.bind(...COLUMNS.map((column) => row[column])), rescore.bind(row.id)]);
+}
+
+/** Whether D1 holds each row a Registrant sent (or a newer one): done, or lost. */
+export async function confirmIndexRows(db: D1Database, rows: readonly EntryRow[]): Promise<Confirmation[]> {
+  if (rows.length === 0) return [];
+  const ids = [...new Set(rows.map((row) => row.id))];
+  const { results } = await db
+    .prepare(`SELECT id, version FROM entries WHERE id IN (${ids.map(() => "?").join(", ")})`)
+    .bind(...ids)
+    .all<{ id: string; version: number }>();
+  const versions = new Map(results.map((row) => [row.id, row.version]));
+  return rows.map((row): Confirmation => ((versions.get(row.id) ?? 0) >= row.version ? { status: "done" } : { status: "lost" }));
 }
 
 /**
  * Replaces an erased registrant's row by a tombstone (the id and "erased", nothing
  * personal) at `version`, above every version the object sent, so a row still on its way
- * cannot bring data back; deletes their scores and email log.
+ * cannot bring data back; deletes their scores and email log, and takes them off the registry.
  */
 export async function eraseFromIndex(db: D1Database, id: string, email: string | null, version: number): Promise<void> {
   const tombstone: EntryRow = {
@@ -80,5 +105,7 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     db.prepare("DELETE FROM scores WHERE entry_id = ?").bind(id),
     db.prepare("DELETE FROM email_log WHERE recipient = ?").bind(email ?? ""),
     db.prepare("DELETE FROM dev_mailbox WHERE recipient = ?").bind(email ?? ""),
+    // The registry lists living registrants; one who signs up again is listed again.
+    db.prepare("DELETE FROM registrants WHERE id = ?").bind(id),
   ]);
 }

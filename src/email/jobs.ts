@@ -1,0 +1,64 @@
+import { loadConfig } from "../config";
+import type { Env } from "../env";
+import { enqueue } from "../messages/enqueue";
+import { EMAILS_PER_SEND, RETRY, type EmailSend } from "../messages/topics";
+import { readMessages } from "../queues/read";
+import { retryDelaySeconds } from "../queues/retry";
+import type { EmailJob } from "../schemas/email-job";
+import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
+
+/** A send message stays well under the queue's 128 KB a message. */
+const SEND_BYTES = 100_000;
+
+/**
+ * The `emails` queue consumer: turns jobs into provider requests, sending nothing itself.
+ * Each job is claimed in the email log for one batch, once: a job the log already holds
+ * (settled, or in a batch still at work) is a duplicate and is acked. Each batch then goes
+ * to the sends queue as one message, which fixes its members and idempotency key for every
+ * attempt to come (src/email/sends.ts).
+ */
+export async function consumeEmailJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    console.error("emails: configuration is invalid, retrying later", loaded.problems);
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  const read = readMessages(batch, "email");
+  const jobs = new Map(read.map(({ body }) => [body.key, body]));
+  const groups = intoBatches([...jobs.values()]);
+  let sends: EmailSend[] = [];
+  try {
+    const claimed = await claimJobs(env.DB, groups, loaded.config.emailProvider);
+    sends = groups.map((group) => ({ batch: group.batch, jobs: group.jobs.filter((job) => claimed.has(job.key)) })).filter((send) => send.jobs.length > 0);
+    await enqueue(env.EMAIL_SENDS_QUEUE, sends.map((body) => ({ topic: "email_send", body })));
+  } catch (error) {
+    console.warn(`emails: could not plan ${jobs.size} job(s), retrying: ${error instanceof Error ? error.message : String(error)}`);
+    // Claims for batches that never reached the queue are given up, so the retry can claim them.
+    await releaseBatches(env.DB, sends.map((send) => send.batch)).catch((release) => console.warn("emails: could not release claims", release));
+    for (const { message } of read) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, RETRY.email) });
+    return;
+  }
+  for (const { message } of read) message.ack();
+}
+
+const encoder = new TextEncoder();
+
+/** Jobs in provider requests: at most EMAILS_PER_SEND each, and small enough for one queue message. */
+function intoBatches(jobs: readonly EmailJob[]): (Claim & { jobs: EmailJob[] })[] {
+  const batches: (Claim & { jobs: EmailJob[] })[] = [];
+  let current: EmailJob[] = [];
+  let bytes = 0;
+  for (const job of jobs) {
+    const size = encoder.encode(JSON.stringify(job)).byteLength;
+    if (current.length === EMAILS_PER_SEND || (current.length > 0 && bytes + size > SEND_BYTES)) {
+      batches.push({ batch: crypto.randomUUID(), jobs: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(job);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push({ batch: crypto.randomUUID(), jobs: current });
+  return batches;
+}

@@ -1,0 +1,136 @@
+/**
+ * The message contract: every asynchronous hop of Swagbox, declared once. A topic names
+ * what travels (its valibot schema), how its key is built (receivers de-duplicate by it),
+ * where it goes, and how it is retried. Outboxes, queue consumers, the dead-letter consumer
+ * and the organisers' retry all take their facts from here; nothing else spells a queue
+ * name or a key format.
+ */
+import * as v from "valibot";
+import { EmailJob } from "../schemas/email-job";
+import { EntryRow } from "../schemas/entry-row";
+import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
+
+/** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
+export const QUEUES = {
+  emails: "swagbox-emails",
+  emailSends: "swagbox-email-sends",
+  index: "swagbox-index",
+  tasks: "swagbox-tasks",
+  deadLetters: "swagbox-dead-letters",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Resend takes at most 100 emails in one request; the other providers send a batch side by side. */
+export const EMAILS_PER_SEND = 100;
+
+/**
+ * One request to the email provider, fixed before it is first tried: its members were
+ * claimed for it in the email log, and every retry sends exactly these jobs again under
+ * the same idempotency key, so a provider that already took it does not send it twice.
+ */
+export const EmailSend = v.object({
+  batch: v.pipe(v.string(), v.uuid()),
+  jobs: v.pipe(v.array(EmailJob), v.minLength(1), v.maxLength(EMAILS_PER_SEND)),
+});
+
+export type EmailSend = v.InferOutput<typeof EmailSend>;
+
+/** The background tasks organisers (and the daily cron) start; each runs in bounded steps. */
+export const TASK_KINDS = ["reindex", "retention", "flush"] as const;
+
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** One step of a task run: the registry page after `cursor` (null: from the start). */
+export const TaskStep = v.object({
+  run: v.pipe(v.string(), v.uuid()),
+  kind: v.picklist(TASK_KINDS),
+  cursor: v.nullable(RegistrantId),
+});
+
+export type TaskStep = v.InferOutput<typeof TaskStep>;
+
+/** A registrant in the registry, which lists every registrant whatever the index holds. */
+export const RegistryEntry = v.object({ id: RegistrantId, registeredAt: v.pipe(v.number(), v.integer()) });
+
+export type RegistryEntry = v.InferOutput<typeof RegistryEntry>;
+
+/** A Registrant asks the PrizeCounter for a first-come slot, or gives an expired one back. */
+export const PrizeRequest = v.object({ registrantId: RegistrantId });
+
+export type PrizeRequest = v.InferOutput<typeof PrizeRequest>;
+
+/** An action the system took by itself (a hold expiring, a prize re-offered), for the audit log. */
+export const SystemAudit = v.object({
+  action: v.pipe(v.string(), v.nonEmpty(), v.maxLength(100)),
+  target: v.nullable(RegistrantId),
+  detail: v.record(v.string(), v.unknown()),
+  /** When it happened, which also keeps two audits of one action apart. */
+  at: v.pipe(v.number(), v.integer()),
+});
+
+export type SystemAudit = v.InferOutput<typeof SystemAudit>;
+
+/**
+ * Every message a queue carries, in an envelope that names its topic: a consumer checks
+ * that its queue carries the topic, and the one dead-letter queue knows what it got.
+ */
+export const ENVELOPES = {
+  email: v.object({ topic: v.literal("email"), body: EmailJob }),
+  email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
+  index: v.object({ topic: v.literal("index"), body: EntryRow }),
+  task: v.object({ topic: v.literal("task"), body: TaskStep }),
+};
+
+export const QueueMessage = v.variant("topic", Object.values(ENVELOPES));
+
+export type QueueMessage = v.InferOutput<typeof QueueMessage>;
+export type QueueTopic = keyof typeof ENVELOPES;
+export type BodyOf<T extends QueueTopic> = v.InferOutput<(typeof ENVELOPES)[T]>["body"];
+
+/** Which queue carries each queued topic. */
+export const QUEUE_OF = {
+  email: QUEUES.emails,
+  email_send: QUEUES.emailSends,
+  index: QUEUES.index,
+  task: QUEUES.tasks,
+} as const satisfies Record<QueueTopic, QueueName>;
+
+/** Every topic's key: unique per piece of work, the same on every redelivery of it. */
+export const KEY_OF = {
+  email: (job: EmailJob) => job.key,
+  email_send: (send: EmailSend) => send.batch,
+  index: (row: EntryRow) => `${row.id}@${row.version}`,
+  task: (step: TaskStep) => `${step.run}@${step.cursor ?? "start"}`,
+  registry: (entry: RegistryEntry) => entry.id,
+  prize_claim: (request: PrizeRequest) => request.registrantId,
+  prize_release: (request: PrizeRequest) => request.registrantId,
+  prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,
+  reindex: (row: EntryRow) => `${row.id}@${row.version}`,
+  audit: (entry: SystemAudit) => `${entry.action}:${entry.target ?? "-"}@${entry.at}`,
+};
+
+export type Topic = keyof typeof KEY_OF;
+
+/**
+ * How queue consumers space their retries: exponential with full jitter, from `firstS`
+ * up to `maxS` seconds, never sooner than a receiver's Retry-After. Emails keep trying for
+ * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows and task
+ * steps until the queue's max_retries, then the dead-letter consumer takes over.
+ */
+export const RETRY = {
+  email: { firstS: 10, maxS: 1_800 },
+  email_send: { firstS: 10, maxS: 1_800 },
+  index: { firstS: 5, maxS: 600 },
+  task: { firstS: 10, maxS: 600 },
+} as const satisfies Record<QueueTopic, { firstS: number; maxS: number }>;
+
+
+/** What a check found about work handed to a queue (the outbox asks it of the receiver's records). */
+export type Confirmation =
+  /** Its effect is recorded (the email's outcome, the index row): the job is done. */
+  | { status: "done" }
+  /** A consumer is still on it; look again at `recheckAt`. */
+  | { status: "pending"; recheckAt: number }
+  /** Nothing shows it arrived: hand it over again. */
+  | { status: "lost" };

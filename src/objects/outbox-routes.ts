@@ -1,0 +1,84 @@
+/**
+ * The routes by which the objects' outboxes hand work over, built from the message
+ * contract: where each topic goes and how its effect is confirmed.
+ */
+import type { Env } from "../env";
+import { enqueue } from "../messages/enqueue";
+import { KEY_OF, type PrizeRequest, type RegistryEntry, type SystemAudit } from "../messages/topics";
+import type { EmailJob } from "../schemas/email-job";
+import type { EntryRow } from "../schemas/entry-row";
+import type { PrizeUpdate } from "../schemas/prizes";
+import { systemAuditStatement } from "../store/audit";
+import { recordDeadLetters } from "../store/dead-letters";
+import { confirmEmails } from "../store/email-log";
+import { confirmIndexRows } from "../store/entries-index";
+import { registerStatements } from "../store/registry";
+import type { DeadJob, OutboxOptions, Route } from "./outbox";
+import { prizeCounter } from "./prize-counter";
+
+/** Emails go to the emails queue; each is done once the email log holds its outcome. */
+export function emailRoute(env: Env): Route<EmailJob> {
+  return {
+    key: KEY_OF.email,
+    deliver: (jobs) => enqueue(env.EMAIL_QUEUE, jobs.map((body) => ({ topic: "email", body }))),
+    confirm: (jobs) => confirmEmails(env.DB, jobs.map((job) => job.key)),
+  };
+}
+
+/** Index rows go to the index queue; each is done once D1 holds it (or a newer one). Only the newest matters. */
+export function indexRoute(env: Env): Route<EntryRow> {
+  return {
+    key: KEY_OF.index,
+    deliver: (rows) => enqueue(env.INDEX_QUEUE, rows.map((body) => ({ topic: "index", body }))),
+    confirm: (rows) => confirmIndexRows(env.DB, rows),
+    supersedes: true,
+  };
+}
+
+/** A new registrant's id goes straight into the registry in D1. */
+export function registryRoute(env: Env): Route<RegistryEntry> {
+  return {
+    key: KEY_OF.registry,
+    deliver: async (entries) => {
+      await env.DB.batch(registerStatements(env.DB, entries));
+    },
+  };
+}
+
+/** The PrizeCounter's actions of its own go straight into the audit log. */
+export function auditRoute(env: Env): Route<SystemAudit> {
+  return {
+    key: KEY_OF.audit,
+    deliver: async (entries) => {
+      await env.DB.batch(entries.map((entry) => systemAuditStatement(env.DB, entry)));
+    },
+  };
+}
+
+/** The PrizeCounter tells each registrant its place; the registrant stores it before answering. */
+export function prizeUpdateRoute(env: Env): Route<PrizeUpdate> {
+  return {
+    key: KEY_OF.prize_update,
+    deliver: async (updates) => {
+      await Promise.all(updates.map((update) => env.REGISTRANT.get(env.REGISTRANT.idFromString(update.registrantId)).recordPrize(update)));
+    },
+  };
+}
+
+/** A registrant whose hold expired gives its slot back; releasing twice is harmless. */
+export function prizeReleaseRoute(env: Env): Route<PrizeRequest> {
+  return {
+    key: KEY_OF.prize_release,
+    deliver: async (requests) => {
+      for (const request of requests) await prizeCounter(env).releaseExpired(request.registrantId);
+    },
+  };
+}
+
+/** Every object's dead jobs are recorded as dead letters, under the object's name for them. */
+export function outboxOptions(env: Env, origin: string, confirmAfterMs: number): OutboxOptions {
+  return {
+    confirmAfterMs,
+    reportDead: (jobs: DeadJob[]) => recordDeadLetters(env.DB, jobs.map((job) => ({ ...job, origin }))),
+  };
+}

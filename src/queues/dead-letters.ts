@@ -1,0 +1,130 @@
+/**
+ * The one dead-letter queue, which every queue's messages reach after their last retry,
+ * and the organisers' retry of any dead letter. What to do is decided per topic, from the
+ * message contract: emails and tasks are recorded for organisers; an index row is rebuilt
+ * from its registrant's object at once (and recorded, so the failure is still seen).
+ */
+import * as v from "valibot";
+import type { Env } from "../env";
+import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
+import { KEY_OF, QueueMessage, TASK_KINDS } from "../messages/topics";
+import { prizeCounter } from "../objects/prize-counter";
+import { RegistrantId } from "../schemas/prizes";
+import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
+import { buryBatch, buryJobStatement, markRetriedStatement as markEmailRetried } from "../store/email-log";
+import { refreshStatements } from "../store/entries-index";
+import { taskRun } from "../store/task-runs";
+import { resumeTask, retryItem } from "../tasks/tasks";
+import { retryDelaySeconds } from "./retry";
+
+const DEAD_RETRY = { firstS: 30, maxS: 3_600 };
+
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = v.safeParse(QueueMessage, message.body);
+    if (!parsed.success) {
+      console.error(`dead letters: dropping malformed message ${message.id}: ${v.summarize(parsed.issues)}`);
+      message.ack();
+      continue;
+    }
+    try {
+      await bury(env, parsed.output, message.attempts);
+      message.ack();
+    } catch (error) {
+      // Recording needs only D1: keep trying, a dead letter must never go unseen.
+      console.error(`dead letters: could not record a ${parsed.output.topic} message, retrying`, error);
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, DEAD_RETRY) });
+    }
+  }
+}
+
+/** Records a message that ran out of retries, as its topic needs. */
+async function bury(env: Env, message: QueueMessage, attempts: number): Promise<void> {
+  const db = env.DB;
+  const reason = "ran out of queue retries";
+  switch (message.topic) {
+    case "email": {
+      // Never planned for a provider (D1 was down throughout): settled dead, so its
+      // registrant stops waiting for it.
+      const job = message.body;
+      await db.batch([
+        buryJobStatement(db, job, reason),
+        ...deadLetterStatements(db, [{ topic: "email", key: job.key, origin: parseEmailKey(job.key)?.registrantId ?? "unknown", reason, attempts }]),
+      ]);
+      return;
+    }
+    case "email_send": {
+      const keys = await buryBatch(db, message.body.batch, reason);
+      const letters = keys.map((key) => ({ topic: "email", key, origin: parseEmailKey(key)?.registrantId ?? "unknown", reason, attempts }));
+      if (letters.length > 0) await db.batch(deadLetterStatements(db, letters));
+      return;
+    }
+    case "index": {
+      const row = message.body;
+      const letter = { topic: "index", key: KEY_OF.index(row), origin: row.id, reason, attempts };
+      const rebuilt = await rebuildRow(env, row.id).catch(() => false);
+      await db.batch(deadLetterStatements(db, [letter], Date.now(), rebuilt ? "retried" : "open"));
+      return;
+    }
+    case "task": {
+      const step = message.body;
+      await db.batch(deadLetterStatements(db, [{ topic: "task", key: KEY_OF.task(step), origin: step.run, reason, attempts }]));
+      return;
+    }
+  }
+}
+
+/** Writes the registrant's row as its object holds it now; false when nobody is registered there. */
+async function rebuildRow(env: Env, id: string): Promise<boolean> {
+  const row = await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).indexRow();
+  if (row) await env.DB.batch(refreshStatements(env.DB, [row]));
+  return row !== null;
+}
+
+type Retryable = Pick<DeadLetter, "topic" | "key" | "origin">;
+
+export type RetryOutcome = { retried: true; detail: Record<string, unknown> } | { retried: false; reason: string };
+
+/**
+ * An organiser retries a dead letter, as its topic needs: an email goes out again (with a
+ * fresh link where it had one), an index row is rebuilt, a task run carries on, a
+ * registrant's part of a task runs again, an object's dead job is handed over again.
+ */
+export async function retryDeadLetter(env: Env, letter: Retryable): Promise<RetryOutcome> {
+  const outcome = await redo(env, letter);
+  if (outcome.retried) {
+    const statements = [markRetriedStatement(env.DB, letter)];
+    if (letter.topic === "email") statements.push(markEmailRetried(env.DB, letter.key));
+    await env.DB.batch(statements);
+  }
+  return outcome;
+}
+
+async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
+  const gone = (reason: string): RetryOutcome => ({ retried: false, reason });
+  if (letter.topic === "email") {
+    const parsed = parseEmailKey(letter.key);
+    if (!parsed) return gone("That is not an email key Swagbox made.");
+    const kind = RESEND_AS[parsed.kind];
+    const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(parsed.registrantId)).resendEmail(kind);
+    return resent ? { retried: true, detail: { kind } } : gone("That email no longer applies (the entrant or their prize has moved on).");
+  }
+  if (letter.topic === "index") {
+    if (!v.is(RegistrantId, letter.origin)) return gone("Its origin is not a registrant.");
+    return (await rebuildRow(env, letter.origin)) ? { retried: true, detail: {} } : gone("Nobody is registered there any more.");
+  }
+  if (letter.topic === "task") {
+    const run = await taskRun(env.DB, letter.origin);
+    if (!run || run.status !== "running") return gone("That task run has finished.");
+    await resumeTask(env, run);
+    return { retried: true, detail: { run: run.id, cursor: run.cursor } };
+  }
+  const kind = v.safeParse(v.picklist(TASK_KINDS), letter.topic);
+  if (kind.success) {
+    return (await retryItem(env, kind.output, letter.key)) ? { retried: true, detail: { kind: kind.output } } : gone("It failed again.");
+  }
+  // A job an object's outbox gave up on: the object holds it, and hands it over again.
+  if (letter.origin !== "prize-counter" && !v.is(RegistrantId, letter.origin)) return gone("Its origin is not an object Swagbox knows.");
+  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : env.REGISTRANT.get(env.REGISTRANT.idFromString(letter.origin));
+  return (await holder.retryDeadJob(letter.topic, letter.key)) ? { retried: true, detail: {} } : gone("The object no longer holds that job.");
+}

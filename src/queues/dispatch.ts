@@ -1,0 +1,28 @@
+import { consumeEmailJobs } from "../email/jobs";
+import { consumeEmailSends } from "../email/sends";
+import type { Env } from "../env";
+import { QUEUES, type QueueName } from "../messages/topics";
+import { consumeTasks } from "../tasks/tasks";
+import { consumeDeadLetters } from "./dead-letters";
+import { consumeIndex } from "./index-rows";
+
+type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
+
+/** Each queue's consumer, by the queue's exact name. */
+const CONSUMERS = new Map<string, Consumer>([
+  [QUEUES.emails, consumeEmailJobs],
+  [QUEUES.emailSends, consumeEmailSends],
+  [QUEUES.index, consumeIndex],
+  [QUEUES.tasks, consumeTasks],
+  [QUEUES.deadLetters, consumeDeadLetters],
+] satisfies [QueueName, Consumer][]);
+
+/**
+ * Hands a batch to its queue's consumer. A queue nobody consumes is a configuration error:
+ * the batch is thrown back to be retried (and dead-lettered in the end), never acked.
+ */
+export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const consume = CONSUMERS.get(batch.queue);
+  if (!consume) throw new Error(`no consumer for queue ${batch.queue}`);
+  await consume(batch, env);
+}
