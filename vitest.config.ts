@@ -29,7 +29,14 @@ export default defineConfig(async () => ({
       {
         extends: true,
         plugins: [await contest({})],
-        test: { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**"] },
+        test: { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**"] },
+      },
+      {
+        // The fault-injection suite's deterministic part: Resend (stubbed inside the runtime)
+        // as the provider, and objects that check their queued work after 2 s.
+        extends: true,
+        plugins: [await contest({ EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_fault_suite", OUTBOX_CONFIRM_SECONDS: "2" })],
+        test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 60_000 },
       },
       {
         // A second contest: first come, first served, with live-socket caps small enough

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { vi } from "vitest";
 
 const RUNS = new Set<PropertyKey>(["run", "all", "first", "raw"]);
 
@@ -43,4 +44,14 @@ export function failingD1(pattern: RegExp, failing: () => boolean = () => true, 
 function bound(target: object, property: PropertyKey): unknown {
   const value: unknown = Reflect.get(target, property);
   return typeof value === "function" ? value.bind(target) : value;
+}
+
+/**
+ * Makes the runtime's own D1 binding (the one queue consumers and objects use) fail the
+ * statements matching `pattern` while `failing()` is true; `vi.restoreAllMocks()` ends it.
+ */
+export function injectD1Failures(pattern: RegExp, failing: () => boolean): void {
+  const failingDb = failingD1(pattern, failing, { prepare: env.DB.prepare.bind(env.DB), batch: env.DB.batch.bind(env.DB) } as D1Database);
+  vi.spyOn(env.DB, "prepare").mockImplementation((query: string) => failingDb.prepare(query));
+  vi.spyOn(env.DB, "batch").mockImplementation((statements) => failingDb.batch(statements));
 }
