@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
@@ -164,4 +165,19 @@ export interface LinkCodes {
 
 export function registrantId(email: string): string {
   return env.REGISTRANT.idFromName(email).toString();
+}
+
+/** A Content-Security-Policy's directives by name, each with its sources. */
+export function directives(policy: string): Record<string, string[]> {
+  return Object.fromEntries(
+    policy.split(";").map((part) => {
+      const [name = "", ...sources] = part.trim().split(/\s+/);
+      return [name, sources];
+    }),
+  );
+}
+
+/** The CSP source that allows an inline script or style with exactly this text. */
+export function sha256(text: string): string {
+  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }

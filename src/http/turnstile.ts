@@ -1,14 +1,19 @@
 import * as v from "valibot";
 import type { Config } from "../config";
 import { escapeHtml } from "../html";
+import type { Widget } from "../pages/content-security";
 import type { Fields } from "./body";
 import type { FieldErrors } from "./errors";
 
 /** The form field the Turnstile widget fills with its token. */
 export const TURNSTILE_FIELD = "cf-turnstile-response";
 
-const SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+const ORIGIN = "https://challenges.cloudflare.com";
+const SITEVERIFY = `${ORIGIN}/turnstile/v0/siteverify`;
 const SITEVERIFY_TIMEOUT_MS = 5_000;
+
+/** What a page showing the widget must allow: Cloudflare's script, and the frame it draws. */
+export const TURNSTILE_WIDGET: Widget = { scripts: [ORIGIN], frames: [ORIGIN] };
 
 const Siteverify = v.object({ success: v.boolean() });
 
@@ -16,7 +21,7 @@ const Siteverify = v.object({ success: v.boolean() });
 export function turnstileWidget(config: Config): string {
   if (!config.turnstile) return "";
   return `<div class="cf-turnstile" data-sitekey="${escapeHtml(config.turnstile.siteKey)}"></div>
-<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>`;
+<script src="${ORIGIN}/turnstile/v0/api.js" async defer></script>`;
 }
 
 /**

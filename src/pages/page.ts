@@ -1,31 +1,40 @@
 import type { Config } from "../config";
+import { contentSecurityPolicy, type Widget } from "./content-security";
 import { render, type RenderOptions, type View } from "./render";
+import type { Page } from "./templates";
+
+export interface PageOptions extends Omit<RenderOptions, "timeZone"> {
+  /** A third-party widget this response shows (the Turnstile challenge): its origins are allowed. */
+  widget?: Widget;
+}
 
 /**
  * Renders a page with what every page shows (the contest's name) and the visitor's time
- * zone where Cloudflare knows it. Pages never let a referrer carry a link code away.
+ * zone where Cloudflare knows it. Pages never let a referrer carry a link code away, and
+ * run no script but their own (docs/decisions.md: "A strict Content-Security-Policy").
  */
 export function renderPage(
   request: Request,
   config: Config | null,
-  template: string,
+  page: Page,
   view: View,
-  options: Omit<RenderOptions, "timeZone"> = {},
+  options: PageOptions = {},
 ): Response {
   const contestName = config?.contestName ?? "Swagbox";
+  const { widget, ...renderOptions } = options;
   const headers = new Headers(options.headers);
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
+  headers.set("content-security-policy", contentSecurityPolicy(page.security, request.url, widget));
   headers.set("referrer-policy", "no-referrer");
-  headers.set("x-content-type-options", "nosniff");
   headers.set("x-frame-options", "DENY");
   return render(
-    template,
+    page.html,
     {
       ...view,
       title: view.title === contestName ? contestName : `${view.title} · ${contestName}`,
       text: { contestName, ...view.text },
     },
-    { ...options, headers, timeZone: visitorTimeZone(request) },
+    { ...renderOptions, headers, timeZone: visitorTimeZone(request) },
   );
 }
 

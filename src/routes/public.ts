@@ -6,7 +6,7 @@ import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
 import { limitEmailingForms } from "../http/rate-limit";
 import { invalidFields } from "../http/respond";
-import { challengeErrors, turnstileWidget } from "../http/turnstile";
+import { challengeErrors, TURNSTILE_WIDGET, turnstileWidget } from "../http/turnstile";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
@@ -126,6 +126,9 @@ async function renderLanding(
   const { config } = request;
   const now = Date.now();
   const pool = await prizeSnapshot(env, config.prizePool);
+  const registrationOpen = isOpen(config.registration, now);
+  // The widget sits in the signup form, which is shown only while registration is open.
+  const widgetOn = config.turnstile !== null && registrationOpen;
   return renderPage(
     request,
     config,
@@ -149,7 +152,7 @@ async function renderLanding(
       html: { turnstile: turnstileWidget(config) },
       show: {
         turnstile: config.turnstile !== null,
-        registrationOpen: isOpen(config.registration, now),
+        registrationOpen,
         registrationNotYet: now < config.registration.opens,
         registrationOver: now >= config.registration.closes,
         linkRecovery: linkRecoveryOpen(config, now),
@@ -157,7 +160,11 @@ async function renderLanding(
         firstCome: config.awardPolicy === "first_come",
       },
     },
-    { status, headers: status === 200 ? { "cache-control": "public, max-age=60" } : {} },
+    {
+      status,
+      headers: status === 200 ? { "cache-control": "public, max-age=60" } : {},
+      ...(widgetOn && { widget: TURNSTILE_WIDGET }),
+    },
   );
 }
 

@@ -2,6 +2,7 @@ import { Router } from "itty-router";
 import { loadConfig } from "../config";
 import { HttpError } from "../http/errors";
 import { respondToError } from "../http/respond";
+import { withSecurityHeaders } from "../http/security-headers";
 import type { AppRequest, RouterArgs } from "./context";
 import { adminRouter } from "./admin";
 import { login, loginPage, logout } from "./admin-session";
@@ -27,6 +28,7 @@ function withConfig(request: AppRequest, ...[env]: RouterArgs): void {
 export const router = Router<AppRequest, RouterArgs>({
   before: [withConfig],
   catch: (error, request) => respondToError(error, request, (request as Partial<AppRequest>).config ?? null),
+  finally: [withSecurityHeaders],
 })
   .get("/healthz", health)
   .get("/", landing)

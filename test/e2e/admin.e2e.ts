@@ -4,9 +4,9 @@
  * Run with `npm run test:e2e` (Chromium at /usr/bin/chromium, or CHROMIUM_PATH).
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { closeBrowser, launchBrowser, startContest, until, type Contest } from "./contest.ts";
+import { launchBrowser, until, useContest } from "./contest.ts";
 
 const PORT = 8790;
 const BASE = `http://localhost:${PORT}`;
@@ -14,7 +14,7 @@ const ORGANISER_TOKEN = "dev-organiser-token";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const TITLE = `Nebula Lantern ${HOSTILE}`;
 
-let contest: Contest;
+const contest = useContest(PORT);
 
 function form(values: Record<string, string | string[]>): URLSearchParams {
   const body = new URLSearchParams();
@@ -63,15 +63,6 @@ function withServerLog(run: () => Promise<void>): () => Promise<void> {
     }
   };
 }
-
-before(async () => {
-  contest = await startContest(PORT);
-}, { timeout: 60_000 });
-
-after(async () => {
-  await closeBrowser();
-  await contest?.stop();
-});
 
 test("an organiser finds, scores, awards and ships an entry, reads the email log and erases an entrant; entrant text stays text", { timeout: 55_000 }, withServerLog(async () => {
   // ---- entrants sign up and one submits, over HTTP ----
@@ -304,4 +295,63 @@ test(
       await context.close();
     }
   },
+);
+
+test(
+  "what an entrant typed is shown for what it is: a mailto link with one recipient, bidi controls as visible markers",
+  { timeout: 20_000 },
+  withServerLog(async () => {
+    // Entrant values the index may hold whatever the forms accept today, served to the
+    // dashboard by stubbing its API: this tests the dashboard, not the server's validation.
+    const RLO = "\u202E";
+    const RLI = "\u2067";
+    const PDI = "\u2069";
+    const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
+    const id = "b".repeat(64);
+    const email = "judge-bait@example.com?cc=attacker@evil.test&subject=You%20won&body=Reply";
+    const now = Date.now();
+    const entry = {
+      id, status: "submitted", firstname: `Ad${RLO}nimda`, lastname: "Smith", email,
+      title: `Invoice ${RLI}fdp.exe${PDI}`, description: `Read ${RLO}txt.exe`,
+      demo_url: `https://example.com/${RLO}gpj.exe`, repo_url: `not a link ${RLO}moc.evil`,
+      products: ["workers"], registered_at: now, submitted_at: now, submission_version: 1, score: null, scores_count: 0,
+    };
+    const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(5_000);
+      const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+      assert.equal(login.status(), 303);
+      await page.route((url) => url.pathname === "/admin/api/entries", (route) => route.fulfill({ json: { entries: [entry], next: null } }));
+      await page.route((url) => url.pathname === `/admin/api/entries/${id}`, (route) =>
+        route.fulfill({ json: { entry, prize: null, scores: [], myScore: null, history: [] } }));
+      await page.goto(`${BASE}/admin`);
+
+      const row = page.locator(`[data-testid=entry-row][data-entry-id="${id}"]`);
+      await row.waitFor();
+      const rowText = (await row.textContent()) ?? "";
+      assert.equal(BIDI.test(rowText), false, `no hidden control left in the row: ${JSON.stringify(rowText)}`);
+      assert.ok(rowText.includes("Ad[U+202E]nimda") && rowText.includes("Invoice [U+2067]fdp.exe[U+2069]"), rowText);
+      assert.equal(await row.getByTestId("bidi-marker").count(), 3, "a marker for each control in the name and title");
+
+      await row.click();
+      const drawer = page.getByTestId("drawer");
+      await until("the entry in the drawer", async () => ((await page.getByTestId("drawer-title").textContent()) ?? "").includes("fdp.exe"));
+      const drawerText = (await drawer.textContent()) ?? "";
+      assert.equal(BIDI.test(drawerText), false, `no hidden control left in the drawer: ${JSON.stringify(drawerText)}`);
+      assert.equal(await page.getByTestId("drawer-title").textContent(), "Invoice [U+2067]fdp.exe[U+2069]");
+      assert.ok((await page.getByTestId("repo-link").textContent())?.includes("not a link [U+202E]moc.evil"));
+      assert.equal(await page.getByTestId("demo-link").locator("a").getAttribute("href"), "https://example.com/%E2%80%AEgpj.exe");
+      assert.ok((await page.getByTestId("description").textContent())?.includes("Read [U+202E]txt.exe"));
+
+      const link = drawer.locator('a[href^="mailto:"]');
+      const mailto = new URL((await link.getAttribute("href")) ?? "");
+      assert.equal(mailto.protocol, "mailto:");
+      assert.equal(mailto.search, "", "no header field (cc, subject, body) in the link");
+      assert.equal(decodeURIComponent(mailto.pathname), email, "the whole address is the one recipient");
+      assert.equal(await link.textContent(), email);
+    } finally {
+      await context.close();
+    }
+  }),
 );

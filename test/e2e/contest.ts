@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser } from "playwright-core";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -78,6 +79,22 @@ export async function startContest(port: number): Promise<Contest> {
     assert.fail(`wrangler dev is not serving (${state}):\n${output}`);
   }
   return { base, log: () => output, stop };
+}
+
+/**
+ * The test file's contest on `port`: started before its tests, stopped (with the browser)
+ * after them.
+ */
+export function useContest(port: number): Pick<Contest, "base" | "log"> {
+  let contest: Contest | undefined;
+  before(async () => {
+    contest = await startContest(port);
+  }, { timeout: 60_000 });
+  after(async () => {
+    await closeBrowser();
+    await contest?.stop();
+  });
+  return { base: `http://localhost:${port}`, log: () => contest?.log() ?? "" };
 }
 
 let browser: Browser | undefined;

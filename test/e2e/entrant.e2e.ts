@@ -3,19 +3,10 @@
  * with it, and the prizes-left number that moves without a reload.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { closeBrowser, launchBrowser, startContest, until, type Contest } from "./contest.ts";
+import { test } from "node:test";
+import { launchBrowser, until, useContest } from "./contest.ts";
 
-let contest: Contest;
-
-before(async () => {
-  contest = await startContest(8791);
-}, { timeout: 60_000 });
-
-after(async () => {
-  await closeBrowser();
-  await contest?.stop();
-});
+const contest = useContest(8791);
 
 test("signing up without JavaScript: a full page with the errors next to their fields, then the inbox page", { timeout: 60_000 }, async () => {
   const context = await (await launchBrowser()).newContext({ javaScriptEnabled: false });

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * The judges' dashboard (/admin): starts each part and connects them. The page's markup is
+ * src/pages/admin.html; every part talks to the judges' API (docs/api.md).
+ */
+import { startDrawer } from "./drawer.js";
+import { startEmails } from "./emails.js";
+import { startEntries } from "./entries.js";
+import { afterChange } from "./open-entry.js";
+import { profileLoaded } from "./profile.js";
+import { startStats } from "./stats.js";
+
+const profile = profileLoaded();
+/** @type {ReturnType<typeof startDrawer>} */
+let drawer;
+const entries = startEntries({ open: (id) => drawer.open(id) });
+drawer = startDrawer(entries);
+const stats = startStats({ products: entries.fillProducts });
+const emails = startEmails();
+
+afterChange.list = () => void entries.load();
+afterChange.stats = stats.refreshSoon;
+afterChange.erased = async (id) => {
+  // The row is rebuilt by the refresh below; focus goes to it (or the search box) after.
+  drawer.closeWithoutFocus(id);
+  await entries.load();
+  if (!entries.focusRow(id)) entries.focusSearch();
+  stats.refreshSoon();
+  emails.refreshIfOpen();
+};
+
+// Product names come with the profile; wait for it so the filter shows names, not ids.
+profile.then(stats.load).then(() => {
+  // Another judge's award or revoke shows up as a change of the live number.
+  stats.onPrizesChange(stats.refreshSoon);
+});
+entries.load();
