@@ -144,10 +144,10 @@ export const ADMIN_OPENAPI = {
         parameters: [
           { name: "status", in: "query", schema: { enum: ["open", "retried"] } },
           { name: "topic", in: "query", schema: { type: "string" } },
-          { name: "before", in: "query", schema: { type: "integer" } },
+          { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],
-        responses: { 200: ok("A page of dead letters and the next `before`"), 400: error },
+        responses: { 200: ok("A page of dead letters and the next cursor (null on the last page)"), 400: error },
       },
     },
     "/admin/api/dead-letters/{id}/retry": {

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { decodeCursor, encodeCursor } from "../judges/cursor";
 import { json } from "../http/negotiate";
 import type { TaskKind } from "../messages/topics";
 import { retryDeadLetter } from "../queues/dead-letters";
@@ -23,14 +24,18 @@ const Limit = v.optional(
 const DeadLettersQuery = v.object({
   status: v.optional(v.picklist(["open", "retried"], "status is open or retried")),
   topic: v.optional(v.pipe(v.string(), v.regex(/^[a-z_]{1,40}$/, "topic is a topic name, like email or index"))),
-  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
+  cursor: v.optional(v.string()),
   limit: Limit,
 });
 
-/** GET /admin/api/dead-letters — newest first, a page at a time. */
+const DeadLetterCursor = v.tuple([v.pipe(v.number(), v.integer())]);
+
+/** GET /admin/api/dead-letters — newest first, a page at a time (`next` is the cursor of the next page). */
 export async function deadLetters(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(DeadLettersQuery, request);
-  return json(await listDeadLetters(env.DB, query, query.before ?? null, query.limit));
+  const before = query.cursor ? decodeCursor(query.cursor, DeadLetterCursor)[0] : null;
+  const page = await listDeadLetters(env.DB, query, before, query.limit);
+  return json({ deadLetters: page.deadLetters, next: page.next === null ? null : encodeCursor([page.next]) });
 }
 
 const LetterId = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));

@@ -51,7 +51,7 @@ export function markRetriedStatement(db: D1Database, letter: Pick<DeadLetter, "t
   return db.prepare("UPDATE dead_letters SET status = 'retried', updated_at = ? WHERE topic = ? AND key = ?").bind(now, letter.topic, letter.key);
 }
 
-/** The newest first, a page at a time (`before` is the last id seen). */
+/** The newest first, a page at a time (`before` is the last id seen; `next` the last id shown when more follow). */
 export async function listDeadLetters(
   db: D1Database,
   filter: { status?: DeadLetterRow["status"]; topic?: string },

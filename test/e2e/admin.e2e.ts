@@ -355,3 +355,26 @@ test(
     }
   }),
 );
+
+test(
+  "an organiser rebuilds the index from the dashboard, watches it finish, and finds no dead letters",
+  { timeout: 30_000 },
+  withServerLog(async () => {
+    const context = await (await launchBrowser()).newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(5_000);
+      await page.goto(`${BASE}/admin/login`);
+      await page.fill("#token", ORGANISER_TOKEN);
+      await Promise.all([page.waitForURL(`${BASE}/admin`), page.click("button[type=submit]")]);
+      await page.getByTestId("tasks-open").click();
+      await page.getByTestId("start-reindex").click();
+      await until("the rebuild done", async () => (await page.locator("[data-testid=task-row][data-status=done]").count()) > 0, 20_000);
+      assert.match((await page.locator("[data-testid=task-row][data-status=done]").first().textContent()) ?? "", /Index rebuild/);
+      await page.getByTestId("dead-open").click();
+      await until("the dead letters loaded", async () => /No dead letters match/.test((await page.getByTestId("dead-count").textContent()) ?? ""));
+    } finally {
+      await context.close();
+    }
+  }),
+);

@@ -24,7 +24,7 @@ const TEMPLATE_LABELS = {
 };
 
 /** @type {Record<string, string>} */
-const EMAIL_STATUSES = { sent: "Sent", retrying: "Retrying", failed: "Failed", dead: "Dead" };
+const EMAIL_STATUSES = { sending: "Sending", retrying: "Retrying", sent: "Sent", failed: "Failed", dead: "Dead", retried: "Sent again" };
 
 /**
  * @param {EmailLogRow} email

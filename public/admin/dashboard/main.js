@@ -3,12 +3,14 @@
  * The judges' dashboard (/admin): starts each part and connects them. The page's markup is
  * src/pages/admin.html; every part talks to the judges' API (docs/api.md).
  */
+import { startDeadLetters } from "./dead-letters.js";
 import { startDrawer } from "./drawer.js";
 import { startEmails } from "./emails.js";
 import { startEntries } from "./entries.js";
 import { afterChange } from "./open-entry.js";
 import { profileLoaded } from "./profile.js";
 import { startStats } from "./stats.js";
+import { startTasks } from "./tasks.js";
 
 const profile = profileLoaded();
 /** @type {ReturnType<typeof startDrawer>} */
@@ -17,6 +19,8 @@ const entries = startEntries({ open: (id) => drawer.open(id) });
 drawer = startDrawer(entries);
 const stats = startStats({ products: entries.fillProducts });
 const emails = startEmails();
+startDeadLetters();
+startTasks();
 
 afterChange.list = () => void entries.load();
 afterChange.stats = stats.refreshSoon;

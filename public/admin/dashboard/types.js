@@ -120,4 +120,32 @@
  * @property {number | null} [updated_at]
  */
 
+/**
+ * A job that ran out of retries, on any topic (GET /admin/api/dead-letters).
+ * @typedef {object} DeadLetter
+ * @property {number} id
+ * @property {string} topic
+ * @property {string} key
+ * @property {string} origin
+ * @property {string} reason
+ * @property {number} attempts
+ * @property {string} status
+ * @property {number} updated_at
+ */
+
+/**
+ * A background task run (GET /admin/api/tasks).
+ * @typedef {object} TaskRun
+ * @property {string} id
+ * @property {string} kind
+ * @property {string} status
+ * @property {number} total
+ * @property {number} processed
+ * @property {number} failed
+ * @property {string} started_by
+ * @property {number} started_at
+ * @property {number | null} finished_at
+ * @property {boolean} stalled
+ */
+
 export {};
