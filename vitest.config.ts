@@ -1,16 +1,21 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { defineConfig } from "vitest/config";
 
 // Tests run the local development configuration, the one `npm start` uses.
 const development = parseEnv(readFileSync("config/development.env", "utf8"));
 
+// The queues wrangler.toml declares, for the test that checks them against the message contract.
+const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+const declaredQueues = JSON.stringify({ producers: workerOptions.queueProducers, consumers: workerOptions.queueConsumers });
+
 async function contest(vars: Record<string, string | undefined>) {
   return cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
-      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations") },
+      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_QUEUES: declaredQueues },
       // Emails and index rows wait a second or two to fill a batch in production; tests wait
       // for them often, so they get them as soon as they are sent (the batch code path is
       // the same).

@@ -49,7 +49,7 @@ const ParsedEmailKey = v.pipe(
   v.string(),
   v.maxLength(200),
   v.transform((key) => key.split(":")),
-  v.tuple([RegistrantId, v.picklist(KINDS), v.pipe(v.string(), v.minLength(1))]),
+  v.strictTuple([RegistrantId, v.picklist(KINDS), v.pipe(v.string(), v.minLength(1))]),
   v.transform(([registrantId, kind]) => ({ registrantId, kind })),
 );
 

@@ -7,9 +7,9 @@ export const OUTBOX_SCHEMA = `
   CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     topic TEXT NOT NULL,
-    key TEXT NOT NULL,
+    key TEXT NOT NULL DEFAULT '',
     body TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     handed_over_at INTEGER,

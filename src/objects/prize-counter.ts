@@ -76,7 +76,7 @@ const LIVE_RELAY_TABLE = `
     since INTEGER NOT NULL
   );`;
 
-const SCHEMA: Schema = {
+export const SCHEMA: Schema = {
   current: `${POOL_TABLE},
       configured_total INTEGER NOT NULL DEFAULT 0
     );

@@ -68,7 +68,7 @@ const ERASED_TABLES = ["registrant", "submission_version", "prize", "shipping", 
 
 type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
 
-const SCHEMA: Schema = {
+export const SCHEMA: Schema = {
   current: `${REGISTRANT_TABLE},
       index_version INTEGER NOT NULL DEFAULT 0
     );

@@ -76,7 +76,7 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
 
 /** Writes the registrant's row as its object holds it now; false when nobody is registered there. */
 async function rebuildRow(env: Env, id: string): Promise<boolean> {
-  const row = await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).indexRow();
+  const row = await registrant(env, id).indexRow();
   if (row) await env.DB.batch(refreshStatements(env.DB, [row]));
   return row !== null;
 }
@@ -102,11 +102,14 @@ export async function retryDeadLetter(env: Env, letter: Retryable): Promise<Retr
 
 async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
   const gone = (reason: string): RetryOutcome => ({ retried: false, reason });
+  // A job an object's outbox gave up on: the object still holds it, and hands it over again.
+  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : v.is(RegistrantId, letter.origin) ? registrant(env, letter.origin) : null;
+  if (holder && (await holder.retryDeadJob(letter.topic, letter.key))) return { retried: true, detail: { handedOver: true } };
   if (letter.topic === "email") {
     const parsed = parseEmailKey(letter.key);
     if (!parsed) return gone("That is not an email key Swagbox made.");
     const kind = RESEND_AS[parsed.kind];
-    const resent = await env.REGISTRANT.get(env.REGISTRANT.idFromString(parsed.registrantId)).resendEmail(kind);
+    const resent = await registrant(env, parsed.registrantId).resendEmail(kind);
     return resent ? { retried: true, detail: { kind } } : gone("That email no longer applies (the entrant or their prize has moved on).");
   }
   if (letter.topic === "index") {
@@ -123,8 +126,9 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
   if (kind.success) {
     return (await retryItem(env, kind.output, letter.key)) ? { retried: true, detail: { kind: kind.output } } : gone("It failed again.");
   }
-  // A job an object's outbox gave up on: the object holds it, and hands it over again.
-  if (letter.origin !== "prize-counter" && !v.is(RegistrantId, letter.origin)) return gone("Its origin is not an object Swagbox knows.");
-  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : env.REGISTRANT.get(env.REGISTRANT.idFromString(letter.origin));
-  return (await holder.retryDeadJob(letter.topic, letter.key)) ? { retried: true, detail: {} } : gone("The object no longer holds that job.");
+  return gone("The object no longer holds that job.");
+}
+
+function registrant(env: Env, id: string) {
+  return env.REGISTRANT.get(env.REGISTRANT.idFromString(id));
 }

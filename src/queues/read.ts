@@ -12,7 +12,8 @@ export function readMessages<T extends QueueTopic>(batch: MessageBatch<unknown>,
     const parsed = v.safeParse(ENVELOPES[topic], message.body);
     if (parsed.success) read.push({ body: parsed.output.body, message });
     else {
-      console.error(`${batch.queue}: dropping malformed message ${message.id}: ${v.summarize(parsed.issues)}`);
+      const [issue] = parsed.issues;
+      console.error(`${batch.queue}: dropping malformed message ${message.id}: ${v.getDotPath(issue) ?? "body"}: ${issue.message}`);
       message.ack();
     }
   }

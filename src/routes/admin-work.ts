@@ -92,7 +92,10 @@ export async function resume(request: AdminRequest, env: Env): Promise<Response>
 /** Starts a task (or returns the run of its kind already going), audited; 202 with the run. */
 export function starter(kind: Exclude<TaskKind, "retention">) {
   return async (request: AdminRequest, env: Env): Promise<Response> => {
-    const run = await startTask(env, kind, request.judge.name);
+    const run = await startTask(env, kind, request.judge.name).catch((error: unknown) => {
+      console.error(`tasks: could not start a ${kind}`, error);
+      throw new HttpError(503, "busy", "The tasks queue did not take the task, so nothing started. Try again in a minute.");
+    });
     await recordAudit(env.DB, request.judge, kind === "reindex" ? "reindex" : "flush", null, { run: run.id });
     return json({ task: withHealth(run) }, 202);
   };

@@ -50,14 +50,21 @@ function registrant(env: Env, id: string) {
 
 /**
  * Starts a run of `kind` over every registrant, or returns the one already running (one at
- * a time of each kind). A flush also flushes the PrizeCounter's outbox at once.
+ * a time of each kind). A flush also flushes the PrizeCounter's outbox at once. Throws,
+ * having started nothing, when the tasks queue does not take the first step.
  */
 export async function startTask(env: Env, kind: TaskKind, startedBy: string): Promise<TaskRun> {
   const running = await runningRun(env.DB, kind);
   if (running) return running;
   if (kind === "flush") await prizeCounter(env).flushOutbox();
   const run = await startRun(env.DB, kind, startedBy, await countRegistrants(env.DB));
-  await resumeTask(env, run);
+  try {
+    await resumeTask(env, run);
+  } catch (error) {
+    // A run whose first step never left would block the next start: it goes, the caller retries.
+    await env.DB.prepare("DELETE FROM task_runs WHERE id = ?").bind(run.id).run();
+    throw error;
+  }
   return run;
 }
 

@@ -176,6 +176,19 @@ describe("prize holds", () => {
 });
 
 describe("erasure", () => {
+  it("leaves every erased winner erased in the index, though the revoke's news races the erasure", async () => {
+    const winners = await Promise.all(Array.from({ length: 6 }, (_, i) => winner(`erased-winner-${i}@example.com`, `Winner ${i}`)));
+    await Promise.all(winners.map(({ id }) => admin(`/admin/api/entries/${id}`, { method: "DELETE" })));
+    await prizeCounter(env).flushOutbox();
+    for (const { id } of winners) await indexed(id, (row) => row.status === "erased");
+    // Whatever was still on its way has arrived by now; nothing came back.
+    await prizeCounter(env).flushOutbox();
+    for (const [i, { id }] of winners.entries()) {
+      await registrantStub(`erased-winner-${i}@example.com`).flushOutbox();
+      expect(await indexed(id)).toMatchObject({ status: "erased", email: "" });
+    }
+  });
+
   it("lets an entrant erase everything with their link; an unshipped prize goes back", async () => {
     const email = "forget-me@example.com";
     const { id, code } = await winner(email, "Forgettable");

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Registrant } from "../../src/objects/registrant";
 import { ACCEPTED, logRow } from "../email/helpers";
 import { emailsTo, registrantStub } from "../helpers";
+import { admin } from "../judges/helpers";
 
 /** The jobs of `topic` the object still holds. */
 async function jobs(stub: DurableObjectStub<Registrant>, topic: string) {
@@ -114,6 +115,28 @@ describe("Registrant", () => {
     await stub.flushOutbox();
     expect(await jobs(stub, "email")).toEqual([]);
     expect((await emailsTo("lost-in-queue@example.com")).length).toBe(1);
+  });
+
+  it("reports a job it could not hand over for a day as a dead letter, keeps it, and hands it over when an organiser retries", async () => {
+    const email = "horizon@example.com";
+    const stub = registrantStub(email);
+    vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await stub.register({ ...ADA, email });
+    await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "to_deliver" }]));
+    // A day later, still refused.
+    await runInDurableObject(stub, (_, state) => void state.storage.sql.exec("UPDATE outbox SET created_at = ? WHERE topic = 'email'", Date.now() - 25 * 3_600_000));
+    await stub.flushOutbox();
+    const [dead] = await jobs(stub, "email");
+    expect(dead).toMatchObject({ state: "dead", lastError: "queue unavailable" });
+    const { deadLetters } = (await (await admin("/admin/api/dead-letters?topic=email")).json()) as { deadLetters: { id: number; key: string; origin: string }[] };
+    const letter = deadLetters.find((l) => l.key === dead!.key)!;
+    expect(letter).toMatchObject({ origin: stub.id.toString() });
+
+    vi.restoreAllMocks();
+    const retried = await admin(`/admin/api/dead-letters/${letter.id}/retry`, { method: "POST" });
+    expect(retried.status).toBe(202);
+    await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation" }]));
+    expect(await emailsTo(email)).toHaveLength(1);
   });
 
   it("racing registers of one email commit one registration and one email", async () => {
