@@ -2,6 +2,7 @@
  * The routes by which the objects' outboxes hand work over, built from the message
  * contract: where each topic goes and how its effect is confirmed.
  */
+import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { KEY_OF, type PrizeRequest, type RegistryEntry, type SystemAudit } from "../messages/topics";
@@ -11,7 +12,7 @@ import type { PrizeUpdate } from "../schemas/prizes";
 import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
 import { confirmEmails } from "../store/email-log";
-import { confirmIndexRows } from "../store/entries-index";
+import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
 import { registerStatements } from "../store/registry";
 import type { DeadJob, OutboxOptions, Route } from "./outbox";
 import { prizeCounter } from "./prize-counter";
@@ -65,12 +66,20 @@ export function prizeUpdateRoute(env: Env): Route<PrizeUpdate> {
   };
 }
 
-/** A registrant whose hold expired gives its slot back; releasing twice is harmless. */
+/**
+ * A registrant whose hold expired gives its slot back (releasing twice is harmless); under
+ * the judged policy with the judges' ranking, from which the counter picks the next winner
+ * if REOFFER_EXPIRED says so.
+ */
 export function prizeReleaseRoute(env: Env): Route<PrizeRequest> {
   return {
     key: KEY_OF.prize_release,
     deliver: async (requests) => {
-      for (const request of requests) await prizeCounter(env).releaseExpired(request.registrantId);
+      const judged = requireConfig(env).awardPolicy === "judged";
+      for (const { registrantId } of requests) {
+        const candidates = judged ? await reofferCandidates(env.DB, registrantId) : [];
+        await prizeCounter(env).releaseExpired(registrantId, candidates);
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ import {
 } from "../prizes/award-log";
 import {
   Actor,
+  Candidates,
   LiveUpdate,
   ObjectId,
   PoolSize,
@@ -155,6 +156,7 @@ export class PrizeCounter extends DurableObject<Env> {
       outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmMs),
     );
     answerPings(ctx);
+    if (this.reconcilePool()) this.afterChange();
   }
 
   /** Awards the lowest free slot; awarding someone twice returns their slot. */
@@ -213,43 +215,33 @@ export class PrizeCounter extends DurableObject<Env> {
 
   /**
    * A winner's hold ran out without an address: their slot goes back to the pool and, when
-   * REOFFER_EXPIRED is on, straight to the next entry — the head of the first-come waitlist,
-   * or the best-scored submission that never won and never let a hold expire. Idempotent:
-   * a slot no longer held is left alone.
+   * REOFFER_EXPIRED is on, straight to the next entry in the same transaction — the head of
+   * the first-come waitlist, or (judged) the first of `candidates` (the judges' ranking,
+   * best first, read by the caller from the index) that never won. Idempotent: a slot no
+   * longer held is left alone.
    */
-  async releaseExpired(registrantId: string): Promise<{ released: boolean; reofferedTo: string | null }> {
+  async releaseExpired(registrantId: string, candidates: readonly string[] = []): Promise<{ released: boolean; reofferedTo: string | null }> {
     const id = v.parse(RegistrantId, registrantId);
+    const ranked = v.parse(Candidates, candidates);
     const { reofferExpired, awardPolicy } = this.config;
-    let waitlistHead: string | null = null;
-    const released = this.ctx.storage.transactionSync(() => {
+    const result = this.ctx.storage.transactionSync(() => {
       const slot = this.slotOf(id);
-      if (slot === null) return false;
+      if (slot === null) return { released: false, reofferedTo: null };
       this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
       const seq = this.append("revoke", "hold_expiry", { pseudonym: pseudonym(id), slot });
       this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
       this.audit({ action: "hold_expired", target: id, detail: { slot } });
-      if (reofferExpired && awardPolicy === "first_come") {
-        waitlistHead = this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null;
-        if (waitlistHead) this.awardNew(waitlistHead, "reoffer");
-      }
-      return true;
+      if (!reofferExpired) return { released: true, reofferedTo: null };
+      const next =
+        awardPolicy === "first_come"
+          ? (this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null)
+          : (ranked.find((candidate) => candidate !== id && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
+      if (next === null || !this.awardNew(next, "reoffer").ok) return { released: true, reofferedTo: null };
+      this.audit({ action: "reoffer", target: next, detail: { from: id } });
+      return { released: true, reofferedTo: next };
     });
-    if (!released) return { released: false, reofferedTo: null };
-    let reofferedTo: string | null = waitlistHead;
-    if (reofferExpired && awardPolicy === "judged") {
-      const { results } = await this.env.DB.prepare(
-        `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND id != ?
-         ORDER BY score IS NULL, score DESC, submitted_at LIMIT 25`,
-      )
-        .bind(id)
-        .all<{ id: string }>();
-      // The best-ranked submission that never won: one whose prize was revoked is passed over.
-      const next = results.find(({ id: candidate }) => !this.everAwarded(candidate));
-      if (next && (await this.award(next.id, "reoffer")).ok) reofferedTo = next.id;
-    }
-    if (reofferedTo) this.audit({ action: "reoffer", target: reofferedTo, detail: { from: id } });
-    this.afterChange();
-    return { released: true, reofferedTo };
+    if (result.released) this.afterChange();
+    return result;
   }
 
   /** Changes the pool size; never below the number already awarded. */
@@ -298,7 +290,7 @@ export class PrizeCounter extends DurableObject<Env> {
   /** A page of the public log (never who acted, never a registrant id) and the head hash. */
   async log(after = 0, limit = 500): Promise<PublicLog> {
     const page = Math.min(Math.max(Math.trunc(limit), 1), 1000);
-    const { head, total, remaining } = this.status(); // first: it may open the pool
+    const { head, total, remaining } = this.status();
     const events = this.sql<EventRow>`
       SELECT seq, type, pseudonym, slot, position, total, at, hash FROM event
       WHERE seq > ${Math.trunc(after)} ORDER BY seq LIMIT ${page + 1}`.toArray();
@@ -349,34 +341,36 @@ export class PrizeCounter extends DurableObject<Env> {
   }
 
   /**
-   * The pool size. The configuration opens the pool (the log's first event) on first use,
-   * and a later change of PRIZE_POOL resizes it, as `resize` would, unless that would go
-   * below the number already awarded (then the pool stays as it is and the refusal is logged).
+   * Brings the pool in line with the configuration, once, when the object starts: the
+   * first start opens the pool (the log's first event), and a changed PRIZE_POOL resizes
+   * it as `resize` would, unless that would go below the number already awarded (then the
+   * pool stays as it is and the refusal is logged). True when it changed anything.
    */
-  private total(): number {
+  private reconcilePool(): boolean {
     const configured = this.config.prizePool;
-    const row = this.sql<{ total: number; configured_total: number }>`SELECT total, configured_total FROM pool`.toArray()[0];
-    if (row && row.configured_total === configured) return row.total;
-    if (!row) {
-      this.sql`INSERT INTO pool (singleton, total, configured_total) VALUES (1, ${configured}, ${configured})`;
+    return this.ctx.storage.transactionSync(() => {
+      const row = this.sql<{ total: number; configured_total: number }>`SELECT total, configured_total FROM pool`.toArray()[0];
+      if (row && row.configured_total === configured) return false;
+      if (!row) {
+        this.sql`INSERT INTO pool (singleton, total, configured_total) VALUES (1, ${configured}, ${configured})`;
+        this.append("resize", "config", {});
+        return true;
+      }
+      this.sql`UPDATE pool SET configured_total = ${configured}`;
+      const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
+      if (configured < awarded) {
+        console.error(`PRIZE_POOL ${configured} is below the ${awarded} prizes already awarded; the pool stays at ${row.total}`);
+        return false;
+      }
+      this.sql`UPDATE pool SET total = ${configured}`;
       this.append("resize", "config", {});
-      return configured;
-    }
-    this.sql`UPDATE pool SET configured_total = ${configured}`;
-    const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
-    if (configured < awarded) {
-      console.error(`PRIZE_POOL ${configured} is below the ${awarded} prizes already awarded; the pool stays at ${row.total}`);
-      return row.total;
-    }
-    this.sql`UPDATE pool SET total = ${configured}`;
-    this.append("resize", "config", {});
-    // Tell sockets and the snapshot once the transaction this runs in has committed.
-    this.ctx.waitUntil(Promise.resolve().then(() => this.afterChange()));
-    return configured;
+      return true;
+    });
   }
 
+  /** The count now; reads only. */
   private status(): PoolStatus {
-    const total = this.total();
+    const total = this.sql<{ total: number }>`SELECT total FROM pool`.one().total;
     const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
     return { total, awarded, remaining: Math.max(total - awarded, 0), head: this.head() };
   }

@@ -3,6 +3,9 @@ import * as v from "valibot";
 /** A registrant's public id: the hex of their Durable Object id. */
 export const RegistrantId = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "Not a registrant id"));
 
+/** Entries that might take a released prize, best first (the judges' ranking). */
+export const Candidates = v.pipe(v.array(RegistrantId), v.maxLength(100));
+
 /** Who made a change: a judge's name, "first_come", "config"… Kept in the private audit. */
 export const Actor = v.pipe(v.string(), v.trim(), v.nonEmpty("An actor is required"), v.maxLength(200));
 

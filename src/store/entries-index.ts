@@ -109,3 +109,20 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     db.prepare("DELETE FROM registrants WHERE id = ?").bind(id),
   ]);
 }
+
+/**
+ * Who may take a prize released under the judged policy, best first: submissions with no
+ * prize and no hold, by score (unscored last), then by submission time. The PrizeCounter
+ * awards the first that never won. Read from the index, which may lag by seconds: the
+ * counter, not this list, decides.
+ */
+export async function reofferCandidates(db: D1Database, exclude: string, limit = 25): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND id != ?
+       ORDER BY score IS NULL, score DESC, submitted_at LIMIT ?`,
+    )
+    .bind(exclude, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}

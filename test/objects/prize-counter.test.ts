@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PrizeCounter } from "../../src/objects/prize-counter";
+import { PrizeCounter } from "../../src/objects/prize-counter";
 import type { Registrant } from "../../src/objects/registrant";
 import { GENESIS, pseudonym, verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
 import { registrantId, registrantStub } from "../helpers";
@@ -24,7 +24,7 @@ function deliverOutbox(counter: DurableObjectStub<PrizeCounter>) {
 }
 
 describe("PrizeCounter", () => {
-  it("1,000 racing awards against a pool of 300 award exactly 300 slots, 1 to 300 once each", async () => {
+  it("1,000 racing awards against a pool of 300 award exactly 300 slots, 1 to 300 once each", { timeout: 30_000 }, async () => {
     const counter = freshCounter();
     const ids = Array.from({ length: 1000 }, (_, i) => entrant(i));
     const results = await Promise.all(ids.map((id) => counter.award(id, "judge:ada")));
@@ -150,5 +150,43 @@ describe("PrizeCounter", () => {
     await evictDurableObject(counter);
     expect(await counter.award(entrant(1), "judge:ada")).toMatchObject({ ok: true, slot: 1, already: true });
     expect(await counter.award(entrant(2), "judge:ada")).toMatchObject({ ok: true, slot: 2, already: false });
+  });
+});
+
+/** How many rows each of the counter's ledger tables holds. */
+function rowCounts(state: DurableObjectState): Record<string, number> {
+  const tables = ["pool", "award", "waitlist", "event", "outbox", "live_relay"];
+  return Object.fromEntries(tables.map((table) => [table, state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n]));
+}
+
+describe("the PrizeCounter's reads", () => {
+  it("change nothing, even when the configuration changed since the counter started", async () => {
+    const counter = freshCounter();
+    await counter.award(entrant(900), "judge:ada");
+    await counter.flushOutbox();
+    await runInDurableObject(counter, async (_: PrizeCounter, state) => {
+      const started = new PrizeCounter(state, { ...env, PRIZE_POOL: "9" });
+      const before = rowCounts(state);
+      const pool = state.storage.sql.exec("SELECT * FROM pool").one();
+      await started.getStatus();
+      await started.log();
+      await started.outboxStatus();
+      expect(rowCounts(state)).toEqual(before);
+      expect(state.storage.sql.exec("SELECT * FROM pool").one()).toEqual(pool);
+    });
+  });
+
+  it("apply a changed PRIZE_POOL when the object starts, never below what is awarded", async () => {
+    const counter = freshCounter();
+    await counter.award(entrant(901), "judge:ada");
+    await counter.award(entrant(902), "judge:ada");
+    // The object starting again under another configuration, as a deploy restarts it.
+    await runInDurableObject(counter, (_: PrizeCounter, state) => void new PrizeCounter(state, { ...env, PRIZE_POOL: "7" }));
+    expect(await counter.getStatus()).toMatchObject({ total: 7, remaining: 5 });
+    await runInDurableObject(counter, (_: PrizeCounter, state) => void new PrizeCounter(state, { ...env, PRIZE_POOL: "1" }));
+    expect(await counter.getStatus()).toMatchObject({ total: 7, awarded: 2 });
+    const { events } = await counter.log();
+    expect(events.map((event) => `${event.type}:${event.total}`)).toEqual(["resize:300", "award:300", "award:300", "resize:7"]);
+    expect(verifyAwardLog(events, (await counter.log()).head).ok).toBe(true);
   });
 });
