@@ -2,22 +2,29 @@ import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
-import { emailKey, type ResendKind } from "../messages/email-keys";
+import { emailKey, RESEND_AS, type ResendKind } from "../messages/email-keys";
 import { KEY_OF } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
 import { PrizeUpdate } from "../schemas/prizes";
 import { eraseFromIndex } from "../store/entries-index";
-import { addressSummary, shippingForm, type ShippingAddress } from "../schemas/shipping";
+import { shippingForm, type ShippingAddress } from "../schemas/shipping";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
+import { HttpUrl } from "../schemas/fields";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
 import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
 import { prizeCounter } from "./prize-counter";
-import { SHIPPING_SCHEMA, Shipping, type ShippingState } from "./shipping";
+import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+
+/** What markShipped takes: an http(s) tracking link, or none. */
+const TrackingUrl = v.nullable(HttpUrl("Tracking URL"));
+
+/** What resendEmail takes: the kinds an organiser's retry can send again. */
+const ResendKindSchema = v.picklist([...new Set(Object.values(RESEND_AS))]);
 
 /** A registrant asking for their link again gets at most one email per this interval. */
 export const LINK_RESEND_INTERVAL_MS = 10 * 60_000;
@@ -117,11 +124,7 @@ export interface AdminView {
 }
 
 
-export type GiveAddress =
-  | { ok: true; shipping: ShippingState }
-  | { ok: false; reason: "unknown_code" | "expired" | "shipped" };
-
-export type MarkShipped = { ok: true; shipping: ShippingState } | { ok: false; reason: "no_address" };
+export type { GiveAddress, MarkShipped };
 
 export type Submitted =
   | { ok: true; version: number; profile: Profile; prize: Prize | null }
@@ -155,14 +158,21 @@ export class Registrant extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
   private readonly outbox;
-  private readonly shipping: Shipping;
+  private readonly hold: PrizeHold;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
     migrate(ctx.storage.sql, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.shipping = new Shipping(this.sql);
+    this.hold = new PrizeHold(this.sql, {
+      id: ctx.id.toString(),
+      contact: () => {
+        const profile = this.profile();
+        return profile && { to: profile.email, firstname: profile.firstname };
+      },
+      email: (job) => this.email(job),
+    });
     this.outbox = new Outbox(
       ctx,
       this.sql,
@@ -345,8 +355,8 @@ export class Registrant extends DurableObject<Env> {
   async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
     const presented = await hashSecret(secret);
     const profile = this.profile();
-    const shipping = this.shipping.state();
-    if (!profile || !shipping || !this.shipping.matches(presented, sameHash)) return null;
+    const shipping = this.hold.state();
+    if (!profile || !shipping || !this.hold.matches(presented)) return null;
     return { profile, shipping };
   }
 
@@ -359,20 +369,9 @@ export class Registrant extends DurableObject<Env> {
     const presented = await hashSecret(secret);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): GiveAddress => {
-      const profile = this.profile();
-      const state = this.shipping.state();
-      if (!profile || !state || !this.shipping.matches(presented, sameHash)) return { ok: false, reason: "unknown_code" };
-      if (state.status === "expired" || state.status === "shipped") return { ok: false, reason: state.status };
-      this.shipping.setAddress(address, now);
-      this.email({
-        template: "shipping_confirmed",
-        key: emailKey(this.id, "shipping_confirmed", now),
-        to: profile.email,
-        firstname: profile.firstname,
-        summary: addressSummary(address),
-      });
-      this.index(now);
-      return { ok: true, shipping: this.shipping.state()! };
+      const given = this.hold.giveAddress(presented, address, now);
+      if (given.ok) this.index(now);
+      return given;
     });
     if (result.ok) {
       await this.alarms.set("hold_reminder", null);
@@ -384,16 +383,12 @@ export class Registrant extends DurableObject<Env> {
 
   /** Organisers mark a prize shipped (with an optional tracking link, emailed to the winner). */
   async markShipped(trackingUrl: string | null): Promise<MarkShipped> {
+    const tracking = v.parse(TrackingUrl, trackingUrl);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): MarkShipped => {
-      const profile = this.profile();
-      const state = this.shipping.state();
-      if (!profile || !state || state.status === "awaiting" || state.status === "expired") return { ok: false, reason: "no_address" };
-      if (state.status === "shipped") return { ok: true, shipping: state };
-      this.shipping.markShipped(trackingUrl, now);
-      this.email({ template: "shipped", key: emailKey(this.id, "shipped", state.holdExpiresAt), to: profile.email, firstname: profile.firstname, trackingUrl });
-      this.index(now);
-      return { ok: true, shipping: this.shipping.state()! };
+      const shipped = this.hold.ship(tracking, now);
+      if (shipped.ok) this.index(now);
+      return shipped;
     });
     if (result.ok) void this.outbox.afterCommit();
     return result;
@@ -404,32 +399,11 @@ export class Registrant extends DurableObject<Env> {
    * sent again as they were (only hashes are kept), so they go out with a fresh link; the
    * others are queued again under their own key. False when there is nothing to resend.
    */
-  async resendEmail(kind: ResendKind): Promise<boolean> {
+  async resendEmail(input: ResendKind): Promise<boolean> {
+    const kind = v.parse(ResendKindSchema, input);
     if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
-    const secret = generateSecret();
-    const codeHash = await hashSecret(secret);
-    const now = Date.now();
-    const queued = this.ctx.storage.transactionSync(() => {
-      const profile = this.profile();
-      const state = this.shipping.state();
-      if (!profile || !state) return false;
-      const to = { to: profile.email, firstname: profile.firstname };
-      if (kind === "shipping_link") {
-        if (state.status !== "awaiting" && state.status !== "ready") return false;
-        const links = this.shipping.reissue(codeHash, now, { reminder: false });
-        this.email({ template: "shipping_reminder", key: emailKey(this.id, "shipping_reminder", links), ...to, code: `${this.id}.${secret}`, holdExpiresAt: state.holdExpiresAt });
-      } else if (kind === "shipping_confirmed") {
-        if (!state.address) return false;
-        this.email({ template: "shipping_confirmed", key: emailKey(this.id, "shipping_confirmed", now), ...to, summary: addressSummary(state.address) });
-      } else if (kind === "shipped") {
-        if (state.status !== "shipped") return false;
-        this.email({ template: "shipped", key: emailKey(this.id, "shipped", state.holdExpiresAt), ...to, trackingUrl: state.trackingUrl });
-      } else {
-        if (state.status !== "expired") return false;
-        this.email({ template: "hold_expired", key: emailKey(this.id, "hold_expired", state.holdExpiresAt), ...to });
-      }
-      return true;
-    });
+    const link = await shippingLink();
+    const queued = this.ctx.storage.transactionSync(() => this.hold.resend(kind, link, Date.now()));
     if (queued) await this.outbox.afterCommit();
     return queued;
   }
@@ -456,7 +430,7 @@ export class Registrant extends DurableObject<Env> {
       const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version FROM erasure`.toArray()[0];
       if (started) return started;
       const prize = this.prize();
-      const shipping = this.shipping.state();
+      const shipping = this.hold.state();
       const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
       const pending: Erasure = {
         email: this.row()?.email ?? null,
@@ -488,41 +462,22 @@ export class Registrant extends DurableObject<Env> {
 
   /** Halfway through the hold: one reminder, with a fresh shipping link (the old one retires). */
   private async remindAboutHold(): Promise<void> {
-    const secret = generateSecret();
-    const codeHash = await hashSecret(secret);
-    const sent = this.ctx.storage.transactionSync(() => {
-      const profile = this.profile();
-      const state = this.shipping.state();
-      if (!profile || !state || !this.shipping.needsReminder()) return false;
-      const links = this.shipping.reissue(codeHash, Date.now(), { reminder: true });
-      this.email({
-        template: "shipping_reminder",
-        key: emailKey(this.id, "shipping_reminder", links),
-        to: profile.email,
-        firstname: profile.firstname,
-        code: `${this.id}.${secret}`,
-        holdExpiresAt: state.holdExpiresAt,
-      });
-      return true;
-    });
+    const link = await shippingLink();
+    const sent = this.ctx.storage.transactionSync(() => this.hold.remind(link, Date.now()));
     if (sent) await this.outbox.afterCommit();
   }
 
   /** At the hold's end without an address: the slot goes back to the pool (through the outbox). */
   private async expireHold(): Promise<void> {
     const now = Date.now();
-    const holdExpiresAt = this.shipping.state()?.holdExpiresAt ?? null;
+    const holdExpiresAt = this.hold.state()?.holdExpiresAt ?? null;
     if (holdExpiresAt !== null && now < holdExpiresAt) {
       await this.alarms.set("hold_expiry", holdExpiresAt); // woken early: sleep again
       return;
     }
     const expired = this.ctx.storage.transactionSync(() => {
-      const profile = this.profile();
-      const state = this.shipping.state();
-      if (!profile || !state) return false;
-      if (!this.shipping.expire(now)) return false;
+      if (!this.hold.expire(now)) return false;
       this.outbox.add("prize_release", { registrantId: this.id });
-      this.email({ template: "hold_expired", key: emailKey(this.id, "hold_expired", state.holdExpiresAt), to: profile.email, firstname: profile.firstname });
       this.index(now);
       return true;
     });
@@ -558,8 +513,7 @@ export class Registrant extends DurableObject<Env> {
    * shipping link by email, a reminder halfway and an expiry at the end. A revoke closes it.
    */
   private async applyPrize(update: PrizeUpdate): Promise<void> {
-    const secret = generateSecret();
-    const codeHash = await hashSecret(secret);
+    const link = await shippingLink();
     const { holdMs } = requireConfig(this.env);
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => {
@@ -570,22 +524,12 @@ export class Registrant extends DurableObject<Env> {
         VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${now})
         ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
           position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at`;
-      const profile = this.profile();
       let holdUntil: number | null = null;
-      if (update.status === "awarded" && update.slot !== null && profile) {
+      if (update.status === "awarded" && update.slot !== null) {
         holdUntil = now + holdMs;
-        this.shipping.open(update.slot, codeHash, holdUntil);
-        this.email({
-          template: "prize_won",
-          key: emailKey(this.id, "prize_won", update.seq),
-          to: profile.email,
-          firstname: profile.firstname,
-          code: `${this.id}.${secret}`,
-          slot: update.slot,
-          holdExpiresAt: holdUntil,
-        });
+        this.hold.open(update.slot, update.seq, link, holdUntil);
       } else if (update.status === "revoked") {
-        this.shipping.close();
+        this.hold.close();
       }
       this.index(now);
       return { holdUntil };
@@ -615,7 +559,7 @@ export class Registrant extends DurableObject<Env> {
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
     const latest = this.versions(1)[0];
     const prize = this.prize();
-    const shipping = this.shipping.state();
+    const shipping = this.hold.state();
     return {
       id: this.id,
       version,

@@ -6,7 +6,7 @@ import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
 import { invalidFields } from "../http/respond";
 import type { Profile } from "../objects/registrant";
-import type { ShippingState } from "../objects/shipping";
+import type { ShippingState } from "../objects/prize-hold";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";

@@ -80,6 +80,9 @@ describe("Registrant", () => {
       );
       await expect(instance.register({ firstname: "A", lastname: "B", email: "not an email" })).rejects.toThrow();
       expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM registrant").one().n).toBe(0);
+      await expect(instance.markShipped("javascript:alert(1)")).rejects.toThrow("Tracking URL");
+      await expect(instance.resendEmail("everything" as never)).rejects.toThrow();
+      expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n).toBe(0);
     });
   });
 
