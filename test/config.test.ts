@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config";
 import type { Env } from "../src/env";
 import { send } from "./helpers";
@@ -92,10 +92,12 @@ describe("email configuration", () => {
     expect(configured({ ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare" })).toMatchObject({ ok: true, config: { resendApiKey: null } });
   });
 
-  it("answers 503 naming RESEND_API_KEY on every route while it is missing", async () => {
+  it("answers 503 on every route while RESEND_API_KEY is missing, and names it in /healthz", async () => {
     const response = await send("/", { acceptJson: true, vars: RESEND });
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: "misconfigured", message: expect.stringContaining("RESEND_API_KEY") });
+    expect(await response.json()).toMatchObject({ error: "misconfigured" });
+    const health = (await (await send("/healthz", { vars: RESEND })).json()) as { problems: { variable: string }[] };
+    expect(health.problems.map((p) => p.variable)).toContain("RESEND_API_KEY");
   });
 
   it("defaults the brand colour and keeps a given one in lower case", () => {
@@ -119,14 +121,35 @@ describe("GET /healthz", () => {
     expect(body.problems.map((p) => p.variable).sort()).toEqual(["PRIZE_POOL", "REGISTRATION_CLOSES"]);
   });
 
-  it("makes every other route answer 503 with a message that names the variable", async () => {
+  it("makes every other route answer a plain 503, and logs which variable is wrong with the request's id", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const path of ["/", "/rules", "/submit?code=x"]) {
       const response = await send(path, { acceptJson: true, vars: { PUBLIC_URL: "" } });
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ error: "misconfigured", message: expect.stringContaining("PUBLIC_URL") });
+      expect(await response.json()).toEqual({ error: "misconfigured", message: "Swagbox is misconfigured." });
     }
-    const page = await send("/", { vars: { PUBLIC_URL: "" } });
+    const page = await send("/", { vars: { PUBLIC_URL: "" }, headers: { "cf-ray": "8f1d2c3b4a5e6f70-LHR" } });
     expect(page.status).toBe(503);
-    expect(await page.text()).toContain("PUBLIC_URL");
+    expect(page.headers.get("x-request-id")).toBe("8f1d2c3b4a5e6f70-LHR");
+    expect(await page.text()).not.toContain("PUBLIC_URL");
+    const line = logged.mock.calls.map(([first]) => String(first)).find((text) => text.includes("8f1d2c3b4a5e6f70-LHR"));
+    expect(JSON.parse(line!)).toMatchObject({ level: "error", status: 503, code: "misconfigured", path: "/", reason: expect.stringContaining("PUBLIC_URL") });
+    logged.mockRestore();
+  });
+});
+
+describe("an unexpected error", () => {
+  it("answers a 500 that reveals nothing, with a request id, and logs the error's stack under that id", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = { ...env, DB: new Proxy(env.DB, { get: (target, property) => (property === "batch" ? () => Promise.reject(new Error("secret internals")) : Reflect.get(target, property)) }) };
+    const response = await send("/admin/api/stats", { acceptJson: true, vars: { DB: broken.DB }, headers: { authorization: "Bearer dev-organiser-token" } });
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).not.toContain("secret internals");
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const line = logged.mock.calls.map(([first]) => String(first)).find((text) => text.includes(id!));
+    expect(JSON.parse(line!)).toMatchObject({ status: 500, code: "internal", path: "/admin/api/stats", reason: expect.stringContaining("secret internals") });
+    logged.mockRestore();
   });
 });

@@ -29,10 +29,14 @@ export type ErrorCode =
 export type FieldErrors = Record<string, string>;
 
 /**
- * An error the client may see: status, public code and message. Anything else thrown is
- * logged and answered with a bare 500 (see respondToError).
+ * An error the client may see: status, public code and message, and (never sent) a private
+ * reason for the log. Anything else thrown is logged and answered with a bare 500 (see
+ * respondToError).
  */
 export class HttpError extends Error {
+  /** What operators need to know and clients must not (logged, never answered). */
+  reason: string | undefined;
+
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
@@ -43,5 +47,11 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = "HttpError";
+  }
+
+  /** Adds the private reason, for the log. */
+  because(reason: string): this {
+    this.reason = reason;
+    return this;
   }
 }

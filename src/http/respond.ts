@@ -26,18 +26,33 @@ const HEADINGS: Partial<Record<HttpError["code"], string>> = {
 
 /**
  * The one error path: an HttpError answers with its status, code and message (JSON or an
- * HTML page); anything else is logged with its stack and answered with a 500 that reveals
- * nothing.
+ * HTML page); anything else is answered with a 500 that reveals nothing. Every 5xx and
+ * every unexpected error is logged, with its private reason or stack and the request's id,
+ * which the answer carries too (`x-request-id`) so that a report can be matched to the log.
  */
 export function respondToError(error: unknown, request: Request, config: Config | null): Response {
   const known =
     error instanceof HttpError
       ? error
       : new HttpError(500, "internal", "Something went wrong on our side. Please try again in a minute.");
-  if (!(error instanceof HttpError)) console.error("unhandled error", request.method, new URL(request.url).pathname, error);
+  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+  if (!(error instanceof HttpError) || known.status >= 500) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        requestId,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: known.status,
+        code: known.code,
+        reason: error instanceof HttpError ? (known.reason ?? known.message) : errorText(error),
+      }),
+    );
+  }
+  const headers = { ...known.headers, "x-request-id": requestId };
   // API routes answer JSON whatever the client asked for.
   if (wantsJson(request) || /^(\/admin)?\/api\//.test(new URL(request.url).pathname)) {
-    return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status, known.headers);
+    return json({ error: known.code, message: known.message, ...(known.fields && { fields: known.fields }) }, known.status, headers);
   }
   return renderPage(
     request,
@@ -52,8 +67,12 @@ export function respondToError(error: unknown, request: Request, config: Config 
       },
       show: { linkHint: known.code === "unknown_code" },
     },
-    { status: known.status, headers: known.headers },
+    { status: known.status, headers },
   );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
 }
 
 /**

@@ -20,8 +20,9 @@ function withConfig(request: AppRequest, ...[env]: RouterArgs): void {
   if (loaded.ok) {
     request.config = loaded.config;
   } else if (new URL(request.url).pathname !== "/healthz") {
+    // Which variable is wrong is for operators (/healthz and the log), not for visitors.
     const problems = loaded.problems.map((p) => `${p.variable}: ${p.message}`).join("; ");
-    throw new HttpError(503, "misconfigured", `Swagbox is misconfigured. ${problems}`);
+    throw new HttpError(503, "misconfigured", "Swagbox is misconfigured.").because(problems);
   }
 }
 
