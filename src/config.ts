@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import type { Env } from "./env";
 import { AdminToken } from "./judges/auth";
 import { DEFAULT_RUBRIC, Rubric } from "./judges/rubric";
 
@@ -151,54 +150,34 @@ const ConfigSchema = v.pipe(
   ),
 );
 
-type RawConfig = v.InferOutput<typeof ConfigSchema>;
+/** SNAKE_CASE to camelCase, as a type: PRIZE_POOL is prizePool. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${Capitalize<Camel<Tail>>}` : Lowercase<S>;
+
+type Vars = v.InferOutput<typeof ConfigSchema>;
+
+/** The variables, as the Worker and the objects read them: each one under its camelCase name. */
+type Settings = { [Name in keyof Vars as Camel<Name & string>]: Vars[Name] };
 
 export interface Window {
   opens: number;
   closes: number;
 }
 
-export interface Config {
-  environment: RawConfig["ENVIRONMENT"];
-  contestName: string;
-  publicUrl: string;
+/**
+ * The contest's configuration: every variable, validated, under its camelCase name
+ * (PRIZE_POOL is `prizePool`), and what several variables make together.
+ */
+export type Config = Settings & {
   registration: Window;
   submission: Window;
-  prizePool: number;
-  awardPolicy: RawConfig["AWARD_POLICY"];
-  /** Live-counter sockets one object accepts (the PrizeCounter, or each relay); past it, clients poll /api/prizes. */
-  liveSocketCap: number;
-  /** LiveRelay objects that hold the browsers' sockets; 0: the PrizeCounter holds them. */
-  liveRelays: number;
-  /** How long an awarded prize waits for a shipping address before it is released. */
-  holdMs: number;
-  /** Whether a released prize goes to the next entry in the ranking (or waitlist). */
-  reofferExpired: boolean;
-  /** T-shirt sizes the shipping form offers; none means no T-shirt question. */
-  tshirtSizes: string[];
-  /** Personal data is erased this long after submissions close. */
-  retentionMs: number;
-  emailProvider: RawConfig["EMAIL_PROVIDER"];
-  /** The Resend API key (a secret), present whenever the provider is resend. */
-  resendApiKey: string | null;
-  /** The accent colour of emails, #rrggbb in lower case. */
-  brandColor: string;
-  rubric: Rubric;
-  /** Bearer tokens for the judges' routes, by hash. */
-  adminTokens: AdminToken[];
   /** Cloudflare Access in front of /admin, when configured. */
   access: { teamDomain: string; audience: string } | null;
-  /** Access identities (emails) with the organiser role; every other one is a judge. */
-  adminOrganisers: string[];
   /** Turnstile on the signup form, when configured. */
   turnstile: { siteKey: string; secretKey: string } | null;
-  emailFrom: string;
-  maxBodyBytes: number;
-  /** How long an email is retried (a provider's outage, rate limit or quota) before it is dead-lettered. */
-  emailRetryMs: number;
-  /** How long an object waits before checking that work it handed to a queue took effect. */
-  outboxConfirmMs: number;
-}
+};
+
+/** The names of every variable the configuration reads, as wrangler.toml and the env files set them. */
+export type ConfigVars = { [Name in keyof v.InferInput<typeof ConfigSchema>]?: string };
 
 export interface ConfigProblem {
   variable: string;
@@ -208,10 +187,10 @@ export interface ConfigProblem {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
 
 const cache = new WeakMap<object, ConfigResult>();
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Validates the configuration once per `env` object; a bad value names its variable. */
-export function loadConfig(env: Env): ConfigResult {
+export function loadConfig(env: ConfigVars): ConfigResult {
   let result = cache.get(env);
   if (!result) {
     result = parseConfig(env);
@@ -220,7 +199,11 @@ export function loadConfig(env: Env): ConfigResult {
   return result;
 }
 
-function parseConfig(env: Env): ConfigResult {
+function camel(name: string): string {
+  return name.toLowerCase().replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function parseConfig(env: ConfigVars): ConfigResult {
   const parsed = v.safeParse(ConfigSchema, env);
   if (!parsed.success) {
     const problems = new Map<string, string>();
@@ -231,33 +214,14 @@ function parseConfig(env: Env): ConfigResult {
     return { ok: false, problems: [...problems].map(([variable, message]) => ({ variable, message })) };
   }
   const c = parsed.output;
+  const settings = Object.fromEntries(Object.entries(c).map(([name, value]) => [camel(name), value])) as Settings;
   return {
     ok: true,
     config: {
-      environment: c.ENVIRONMENT,
-      contestName: c.CONTEST_NAME,
-      publicUrl: c.PUBLIC_URL,
+      ...settings,
       registration: { opens: c.REGISTRATION_OPENS, closes: c.REGISTRATION_CLOSES },
       submission: { opens: c.SUBMISSION_OPENS, closes: c.SUBMISSION_CLOSES },
-      prizePool: c.PRIZE_POOL,
-      awardPolicy: c.AWARD_POLICY,
-      liveSocketCap: c.LIVE_SOCKET_CAP,
-      liveRelays: c.LIVE_RELAYS,
-      holdMs: c.HOLD_DAYS * DAY_MS,
-      reofferExpired: c.REOFFER_EXPIRED,
-      tshirtSizes: c.TSHIRT_SIZES,
-      retentionMs: c.RETENTION_DAYS * DAY_MS,
-      emailProvider: c.EMAIL_PROVIDER,
-      resendApiKey: c.RESEND_API_KEY ?? null,
-      brandColor: c.BRAND_COLOR,
-      emailFrom: c.EMAIL_FROM,
-      maxBodyBytes: c.MAX_BODY_BYTES,
-      emailRetryMs: c.EMAIL_RETRY_HOURS * 3_600_000,
-      outboxConfirmMs: c.OUTBOX_CONFIRM_SECONDS * 1000,
-      rubric: c.RUBRIC,
-      adminTokens: c.ADMIN_TOKENS,
       access: c.ACCESS_TEAM_DOMAIN && c.ACCESS_AUD ? { teamDomain: c.ACCESS_TEAM_DOMAIN, audience: c.ACCESS_AUD } : null,
-      adminOrganisers: c.ADMIN_ORGANISERS,
       turnstile: c.TURNSTILE_SITE_KEY && c.TURNSTILE_SECRET_KEY ? { siteKey: c.TURNSTILE_SITE_KEY, secretKey: c.TURNSTILE_SECRET_KEY } : null,
     },
   };
@@ -267,7 +231,7 @@ function parseConfig(env: Env): ConfigResult {
  * The configuration, for Durable Objects: the Worker answers 503 before calling an object
  * under a bad configuration, so reaching an object with one is a bug worth an exception.
  */
-export function requireConfig(env: Env): Config {
+export function requireConfig(env: ConfigVars): Config {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(`invalid configuration: ${loaded.problems.map((p) => p.variable).join(", ")}`);
   return loaded.config;

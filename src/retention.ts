@@ -1,4 +1,4 @@
-import { loadConfig } from "./config";
+import { DAY_MS, loadConfig } from "./config";
 import type { Env } from "./env";
 import { countRegistrants } from "./store/registry";
 import { startTask } from "./tasks/tasks";
@@ -12,7 +12,7 @@ import type { TaskRun } from "./store/task-runs";
 export async function startRetentionIfDue(env: Env, now = Date.now()): Promise<TaskRun | null> {
   const loaded = loadConfig(env);
   if (!loaded.ok) return null;
-  if (now < loaded.config.submission.closes + loaded.config.retentionMs) return null;
+  if (now < loaded.config.submission.closes + loaded.config.retentionDays * DAY_MS) return null;
   if ((await countRegistrants(env.DB)) === 0) return null;
   return startTask(env, "retention", "retention");
 }

@@ -44,7 +44,7 @@ export function emailProvider(config: Config, env: Env): EmailProvider {
     case "cloudflare":
       return cloudflareProvider(env.EMAIL);
     case "resend":
-      return resendProvider(config.resendApiKey);
+      return resendProvider(config.resendApiKey ?? null);
   }
 }
 

@@ -77,8 +77,8 @@ async function attempt(send: EmailSend, message: Message<unknown>, provider: Ema
     return;
   }
   const now = Date.now();
-  if (now - firstClaimedAt >= config.emailRetryMs) {
-    const reason = `no delivery within EMAIL_RETRY_HOURS (${config.emailRetryMs / 3_600_000} h)`;
+  if (now - firstClaimedAt >= config.emailRetryHours * 3_600_000) {
+    const reason = `no delivery within EMAIL_RETRY_HOURS (${config.emailRetryHours} h)`;
     await record(db, current, current.owed.map(() => ({ outcome: "refused", reason })), { dead: true });
     return;
   }

@@ -153,7 +153,7 @@ export class PrizeCounter extends DurableObject<Env> {
       this.sql,
       this.alarms,
       { prize_update: prizeUpdateRoute(env), audit: auditRoute(env) },
-      outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmMs),
+      outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmSeconds * 1000),
     );
     answerPings(ctx);
     if (this.reconcilePool()) this.afterChange();

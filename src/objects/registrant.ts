@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
-import { requireConfig } from "../config";
+import { DAY_MS, requireConfig } from "../config";
 import type { Env } from "../env";
 import { emailKey, RESEND_AS, type ResendKind } from "../messages/email-keys";
 import { KEY_OF } from "../messages/topics";
@@ -190,7 +190,7 @@ export class Registrant extends DurableObject<Env> {
         },
         prize_release: prizeReleaseRoute(env),
       },
-      outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmMs),
+      outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmSeconds * 1000),
     );
   }
 
@@ -514,7 +514,7 @@ export class Registrant extends DurableObject<Env> {
    */
   private async applyPrize(update: PrizeUpdate): Promise<void> {
     const link = await shippingLink();
-    const { holdMs } = requireConfig(this.env);
+    const holdMs = requireConfig(this.env).holdDays * DAY_MS;
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => {
       const current = this.sql<{ seq: number }>`SELECT seq FROM prize`.toArray()[0]?.seq ?? 0;

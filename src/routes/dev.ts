@@ -1,4 +1,4 @@
-import type { Config } from "../config";
+import { DAY_MS, type Config } from "../config";
 import { renderEmail } from "../email/templates";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
@@ -63,7 +63,7 @@ type SampleJobs = { [T in EmailTemplate]: Extract<EmailJob, { template: T }> };
 /** One job per template, with made-up values; the type makes a new template need a sample. */
 function sampleJobs(config: Config, now = Date.now()): SampleJobs {
   const entrant = { to: "ada@example.com", firstname: "Ada", code: `${"0".repeat(64)}.sample-code` };
-  const holdExpiresAt = now + config.holdMs;
+  const holdExpiresAt = now + config.holdDays * DAY_MS;
   return {
     registration: { template: "registration", key: "preview-registration", ...entrant },
     link_resent: { template: "link_resent", key: "preview-link-resent", ...entrant },
