@@ -49,4 +49,17 @@ describe("clientKey", () => {
     expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
   });
+
+  it("never throws on a malformed address, and counts every malformed one together", () => {
+    for (const bad of ["1:2:3:4:5:6:7:8::9", "1::2::3", "12345::1", "g::1", "1:2:3:4:5:6:7", "1.2.3", "300.1.1.1", "", " ", ":::", "::ffff:1.2.3.4.5", "x".repeat(5000)]) {
+      expect(clientKey(bad)).toBe("unparsable");
+    }
+  });
+});
+
+describe("a malformed cf-connecting-ip", () => {
+  it("is counted, not a 500", async () => {
+    const response = await signUp("odd-address@example.com", {}, from("1:2:3:4:5:6:7:8::9"));
+    expect(response.status).toBe(202);
+  });
 });
