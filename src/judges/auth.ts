@@ -29,16 +29,19 @@ export function allows(role: Role, needed: Role): boolean {
 }
 
 /**
- * The caller's identity from, in order: an `Authorization: Bearer` token, the dashboard's
- * session cookie (which holds a token), or a Cloudflare Access JWT. Null when none is valid.
+ * The caller's identity from, in order: an `Authorization: Bearer` token, a valid
+ * Cloudflare Access JWT, or the dashboard's session cookie (which holds a token). Access
+ * comes before the cookie because a request that passed Access is that identity, whatever
+ * cookie the browser still carries. Null when none is valid; never throws on a header.
  */
 export async function authenticate(request: Request, config: Config): Promise<Judge | null> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
   if (bearer) return fromToken(bearer, config, "token");
+  const assertion = request.headers.get("cf-access-jwt-assertion");
+  const viaAccess = assertion && config.access ? await fromAccess(assertion, config.access, config.adminOrganisers) : null;
+  if (viaAccess) return viaAccess;
   const session = readCookie(request, SESSION_COOKIE);
   if (session) return fromToken(session, config, "session");
-  const assertion = request.headers.get("cf-access-jwt-assertion");
-  if (assertion && config.access) return fromAccess(assertion, config.access, config.adminOrganisers);
   return null;
 }
 
@@ -75,10 +78,16 @@ async function fromAccess(
   }
 }
 
+/** A cookie's value, or null when it is absent or does not decode (any client can send any bytes). */
 function readCookie(request: Request, name: string): string | null {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...value] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(value.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join("="));
+    } catch {
+      return null;
+    }
   }
   return null;
 }

@@ -87,6 +87,19 @@ describe("signing in to the dashboard", () => {
   });
 });
 
+describe("a session cookie that does not decode", () => {
+  const broken = { cookie: "swagbox_admin=%E0%A4%A" };
+
+  it("is no credential: 401 for the API, the sign-in redirect for the dashboard", async () => {
+    const api = await send("/admin/api/me", { acceptJson: true, headers: broken });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: "unauthorized" });
+    const page = await send("/admin", { headers: broken });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe(`${ORIGIN}/admin/login`);
+  });
+});
+
 describe("changes made with a browser's credentials", () => {
   const session = { cookie: `swagbox_admin=${ORGANISER}` };
 
@@ -126,31 +139,49 @@ describe("changes made with a browser's credentials", () => {
 });
 
 describe("Cloudflare Access", () => {
-  const TEAM = "https://swagbox-test.cloudflareaccess.com";
   const AUD = "test-audience";
-  const vars = { ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD, ADMIN_ORGANISERS: "lin@example.com" };
+  let teams = 0;
 
-  async function accessKeys() {
+  interface Claims {
+    email: string;
+    aud?: string;
+    iss?: string;
+    /** The header's key id; null leaves it out. */
+    kid?: string | null;
+    /** A jose time span ("5m") or seconds since the epoch; null leaves the claim out. */
+    exp?: string | number | null;
+    iat?: number | null;
+  }
+
+  /**
+   * A team of its own (jose keeps each team's key set for a while, so a test with fresh keys
+   * needs a fresh team), whose key set the mocked fetch serves; returns its vars and a signer.
+   */
+  async function accessTeam() {
+    const team = `https://swagbox-test-${++teams}.cloudflareaccess.com`;
     const { publicKey, privateKey } = await generateKeyPair("RS256");
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
     // The Worker fetches the team's keys: answer that request here, and no other.
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
       const url = input instanceof Request ? input.url : String(input);
-      if (url === `${TEAM}/cdn-cgi/access/certs`) return Response.json({ keys: [jwk] });
+      if (url === `${team}/cdn-cgi/access/certs`) return Response.json({ keys: [jwk] });
       throw new Error(`unexpected fetch ${url}`);
     });
-    return (claims: { email: string; aud?: string; iss?: string }) =>
-      new SignJWT({ email: claims.email })
-        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    const sign = (claims: Claims) => {
+      const kid = claims.kid === undefined ? "k1" : claims.kid;
+      const jwt = new SignJWT({ email: claims.email })
+        .setProtectedHeader({ alg: "RS256", ...(kid !== null && { kid }) })
         .setAudience(claims.aud ?? AUD)
-        .setIssuer(claims.iss ?? TEAM)
-        .setIssuedAt()
-        .setExpirationTime("5m")
-        .sign(privateKey);
+        .setIssuer(claims.iss ?? team);
+      if (claims.iat !== null) jwt.setIssuedAt(claims.iat);
+      if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? "5m");
+      return jwt.sign(privateKey);
+    };
+    return { vars: { ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: AUD, ADMIN_ORGANISERS: "lin@example.com" }, sign };
   }
 
   it("maps a verified identity to a judge, or an organiser when listed", async () => {
-    const sign = await accessKeys();
+    const { vars, sign } = await accessTeam();
     const judge = await send("/admin/api/me", { acceptJson: true, vars, headers: { "cf-access-jwt-assertion": await sign({ email: "ada@example.com" }) } });
     expect(judge.status).toBe(200);
     expect(await judge.json()).toMatchObject({ name: "ada@example.com", role: "judge", via: "access" });
@@ -159,7 +190,7 @@ describe("Cloudflare Access", () => {
   });
 
   it("refuses a token for another audience or issuer, or a forged one", async () => {
-    const sign = await accessKeys();
+    const { vars, sign } = await accessTeam();
     for (const assertion of [
       await sign({ email: "ada@example.com", aud: "other" }),
       await sign({ email: "ada@example.com", iss: "https://evil.cloudflareaccess.com" }),
@@ -170,8 +201,18 @@ describe("Cloudflare Access", () => {
     }
   });
 
+  it("wins over a session cookie, even one that does not decode", async () => {
+    const { vars, sign } = await accessTeam();
+    const assertion = await sign({ email: "ada@example.com" });
+    for (const cookie of ["swagbox_admin=%E0%A4%A", "swagbox_admin=not-a-session"]) {
+      const response = await send("/admin/api/me", { acceptJson: true, vars, headers: { cookie, "cf-access-jwt-assertion": assertion } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ name: "ada@example.com", via: "access" });
+    }
+  });
+
   it("is ignored when Access is not configured", async () => {
-    const sign = await accessKeys();
+    const { sign } = await accessTeam();
     const response = await send("/admin/api/me", { acceptJson: true, headers: { "cf-access-jwt-assertion": await sign({ email: "ada@example.com" }) } });
     expect(response.status).toBe(401);
     expect(env.ACCESS_TEAM_DOMAIN).toBeUndefined();
