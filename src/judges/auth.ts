@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
 import * as v from "valibot";
 import type { Config } from "../config";
 import { hashSecret, sameHash } from "../secrets";
@@ -56,20 +56,45 @@ export async function fromToken(token: string, config: Config, via: Judge["via"]
   return found ? { name: found.name, role: found.role, via } : null;
 }
 
-const jwksByTeam = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const jwksByTeam = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * What an Access application token must carry besides its audience and issuer: an expiry,
+ * an issue time that is not in the future (a minute of clock skew allowed), and Access's
+ * algorithm. Access sessions last at most a month, which bounds a token's age too.
+ */
+const ACCESS_CLAIMS: JWTVerifyOptions = {
+  algorithms: ["RS256"],
+  requiredClaims: ["exp", "iat"],
+  clockTolerance: 60,
+  maxTokenAge: "31d",
+};
+
+/** The team's key set, for tokens that name their key: jose would otherwise try the only key. */
+function teamKeys(teamDomain: string): JWTVerifyGetKey {
+  let jwks = jwksByTeam.get(teamDomain);
+  if (!jwks) {
+    const remote = createRemoteJWKSet(new URL(`${teamDomain}/cdn-cgi/access/certs`));
+    jwks = (header, token) => {
+      if (typeof header.kid !== "string" || !header.kid) throw new Error("the token names no key (kid)");
+      return remote(header, token);
+    };
+    jwksByTeam.set(teamDomain, jwks);
+  }
+  return jwks;
+}
 
 async function fromAccess(
   assertion: string,
   access: NonNullable<Config["access"]>,
   organisers: readonly string[],
 ): Promise<Judge | null> {
-  let jwks = jwksByTeam.get(access.teamDomain);
-  if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(`${access.teamDomain}/cdn-cgi/access/certs`));
-    jwksByTeam.set(access.teamDomain, jwks);
-  }
   try {
-    const { payload } = await jwtVerify(assertion, jwks, { audience: access.audience, issuer: access.teamDomain });
+    const { payload } = await jwtVerify(assertion, teamKeys(access.teamDomain), {
+      ...ACCESS_CLAIMS,
+      audience: access.audience,
+      issuer: access.teamDomain,
+    });
     const email = typeof payload.email === "string" ? payload.email.trim().toLowerCase() : null;
     if (!email) return null;
     return { name: email, role: organisers.includes(email) ? "organiser" : "judge", via: "access" };

@@ -201,6 +201,26 @@ describe("Cloudflare Access", () => {
     }
   });
 
+  it("refuses a token without exp, iat or kid, issued in the future, expired, or signed with a key not in the set", async () => {
+    const { vars, sign } = await accessTeam();
+    const now = Math.floor(Date.now() / 1000);
+    const refused = {
+      "no exp": await sign({ email: "ada@example.com", exp: null }),
+      "no iat": await sign({ email: "ada@example.com", iat: null }),
+      "no kid": await sign({ email: "ada@example.com", kid: null }),
+      "unknown kid": await sign({ email: "ada@example.com", kid: "k2" }),
+      "issued 10 minutes from now": await sign({ email: "ada@example.com", iat: now + 600, exp: now + 900 }),
+      expired: await sign({ email: "ada@example.com", iat: now - 900, exp: now - 600 }),
+    };
+    for (const [why, assertion] of Object.entries(refused)) {
+      const response = await send("/admin/api/me", { acceptJson: true, vars, headers: { "cf-access-jwt-assertion": assertion } });
+      expect(response.status, why).toBe(401);
+    }
+    // Clocks differ a little: a token issued a few seconds "from now" is fine.
+    const skewed = await sign({ email: "ada@example.com", iat: now + 20 });
+    expect((await send("/admin/api/me", { acceptJson: true, vars, headers: { "cf-access-jwt-assertion": skewed } })).status).toBe(200);
+  });
+
   it("wins over a session cookie, even one that does not decode", async () => {
     const { vars, sign } = await accessTeam();
     const assertion = await sign({ email: "ada@example.com" });
