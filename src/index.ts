@@ -1,15 +1,14 @@
 import { consumeEmails } from "./email/consumer";
 import type { Env } from "./env";
+import { answerHead } from "./http/head";
 import { consumeIndex, INDEX_QUEUE } from "./judges/index-consumer";
 import { sweepRetention } from "./retention";
 import { router } from "./routes/router";
 
 export default {
   async fetch(request, env, ctx) {
-    // HEAD is GET without the body (uptime checks use it); the router only knows GET.
     if (request.method !== "HEAD") return router.fetch(request, env, ctx);
-    const response = await router.fetch(new Request(request, { method: "GET" }), env, ctx);
-    return new Response(null, response);
+    return answerHead(request, (get) => router.fetch(get, env, ctx));
   },
   async queue(batch, env) {
     if (batch.queue.startsWith(INDEX_QUEUE)) await consumeIndex(batch, env);

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { isHead } from "../http/head";
 import { liveRelay } from "../objects/live-relay";
 import { prizeCounter } from "../objects/prize-counter";
 import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
@@ -16,7 +17,8 @@ const POLL_CACHE = "public, max-age=2";
  * request object cannot cross to a stub.
  */
 export async function live(request: AppRequest, env: Env): Promise<Response> {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+  // A HEAD cannot open a socket: it gets what a GET without the upgrade would.
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || isHead(request)) {
     throw new HttpError(426, "upgrade_required", "Connect with a WebSocket, or poll /api/prizes.");
   }
   const upgrade = () => new Request(request.url, { headers: request.headers });
