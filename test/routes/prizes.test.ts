@@ -60,15 +60,17 @@ describe("the live counter", () => {
     for (const client of [...clients, late]) client.socket.close(1000, "done");
   });
 
-  it("answers ping with pong and ignores junk, binary and oversized frames", async () => {
+  it("answers ping with pong, and closes with 1008 a socket that sends junk, binary or oversized frames, acting on none", async () => {
     const client = await connect();
     await client.waitFor(remaining(298));
     client.socket.send("ping");
     await client.waitFor((m) => m === "pong");
-    client.socket.send("{not json");
-    client.socket.send(JSON.stringify({ type: "award", registrantId: entrant(9) }));
-    client.socket.send(new Uint8Array(1024).buffer);
-    client.socket.send("x".repeat(512 * 1024));
+    for (const junk of ["{not json", JSON.stringify({ type: "award", registrantId: entrant(9) }), new Uint8Array(1024).buffer, "x".repeat(512 * 1024)]) {
+      const other = await connect();
+      const closed = new Promise<number>((resolve) => other.socket.addEventListener("close", (event) => resolve(event.code)));
+      other.socket.send(junk);
+      expect(await closed).toBe(1008);
+    }
     await prizeCounter(env).award(entrant(3), "judge:ada");
     await client.waitFor(remaining(297));
     expect((await prizeCounter(env).getStatus()).awarded).toBe(3);
