@@ -2,15 +2,20 @@ import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 // Tests run the local development configuration, the one `npm start` uses.
 const development = parseEnv(readFileSync("config/development.env", "utf8"));
+
+// What wrangler.toml deploys beyond bindings and vars, for test/deployment.test.ts to check.
+const deployed = unstable_readConfig({ config: "wrangler.toml" });
+const deployment = JSON.stringify({ observability: deployed.observability ?? null, ratelimits: deployed.ratelimits });
 
 async function contest(vars: Record<string, string | undefined>) {
   return cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
-      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations") },
+      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_DEPLOYMENT: deployment },
       // Index rows wait up to a second to fill a batch in production; tests wait for rows
       // often, so they get them as soon as they are sent (the batch code path is the same).
       queueConsumers: { "swagbox-index": { maxBatchTimeout: 0, maxRetries: 10, deadLetterQueue: "swagbox-index-dlq" } },

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends SwagboxEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** wrangler.toml's observability and rate-limit settings, as wrangler reads them (vitest.config.ts). */
+      TEST_DEPLOYMENT: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");
