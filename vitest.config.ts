@@ -1,21 +1,23 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 // Tests run the local development configuration, the one `npm start` uses.
 const development = parseEnv(readFileSync("config/development.env", "utf8"));
 
-// The queues wrangler.toml declares, for the test that checks them against the message contract.
-const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
-const declaredQueues = JSON.stringify({ producers: workerOptions.queueProducers, consumers: workerOptions.queueConsumers });
+// What wrangler.toml deploys beyond bindings and vars, for test/deployment.test.ts to check,
+// and its queues, which test/messages/contract.test.ts checks against the message contract.
+const deployed = unstable_readConfig({ config: "wrangler.toml" });
+const deployment = JSON.stringify({ observability: deployed.observability ?? null, ratelimits: deployed.ratelimits });
+const declaredQueues = JSON.stringify(deployed.queues);
 
 async function contest(vars: Record<string, string | undefined>) {
   return cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
-      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_QUEUES: declaredQueues },
+      bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_QUEUES: declaredQueues, TEST_DEPLOYMENT: deployment },
       // Emails and index rows wait a second or two to fill a batch in production; tests wait
       // for them often, so they get them as soon as they are sent (the batch code path is
       // the same).

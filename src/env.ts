@@ -17,6 +17,8 @@ export interface Env {
   EMAIL?: SendEmail;
   /** Signup and new-link forms per client (wrangler.toml `[[ratelimits]]`). */
   SIGNUP_LIMITER?: RateLimit;
+  /** Dashboard sign-in attempts per client (wrangler.toml `[[ratelimits]]`). */
+  ADMIN_LOGIN_LIMITER?: RateLimit;
 
   ENVIRONMENT?: string;
   CONTEST_NAME?: string;

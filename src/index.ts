@@ -1,14 +1,13 @@
 import type { Env } from "./env";
+import { answerHead } from "./http/head";
 import { dispatchQueue } from "./queues/dispatch";
 import { startRetentionIfDue } from "./retention";
 import { router } from "./routes/router";
 
 export default {
   async fetch(request, env, ctx) {
-    // HEAD is GET without the body (uptime checks use it); the router only knows GET.
     if (request.method !== "HEAD") return router.fetch(request, env, ctx);
-    const response = await router.fetch(new Request(request, { method: "GET" }), env, ctx);
-    return new Response(null, response);
+    return answerHead(request, (get) => router.fetch(get, env, ctx));
   },
   queue: dispatchQueue,
   async scheduled(_controller, env) {

@@ -5,8 +5,10 @@ declare global {
   namespace Cloudflare {
     interface Env extends SwagboxEnv {
       TEST_MIGRATIONS: D1Migration[];
-      /** wrangler.toml's queue producers and consumers, as Miniflare reads them (JSON). */
+      /** wrangler.toml's queues, as wrangler reads them (vitest.config.ts). */
       TEST_QUEUES: string;
+      /** wrangler.toml's observability and rate-limit settings, as wrangler reads them (vitest.config.ts). */
+      TEST_DEPLOYMENT: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

@@ -51,6 +51,24 @@ export async function send(path: string, options: Send = {}): Promise<Response> 
   return response;
 }
 
+/**
+ * A stand-in for a `[[ratelimits]]` binding, passed in `vars`: it allows `limit` calls per
+ * key and refuses the rest, with no window. The real binding counts in windows aligned to
+ * the wall clock, so a test that counts up to its limit could straddle two windows and
+ * never see a 429.
+ */
+export function countingLimiter(limit: number): RateLimit & { counted: Map<string, number> } {
+  const counted = new Map<string, number>();
+  return {
+    counted,
+    async limit({ key }) {
+      const count = (counted.get(key) ?? 0) + 1;
+      counted.set(key, count);
+      return { success: count <= limit };
+    },
+  };
+}
+
 export const ADA = { firstname: "Ada", lastname: "Lovelace", email: "ada@example.com", accept_rules: "on" };
 
 export function signUp(email: string, extra: Partial<typeof ADA> = {}, options: Send = {}): Promise<Response> {

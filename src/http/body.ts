@@ -8,8 +8,11 @@ const MULTIPART = "multipart/form-data";
 const JSON_TYPE = "application/json";
 
 /**
- * Reads a form-encoded, multipart or JSON body of at most `limit` bytes.
- * Throws 415 for other content types, 413 past the limit, 400 when it does not parse.
+ * Reads a form-encoded, multipart or JSON body of at most `limit` bytes. Every string in it,
+ * names included, is well-formed UTF-16: JSON can spell a lone surrogate ("\ud800"), which
+ * becomes U+FFFD here, as undecodable bytes in a form do, so no later step (HTMLRewriter,
+ * storage, an email) meets one. Throws 415 for other content types, 413 past the limit,
+ * 400 when it does not parse.
  */
 export async function readFields(request: Request, limit: number): Promise<Fields> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -23,9 +26,9 @@ export async function readFields(request: Request, limit: number): Promise<Field
   const bytes = await readLimited(request, limit);
   try {
     if (type === FORM) return fromFormData(new URLSearchParams(new TextDecoder().decode(bytes)));
+    if (type === JSON_TYPE) return asObject(JSON.parse(new TextDecoder().decode(bytes), wellFormed));
     // A body re-wrapped in a Request keeps its original headers, so multipart boundaries parse.
     const copy = new Request(request.url, { method: "POST", headers: request.headers, body: bytes });
-    if (type === JSON_TYPE) return asObject(await copy.json());
     return fromFormData(await copy.formData());
   } catch (error) {
     if (error instanceof HttpError) throw error;
@@ -62,6 +65,14 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, "too_large", `The request body is larger than ${limit} bytes.`);
+}
+
+/** JSON.parse's reviver, which runs on every value, innermost first: strings and names made well-formed. */
+function wellFormed(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return value.toWellFormed();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  // fromEntries defines each name as an own property, so "__proto__" stays a plain field.
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name.toWellFormed(), field]));
 }
 
 function asObject(value: unknown): Fields {

@@ -1,38 +1,75 @@
 import type { Env } from "../env";
 import { HttpError } from "./errors";
 
-/** The limiter's window in seconds (wrangler.toml, `[[ratelimits]]` SIGNUP_LIMITER). */
+/** The window of every `[[ratelimits]]` binding in wrangler.toml, in seconds. */
 const WINDOW_S = 60;
 
 /**
  * Refuses a client that sent more signup or new-link forms than SIGNUP_LIMITER allows
  * (wrangler.toml: per IP address, per Cloudflare location). Both forms make Swagbox email
  * an address the visitor typed, so without a limit one script could mail thousands of
- * strangers through the contest's sending domain. Cloudflare sets cf-connecting-ip on
- * every request; without it (a test calling the Worker directly) or without the binding
- * there is nothing to count.
+ * strangers through the contest's sending domain.
  */
-export async function limitEmailingForms(request: Request, env: Env): Promise<void> {
-  const ip = request.headers.get("cf-connecting-ip");
-  if (!env.SIGNUP_LIMITER || !ip) return;
-  const { success } = await env.SIGNUP_LIMITER.limit({ key: clientKey(ip) });
-  if (!success) {
-    throw new HttpError(429, "rate_limited", "Too many signups came from your network in the last minute.", undefined, {
-      "retry-after": String(WINDOW_S),
-    });
-  }
+export function limitEmailingForms(request: Request, env: Env): Promise<void> {
+  return limitClient(request, env.SIGNUP_LIMITER, "Too many signups came from your network in the last minute.");
 }
 
 /**
- * The address an IPv4 client is counted under, or the /64 network of an IPv6 client
- * (one subscriber's prefix, in which it can pick any address it likes).
+ * Refuses a client that tried to sign in to the dashboard more often than
+ * ADMIN_LOGIN_LIMITER allows, so tokens cannot be guessed at the Worker's speed.
+ */
+export function limitSignIns(request: Request, env: Env): Promise<void> {
+  return limitClient(request, env.ADMIN_LOGIN_LIMITER, "Too many sign-in attempts came from your network in the last minute.");
+}
+
+/**
+ * 429 with Retry-After once `limiter` says the client's address (clientKey) is past its
+ * limit. Cloudflare sets cf-connecting-ip on every request; without it (a test calling the
+ * Worker directly) or without the binding there is nothing to count.
+ */
+async function limitClient(request: Request, limiter: RateLimit | undefined, message: string): Promise<void> {
+  const ip = request.headers.get("cf-connecting-ip");
+  if (!limiter || ip === null) return;
+  const { success } = await limiter.limit({ key: clientKey(ip) });
+  if (!success) throw new HttpError(429, "rate_limited", message, undefined, { "retry-after": String(WINDOW_S) });
+}
+
+/** The key every address that does not parse shares: such a header never comes from Cloudflare. */
+const UNPARSABLE = "unparsable";
+
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const HEXTET = /^[0-9a-f]{1,4}$/;
+
+/**
+ * The address an IPv4 client is counted under (also when written IPv4-mapped), or the /64
+ * network of an IPv6 client (one subscriber's prefix, in which it can pick any address it
+ * likes). Never throws: anything that is not an address gets one shared key.
  */
 export function clientKey(ip: string): string {
-  if (!ip.includes(":") || ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
-  const [head = "", tail] = ip.toLowerCase().split("::");
+  const address = ip.trim().toLowerCase();
+  if (IPV4.test(address)) return address;
+  const lastColon = address.lastIndexOf(":");
+  if (address.includes(".")) {
+    // An IPv4 address embedded in IPv6 notation (::ffff:192.0.2.1): the IPv4 part counts.
+    const embedded = address.slice(lastColon + 1);
+    return IPV4.test(embedded) && ipv6Groups(`${address.slice(0, lastColon + 1)}0:0`) ? embedded : UNPARSABLE;
+  }
+  const groups = ipv6Groups(address);
+  if (!groups) return UNPARSABLE;
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`;
+}
+
+/** The eight groups of an IPv6 address, `::` expanded; null unless it is one. */
+function ipv6Groups(address: string): string[] | null {
+  const halves = address.split("::");
+  if (halves.length > 2) return null;
+  const [head = "", tail] = halves;
   const headGroups = head ? head.split(":") : [];
   const tailGroups = tail ? tail.split(":") : [];
-  const zeros = tail === undefined ? [] : Array<string>(8 - headGroups.length - tailGroups.length).fill("0");
-  const groups = [...headGroups, ...zeros, ...tailGroups];
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  const given = [...headGroups, ...tailGroups];
+  if (!given.every((group) => HEXTET.test(group))) return null;
+  if (tail === undefined) return given.length === 8 ? given : null;
+  if (given.length > 7) return null;
+  return [...headGroups, ...Array<string>(8 - given.length).fill("0"), ...tailGroups];
 }

@@ -15,17 +15,23 @@ const SITEVERIFY_TIMEOUT_MS = 5_000;
 /** What a page showing the widget must allow: Cloudflare's script, and the frame it draws. */
 export const TURNSTILE_WIDGET: Widget = { scripts: [ORIGIN], frames: [ORIGIN] };
 
-const Siteverify = v.object({ success: v.boolean() });
+/** The widget's action: siteverify reports it, so a token solved for another form of the same site key is refused. */
+const ACTION = "signup";
+
+/** What siteverify answers, as far as Swagbox reads it. */
+const Siteverify = v.object({ success: v.boolean(), hostname: v.optional(v.string()), action: v.optional(v.string()) });
 
 /** The widget and Cloudflare's script, for the signup form; nothing when Turnstile is off. */
 export function turnstileWidget(config: Config): string {
   if (!config.turnstile) return "";
-  return `<div class="cf-turnstile" data-sitekey="${escapeHtml(config.turnstile.siteKey)}"></div>
+  return `<div class="cf-turnstile" data-sitekey="${escapeHtml(config.turnstile.siteKey)}" data-action="${ACTION}"></div>
 <script src="${ORIGIN}/turnstile/v0/api.js" async defer></script>`;
 }
 
 /**
- * Asks Cloudflare whether the form's Turnstile token is good (each token counts once).
+ * Asks Cloudflare whether the form's Turnstile token is good (each token counts once) and
+ * was solved on this contest's own pages (PUBLIC_URL's host) for the signup widget: a site
+ * key may be shared by several sites, whose tokens would otherwise count here.
  * Null when it is, or when Turnstile is off; otherwise the error to show by the widget.
  * An unreachable siteverify fails closed: the visitor can simply try again.
  */
@@ -43,9 +49,13 @@ export async function challengeErrors(request: Request, fields: Fields, config: 
       signal: AbortSignal.timeout(SITEVERIFY_TIMEOUT_MS),
     });
     const answer = v.safeParse(Siteverify, await response.json());
-    if (answer.success && answer.output.success) return null;
+    if (answer.success && passed(answer.output, config)) return null;
   } catch (error) {
     console.warn("turnstile: siteverify did not answer", error instanceof Error ? error.message : String(error));
   }
   return { [TURNSTILE_FIELD]: "The check that you are a person did not pass; please do it again" };
+}
+
+function passed({ success, hostname, action }: v.InferOutput<typeof Siteverify>, config: Config): boolean {
+  return success && hostname === new URL(config.publicUrl).hostname && action === ACTION;
 }

@@ -1,7 +1,8 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
 import * as v from "valibot";
 import type { Config } from "../config";
 import { hashSecret, sameHash } from "../secrets";
+import { sessionJudge } from "./sessions";
 
 export type Role = "judge" | "organiser";
 
@@ -10,6 +11,8 @@ export interface Judge {
   name: string;
   role: Role;
   via: "token" | "session" | "access";
+  /** With `via: "session"`: the session's id (the hash of its cookie's secret). */
+  session?: string;
 }
 
 /** A bearer token as ADMIN_TOKENS lists it: never the token, only its SHA-256. */
@@ -21,7 +24,15 @@ export const AdminToken = v.object({
 
 export type AdminToken = v.InferOutput<typeof AdminToken>;
 
-export const SESSION_COOKIE = "swagbox_admin";
+/**
+ * The dashboard's session cookie: `__Host-` on https, which binds it to this host and path
+ * `/` and makes it Secure, so neither a sibling subdomain nor plain http can plant or
+ * replace it. Browsers refuse that prefix without https, so local development (http) uses
+ * the bare name; each scheme reads only its own.
+ */
+export function sessionCookieName(request: Request): string {
+  return new URL(request.url).protocol === "https:" ? "__Host-swagbox_session" : "swagbox_session";
+}
 
 /** What each role may do; organisers may do everything judges may. */
 export function allows(role: Role, needed: Role): boolean {
@@ -29,44 +40,78 @@ export function allows(role: Role, needed: Role): boolean {
 }
 
 /**
- * The caller's identity from, in order: an `Authorization: Bearer` token, the dashboard's
- * session cookie (which holds a token), or a Cloudflare Access JWT. Null when none is valid.
+ * The caller's identity from, in order: an `Authorization: Bearer` token, a valid
+ * Cloudflare Access JWT, or the dashboard's session cookie (a session held in D1). Access
+ * comes before the cookie because a request that passed Access is that identity, whatever
+ * cookie the browser still carries. Null when none is valid; never throws on a header.
  */
-export async function authenticate(request: Request, config: Config): Promise<Judge | null> {
+export async function authenticate(request: Request, config: Config, db: D1Database): Promise<Judge | null> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
   if (bearer) return fromToken(bearer, config, "token");
-  const session = readCookie(request, SESSION_COOKIE);
-  if (session) return fromToken(session, config, "session");
   const assertion = request.headers.get("cf-access-jwt-assertion");
-  if (assertion && config.access) return fromAccess(assertion, config.access, config.adminOrganisers);
+  const viaAccess = assertion && config.access ? await fromAccess(assertion, config.access, config.adminOrganisers) : null;
+  if (viaAccess) return viaAccess;
+  const session = readCookie(request, sessionCookieName(request));
+  if (session) return sessionJudge(db, config, session);
   return null;
 }
 
+/** The judge a bearer token stands for. */
+async function fromToken(token: string, config: Config, via: Judge["via"]): Promise<Judge | null> {
+  const found = await findToken(token, config);
+  return found ? { name: found.name, role: found.role, via } : null;
+}
+
 /** The token's entry in ADMIN_TOKENS, compared by hash in constant time. */
-export async function fromToken(token: string, config: Config, via: Judge["via"]): Promise<Judge | null> {
+export async function findToken(token: string, config: Config): Promise<AdminToken | null> {
   const presented = await hashSecret(token);
-  let found: AdminToken | undefined;
+  let found: AdminToken | null = null;
   // Every entry is compared, so the time taken does not say which one matched.
   for (const entry of config.adminTokens) {
     if (sameHash(presented, hexToBytes(entry.sha256)) && !found) found = entry;
   }
-  return found ? { name: found.name, role: found.role, via } : null;
+  return found;
 }
 
-const jwksByTeam = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const jwksByTeam = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * What an Access application token must carry besides its audience and issuer: an expiry,
+ * an issue time that is not in the future (a minute of clock skew allowed), and Access's
+ * algorithm. Access sessions last at most a month, which bounds a token's age too.
+ */
+const ACCESS_CLAIMS: JWTVerifyOptions = {
+  algorithms: ["RS256"],
+  requiredClaims: ["exp", "iat"],
+  clockTolerance: 60,
+  maxTokenAge: "31d",
+};
+
+/** The team's key set, for tokens that name their key: jose would otherwise try the only key. */
+function teamKeys(teamDomain: string): JWTVerifyGetKey {
+  let jwks = jwksByTeam.get(teamDomain);
+  if (!jwks) {
+    const remote = createRemoteJWKSet(new URL(`${teamDomain}/cdn-cgi/access/certs`));
+    jwks = (header, token) => {
+      if (typeof header.kid !== "string" || !header.kid) throw new Error("the token names no key (kid)");
+      return remote(header, token);
+    };
+    jwksByTeam.set(teamDomain, jwks);
+  }
+  return jwks;
+}
 
 async function fromAccess(
   assertion: string,
   access: NonNullable<Config["access"]>,
   organisers: readonly string[],
 ): Promise<Judge | null> {
-  let jwks = jwksByTeam.get(access.teamDomain);
-  if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(`${access.teamDomain}/cdn-cgi/access/certs`));
-    jwksByTeam.set(access.teamDomain, jwks);
-  }
   try {
-    const { payload } = await jwtVerify(assertion, jwks, { audience: access.audience, issuer: access.teamDomain });
+    const { payload } = await jwtVerify(assertion, teamKeys(access.teamDomain), {
+      ...ACCESS_CLAIMS,
+      audience: access.audience,
+      issuer: access.teamDomain,
+    });
     const email = typeof payload.email === "string" ? payload.email.trim().toLowerCase() : null;
     if (!email) return null;
     return { name: email, role: organisers.includes(email) ? "organiser" : "judge", via: "access" };
@@ -75,10 +120,11 @@ async function fromAccess(
   }
 }
 
-function readCookie(request: Request, name: string): string | null {
+/** A cookie's value as sent (session secrets need no decoding), or null when it is absent. */
+export function readCookie(request: Request, name: string): string | null {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...value] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(value.join("="));
+    if (key === name) return value.join("=");
   }
   return null;
 }

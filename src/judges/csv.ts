@@ -1,10 +1,16 @@
+/** Bidi embeddings, overrides and isolates: they reorder what a reader sees ("exe.txt" shown for "txt.exe"). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
 /**
- * One CSV cell per RFC 4180, made safe for spreadsheets: a cell that a spreadsheet would run
- * as a formula (starting with = + - @, or a tab or carriage return) gets a leading quote.
+ * One CSV cell per RFC 4180, made safe for spreadsheets: each bidi control becomes a
+ * visible marker such as `[U+202E]`, so a name or URL cannot be disguised; then a cell that
+ * a spreadsheet could read as a formula (starting with = + - @, a tab or a carriage return,
+ * or ;, the field separator of some locales' spreadsheets) gets a leading quote.
  */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  text = text.replace(BIDI_CONTROLS, (control) => `[U+${control.codePointAt(0)!.toString(16).toUpperCase()}]`);
+  if (/^[=+\-@;\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -16,7 +16,7 @@ export const ADMIN_OPENAPI = {
     title: "Swagbox judges' API",
     version: "1.0.0",
     description:
-      "Every route needs credentials: `Authorization: Bearer <token>` (ADMIN_TOKENS), the dashboard's session cookie, or a Cloudflare Access JWT. Judges read and score; organisers also award, revoke, resize, rebuild the index and export winners. Cookie-borne credentials must send changes same-origin as JSON.",
+      "Every route needs credentials: `Authorization: Bearer <token>` (ADMIN_TOKENS), the dashboard's session cookie (a server-side session started at /admin/login), or a Cloudflare Access JWT. Judges read and score; organisers also award, revoke, resize, rebuild the index and export winners. Cookie-borne credentials must send changes same-origin as JSON.",
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" }, access: { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" } },
@@ -174,6 +174,36 @@ export const ADMIN_OPENAPI = {
         parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
         responses: { 202: ok("Queued again"), 404: error, 409: error },
       },
+    },
+    "/admin/api/sessions": {
+      get: {
+        summary: "Dashboard sessions that would be accepted now, newest first (organisers); never a cookie's secret",
+        responses: {
+          200: ok("The sessions", {
+            type: "object",
+            properties: {
+              sessions: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    id: { type: "string", description: "SHA-256 of the cookie's secret" },
+                    judge: { type: "string" },
+                    role: { enum: ["judge", "organiser"] },
+                    created_at: { type: "integer" },
+                    expires_at: { type: "integer" },
+                    current: { type: "boolean", description: "The session this request came with" },
+                  },
+                },
+              },
+            },
+          }),
+          403: error,
+        },
+      },
+    },
+    "/admin/api/sessions/{id}": {
+      delete: { summary: "End a dashboard session (organisers); audited", parameters: [id], responses: { 200: ok("Revoked"), 404: error } },
     },
     "/admin/api/openapi.json": { get: { summary: "This document", responses: { 200: ok("OpenAPI 3.1") } } },
   },

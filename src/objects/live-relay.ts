@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { LiveUpdate } from "../schemas/prizes";
-import { acceptSocket, answerPings, busy, closeBack, refuseSocket, sendToAll } from "./live-sockets";
+import { acceptSocket, answerPings, busy, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
 import { prizeCounter } from "./prize-counter";
 
 /** Relay `n` of the deployment's LIVE_RELAYS. */
@@ -36,7 +36,7 @@ export class LiveRelay extends DurableObject<Env> {
     // Accepted before subscribing: a push that arrives meanwhile finds a socket, so the
     // counter keeps this relay. The first socket (re)subscribes; sockets accepted during a
     // subscription wait for it.
-    const { socket, response } = acceptSocket(this.ctx);
+    const { socket, response } = acceptSocket(this.ctx, request);
     const stored = this.latest();
     try {
       const resubscribe = this.ctx.getWebSockets().length === 1 || this.subscribing !== undefined || !stored;
@@ -60,8 +60,10 @@ export class LiveRelay extends DurableObject<Env> {
     return true;
   }
 
-  /** Clients have nothing to say ("ping" is answered by the runtime): anything else is ignored. */
-  override async webSocketMessage(): Promise<void> {}
+  /** Clients have nothing to say but "ping", which the runtime answers: anything else closes the socket. */
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    closeChatter(ws);
+  }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeBack(ws, code, reason);

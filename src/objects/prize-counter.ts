@@ -24,7 +24,7 @@ import {
 } from "../schemas/prizes";
 import type { SystemAudit } from "../messages/topics";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
-import { acceptSocket, answerPings, closeBack, refuseSocket, sendToAll } from "./live-sockets";
+import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
 import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
@@ -305,13 +305,15 @@ export class PrizeCounter extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const refused = refuseSocket(request, this.ctx, this.config.liveSocketCap);
     if (refused) return refused;
-    const { socket, response } = acceptSocket(this.ctx);
+    const { socket, response } = acceptSocket(this.ctx, request);
     socket.send(this.message());
     return response;
   }
 
-  /** Clients have nothing to say ("ping" is answered by the runtime): anything else is ignored. */
-  override async webSocketMessage(): Promise<void> {}
+  /** Clients have nothing to say but "ping", which the runtime answers: anything else closes the socket. */
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    closeChatter(ws);
+  }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeBack(ws, code, reason);

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { isHead } from "../http/head";
 import { recordAudit } from "../store/audit";
 import { allows, type Role } from "../judges/auth";
 import { csvStream } from "../judges/csv";
@@ -49,7 +50,7 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
   if (!allows(request.judge.role, spec.role)) {
     throw new HttpError(403, "forbidden_role", `Exporting ${set} needs the ${spec.role} role.`);
   }
-  await recordAudit(env.DB, request.judge, "export", null, { set });
+  if (!isHead(request)) await recordAudit(env.DB, request.judge, "export", null, { set });
   const stream = csvStream<ExportRow>(spec.header, spec.cells, async (after) => {
     const { results } = await env.DB.prepare(
       `SELECT * FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))

@@ -20,6 +20,7 @@ import { PRODUCTS } from "../schemas/products";
 import { emails, retryEmail } from "./admin-emails";
 import { exportCsv } from "./admin-export";
 import { deadLetters, resume, retryLetter, starter, task, tasks } from "./admin-work";
+import { revokeSession, sessions } from "./admin-session";
 import { entryId, indexedEntry, parseQuery, type AdminRequest, type Handler } from "./admin-request";
 import type { RouterArgs } from "./context";
 
@@ -58,6 +59,8 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "POST", path: "/admin/api/emails/:key/retry", role: "organiser", handler: retryEmail },
   { method: "GET", path: "/admin/api/dead-letters", role: "judge", handler: deadLetters },
   { method: "POST", path: "/admin/api/dead-letters/:id/retry", role: "organiser", handler: retryLetter },
+  { method: "GET", path: "/admin/api/sessions", role: "organiser", handler: sessions },
+  { method: "DELETE", path: "/admin/api/sessions/:id", role: "organiser", handler: revokeSession },
   { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: () => Response.json(ADMIN_OPENAPI) },
 ];
 
@@ -67,8 +70,8 @@ const UNSAFE = new Set(["POST", "PUT", "DELETE", "PATCH"]);
  * Credentials first, then — for a browser's cookie-borne credentials — proof that a
  * state-changing request comes from the dashboard itself: same origin, JSON body.
  */
-async function requireJudge(request: AdminRequest): Promise<Response | void> {
-  const judge = await authenticate(request, request.config);
+async function requireJudge(request: AdminRequest, env: Env): Promise<Response | void> {
+  const judge = await authenticate(request, request.config, env.DB);
   if (!judge) {
     const page = request.method === "GET" && new URL(request.url).pathname === "/admin";
     if (page) return Response.redirect(new URL("/admin/login", request.url).href, 303);

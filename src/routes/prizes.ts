@@ -1,13 +1,21 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { isHead } from "../http/head";
 import { liveRelay } from "../objects/live-relay";
 import { prizeCounter } from "../objects/prize-counter";
 import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
 import type { AppRequest } from "./context";
 
 /** Polling clients may reuse an answer this long; the WebSocket is the exact channel. */
-const POLL_CACHE = "public, max-age=2";
+const POLL_MAX_AGE_S = 2;
+const POLL_CACHE = `public, max-age=${POLL_MAX_AGE_S}`;
+
+/**
+ * This isolate's copy of the latest answer. The Cache API does nothing on `*.workers.dev`,
+ * so without it every poll there would reach the one PrizeCounter.
+ */
+let isolateCopy: { status: PrizeStatus; until: number } | undefined;
 
 /**
  * GET /live — hands the WebSocket upgrade to the object that holds it with the Hibernation
@@ -16,7 +24,8 @@ const POLL_CACHE = "public, max-age=2";
  * request object cannot cross to a stub.
  */
 export async function live(request: AppRequest, env: Env): Promise<Response> {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+  // A HEAD cannot open a socket: it gets what a GET without the upgrade would.
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || isHead(request)) {
     throw new HttpError(426, "upgrade_required", "Connect with a WebSocket, or poll /api/prizes.");
   }
   const upgrade = () => new Request(request.url, { headers: request.headers });
@@ -32,20 +41,27 @@ export async function live(request: AppRequest, env: Env): Promise<Response> {
 
 /**
  * GET /api/prizes — the same message /live sends, for clients without WebSockets or past
- * the socket cap. Answers come from this Cloudflare location's cache for as long as
- * POLL_CACHE allows, so however many visitors poll, the one PrizeCounter answers each
- * location about once in that time and keeps its capacity for awards and claims. The key
- * ignores the query string, which would otherwise let a poller bypass the cache.
+ * the socket cap. Answers come from this isolate's copy, or else this Cloudflare location's
+ * cache, for as long as POLL_CACHE allows, so however many visitors poll, the one
+ * PrizeCounter answers each isolate (on a custom domain: each location) about once in that
+ * time and keeps its capacity for awards and claims. The key ignores the query string,
+ * which would otherwise let a poller bypass the cache.
  */
 export async function prizes(request: AppRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
+  if (isolateCopy && Date.now() < isolateCopy.until) return pollAnswer(isolateCopy.status);
   const key = new Request(new URL("/api/prizes", request.url));
   const cached = await caches.default.match(key);
   if (cached) return cached;
   const { remaining, total, head } = await prizeCounter(env).getStatus();
   const status: PrizeStatus = { type: "prizes", remaining, total, head };
-  const response = Response.json(status, { headers: { "cache-control": POLL_CACHE } });
+  isolateCopy = { status, until: Date.now() + POLL_MAX_AGE_S * 1000 };
+  const response = pollAnswer(status);
   ctx.waitUntil(caches.default.put(key, response.clone()));
   return response;
+}
+
+function pollAnswer(status: PrizeStatus): Response {
+  return Response.json(status, { headers: { "cache-control": POLL_CACHE } });
 }
 
 const LogQuery = v.object({

@@ -35,9 +35,30 @@ export const Consent = (message: string) =>
     v.transform((): true => true),
   );
 
+const INVALID_EMAIL = "Enter a valid email address, like ada@example.com";
+
+/** Letters, digits and hyphens, neither first nor last, at most 63: a DNS label. */
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * True when `domain` is a hostname: dot-separated labels of letters, digits and hyphens,
+ * where an internationalised label counts by its punycode (URL parsing applies IDNA), and a
+ * top-level label that is not all digits. Nothing else reaches a header, a link or a mailto:
+ * no `? & = % # '`, no IP address.
+ */
+function isHostname(domain: string): boolean {
+  // Only what IDNA turns into a label: the URL parser would otherwise read "?" or "#" as the end of the host.
+  if (!/^[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)+$/u.test(domain)) return false;
+  const ascii = URL.parse(`http://${domain}/`)?.hostname;
+  if (!ascii || ascii.length > 253) return false;
+  const labels = ascii.split(".");
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label)) && !/^\d+$/.test(labels.at(-1)!);
+}
+
 /**
  * An email address as the registrant key: trimmed, Unicode NFC, lower-cased, so that
- * " Ada@Example.COM" and "ada@example.com" are one registrant.
+ * " Ada@Example.COM" and "ada@example.com" are one registrant. The domain is kept as typed
+ * (an internationalised one is not turned into punycode), but must be a hostname.
  */
 export const EmailAddress = v.pipe(
   v.optional(v.string("Email must be text"), ""),
@@ -46,8 +67,10 @@ export const EmailAddress = v.pipe(
   v.normalize("NFC"),
   v.toLowerCase(),
   v.maxLength(254, "Email must be at most 254 characters"),
-  // Permissive on purpose: internationalised addresses (SMTPUTF8, IDN) are real entrants.
-  v.regex(/^[^\s@"<>(),;:\\]+@[^\s@"<>(),;:\\.]+(\.[^\s@"<>(),;:\\.]+)+$/u, "Enter a valid email address, like ada@example.com"),
+  // The local part is permissive on purpose: internationalised addresses (SMTPUTF8) and
+  // characters such as ' & = are real entrants' addresses.
+  v.regex(/^[^\s@"<>(),;:\\]+@[^@]+$/u, INVALID_EMAIL),
+  v.check((email) => isHostname(email.slice(email.lastIndexOf("@") + 1)), INVALID_EMAIL),
 );
 
 /** The first message for each top-level field, the shape of the `fields` error object. */

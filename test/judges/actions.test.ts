@@ -146,6 +146,29 @@ describe("GET /admin/api/export.csv", () => {
     expect(csvCell(null)).toBe("");
     expect(csvCell(42)).toBe("42");
   });
+
+  it("neutralises a cell starting with a semicolon, tab or carriage return", () => {
+    expect(csvCell(";cmd|' /C calc'!A0")).toBe(`';cmd|' /C calc'!A0`);
+    expect(csvCell("\t=1+1")).toBe("'\t=1+1");
+    expect(csvCell("\r=1+1")).toBe(`"'\r=1+1"`);
+  });
+
+  it("shows each bidi control as a visible marker, so a name or URL cannot be disguised", () => {
+    expect(csvCell("Ada\u202Egpj.exe")).toBe("Ada[U+202E]gpj.exe");
+    expect(csvCell("\u2066=1+1\u2069")).toBe("[U+2066]=1+1[U+2069]");
+    for (const control of ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      expect(csvCell(`a${control}b`)).toBe(`a[U+${control.codePointAt(0)!.toString(16).toUpperCase()}]b`);
+    }
+  });
+
+  it("exports a bidi control in an entrant's name as a marker", async () => {
+    const { id } = await entrant("bidi@example.com", { title: "exe.\u202Etxt" }, "Ada\u202E");
+    await indexed(id, (row) => row.submission_version === 1);
+    const csv = await (await admin("/admin/api/export.csv?set=submissions")).text();
+    const row = csv.split("\r\n").find((line) => line.startsWith(id))!;
+    expect(row).toContain(",Ada[U+202E],Lovelace,bidi@example.com,exe.[U+202E]txt,");
+    expect(row).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+  });
 });
 
 describe("GET /admin/api/stats", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { captureLinkCodes, registrantId, send, signUp, validSubmission, type LinkCodes } from "../helpers";
+import { captureLinkCodes, ORIGIN, registrantId, send, signUp, validSubmission, type LinkCodes } from "../helpers";
 
 export const ORGANISER = "dev-organiser-token";
 export const JUDGE = "dev-judge-token";
@@ -21,6 +21,18 @@ export function admin(path: string, options: AdminSend = {}): Promise<Response> 
     acceptJson: true,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
   });
+}
+
+/**
+ * Signs in through POST /admin/login with `token` and returns the `cookie` header value a
+ * browser would send back.
+ */
+export async function signIn(token: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<string> {
+  const response = await send("/admin/login", { form: { token }, headers: { origin: options.origin ?? ORIGIN, ...options.headers } });
+  if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
+  const cookie = response.headers.getSetCookie().find((line) => line.startsWith("swagbox_session="));
+  if (!cookie) throw new Error("sign-in set no session cookie");
+  return cookie.split(";")[0]!;
 }
 
 let codes: LinkCodes | null = null;

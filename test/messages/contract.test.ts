@@ -9,21 +9,21 @@ import { ACCEPTED } from "../email/helpers";
 afterEach(() => vi.restoreAllMocks());
 
 const declared = JSON.parse(env.TEST_QUEUES) as {
-  producers: Record<string, { queueName: string }>;
-  consumers: Record<string, { deadLetterQueue?: string }>;
+  producers: { binding: string; queue: string }[];
+  consumers: { queue: string; dead_letter_queue?: string }[];
 };
 
 describe("the message contract and wrangler.toml", () => {
   it("name the same queues: every queued topic has a producer binding and a consumer", () => {
-    const produced = Object.values(declared.producers).map((producer) => producer.queueName).sort();
+    const produced = declared.producers.map((producer) => producer.queue).sort();
     expect(produced).toEqual([...new Set(Object.values(QUEUE_OF))].sort());
-    expect(Object.keys(declared.consumers).sort()).toEqual(Object.values(QUEUES).sort());
+    expect(declared.consumers.map((consumer) => consumer.queue).sort()).toEqual(Object.values(QUEUES).sort());
   });
 
   it("send every queue's messages that run out of retries to the one dead-letter queue", () => {
-    for (const [queue, consumer] of Object.entries(declared.consumers)) {
-      if (queue === QUEUES.deadLetters) expect(consumer.deadLetterQueue).toBeUndefined();
-      else expect(consumer.deadLetterQueue, queue).toBe(QUEUES.deadLetters);
+    for (const consumer of declared.consumers) {
+      if (consumer.queue === QUEUES.deadLetters) expect(consumer.dead_letter_queue).toBeUndefined();
+      else expect(consumer.dead_letter_queue, consumer.queue).toBe(QUEUES.deadLetters);
     }
   });
 });

@@ -2,7 +2,8 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Registrant } from "../../src/objects/registrant";
-import { ORIGIN, registered, registrantStub, send, validSubmission } from "../helpers";
+import { holdsRegistration, ORIGIN, registered, registrantStub, send, validSubmission } from "../helpers";
+import { admin, entrant, indexed, shippingCode } from "../judges/helpers";
 
 const POST_ROUTES = ["/signup", "/submit", "/link", "/shipping", "/privacy/erase"] as const;
 
@@ -129,6 +130,56 @@ describe("POST /submit code checks", () => {
       state.storage.sql.exec("SELECT version, title FROM submission_version").toArray(),
     );
     expect(stored).toEqual([{ version: 1, title: "Edge Chess" }]);
+  });
+});
+
+describe("a lone UTF-16 surrogate in a JSON body", () => {
+  const LONE = "\ud800";
+
+  /** The form comes back whole, the lone surrogate shown as U+FFFD, and with a key that is one too. */
+  async function expectWholeForm(path: string, json: Record<string, unknown>) {
+    const response = await send(path, { json: { ...json, [`x${LONE}`]: LONE } });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html.trimEnd().endsWith("</html>")).toBe(true);
+    expect(html).toContain(`value="a\ufffd"`);
+  }
+
+  it("is shown as U+FFFD when /signup's form comes back, and nothing is stored", async () => {
+    await expectWholeForm("/signup", { firstname: `a${LONE}`, lastname: "", email: `lone${LONE}@example.com`, accept_rules: true });
+    expect(await holdsRegistration("lone\ufffd@example.com")).toBe(false);
+  });
+
+  it("is shown as U+FFFD when /link's form comes back", async () => {
+    await expectWholeForm("/link", { email: `a${LONE}` });
+    const refused = await send("/link", { json: { email: LONE } });
+    expect(refused.status).toBe(422);
+    expect((await refused.text()).trimEnd().endsWith("</html>")).toBe(true);
+  });
+
+  it("is shown as U+FFFD when /submit's form comes back, and the stored submission is kept", async () => {
+    const code = await registered("lone-surrogate@example.com");
+    await expectWholeForm("/submit", { ...validSubmission(code), title: `a${LONE}`, description: "" });
+    const stored = await runInDurableObject(registrantStub("lone-surrogate@example.com"), (_: Registrant, state) =>
+      state.storage.sql.exec("SELECT version FROM submission_version").toArray(),
+    );
+    expect(stored).toEqual([]);
+  });
+
+  it("is shown as U+FFFD when /shipping's form comes back", async () => {
+    const { id } = await entrant("lone-winner@example.com", { title: "Lone" });
+    await indexed(id, (row) => row.submission_version === 1);
+    expect((await admin(`/admin/api/entries/${id}/award`, { method: "POST" })).status).toBe(201);
+    const code = await shippingCode("lone-winner@example.com");
+    await expectWholeForm("/shipping", { code, name: `a${LONE}`, address_line1: "", city: "", postal_code: "", country: "GB" });
+  });
+
+  it("cannot arrive in a query, which URL parsing decodes as UTF-8 with U+FFFD for what does not decode", async () => {
+    const page = await send("/submit?code=%ED%A0%80");
+    expect(page.status).toBe(404);
+    expect((await page.text()).trimEnd().endsWith("</html>")).toBe(true);
+    const search = await admin("/admin/api/entries?q=%ED%A0%80");
+    expect(search.status).toBe(200);
   });
 });
 

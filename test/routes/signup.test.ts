@@ -2,7 +2,7 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LINK_RESEND_INTERVAL_MS, type Registrant } from "../../src/objects/registrant";
-import { emailsTo, linkCodeFor, registrantStub, send, signUp } from "../helpers";
+import { emailsTo, holdsRegistration, linkCodeFor, registrantStub, send, signUp } from "../helpers";
 
 describe("POST /signup", () => {
   it("answers a browser with the check-your-inbox page and emails a working submission link", async () => {
@@ -43,6 +43,14 @@ describe("POST /signup", () => {
     expect(ids.filter((id) => id.equals(env.REGISTRANT.idFromName(composed)))).toHaveLength(1);
     expect(ids.some((id) => id.equals(env.REGISTRANT.idFromName(decomposed.trim())))).toBe(false);
     expect(await emailsTo(composed)).toHaveLength(1);
+  });
+
+  it("refuses a domain that is not a hostname, such as one carrying a mailto query, and registers nobody", async () => {
+    const bait = "judge-bait@example.com?cc=attacker%40evil.test&subject=hi";
+    const response = await signUp(bait, {}, { acceptJson: true });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ fields: { email: "Enter a valid email address, like ada@example.com" } });
+    expect(await holdsRegistration(bait)).toBe(false);
   });
 
   it("gives the same answer for a new and an already registered email", async () => {

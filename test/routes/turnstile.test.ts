@@ -5,6 +5,8 @@ import { ADA, holdsRegistration, send } from "../helpers";
 
 const TURNSTILE: Partial<Env> = { TURNSTILE_SITE_KEY: "0x4AAAAAAAsite<key>", TURNSTILE_SECRET_KEY: "0x4AAAAAAAsecret" };
 const FIELD = "cf-turnstile-response";
+/** What siteverify says of a token solved on the contest's own page (PUBLIC_URL is http://localhost:8787). */
+const PASSED = { success: true, hostname: "localhost", action: "signup", challenge_ts: "2027-01-01T00:00:00Z", "error-codes": [] };
 
 let fetchSpy: MockInstance<typeof fetch>;
 beforeEach(() => {
@@ -24,7 +26,7 @@ function signUpWith(email: string, token: string | undefined, acceptJson = true)
 describe("Turnstile on the signup form", () => {
   it("shows the widget, with its escaped site key, only when it is configured", async () => {
     const on = await (await send("/", { vars: TURNSTILE })).text();
-    expect(on).toContain('class="cf-turnstile" data-sitekey="0x4AAAAAAAsite&lt;key&gt;"');
+    expect(on).toContain('class="cf-turnstile" data-sitekey="0x4AAAAAAAsite&lt;key&gt;" data-action="signup"');
     expect(on).toContain('src="https://challenges.cloudflare.com/turnstile/v0/api.js"');
     const off = await (await send("/")).text();
     expect(off).not.toContain('class="cf-turnstile"');
@@ -41,7 +43,7 @@ describe("Turnstile on the signup form", () => {
   });
 
   it("asks siteverify with the secret, the token and the visitor's address, and registers when it passes", async () => {
-    fetchSpy.mockResolvedValue(Response.json({ success: true }));
+    fetchSpy.mockResolvedValue(Response.json(PASSED));
     const response = await signUpWith("human@example.com", "token-1");
     expect(response.status).toBe(202);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
@@ -64,6 +66,21 @@ describe("Turnstile on the signup form", () => {
     expect(html).toContain("The check that you are a person did not pass; please do it again");
     expect(html).toContain('value="bot@example.com"');
     expect(await holdsRegistration("bot@example.com")).toBe(false);
+  });
+
+  it("refuses a token solved on another site or for another action, though Cloudflare says it passed", async () => {
+    for (const [why, answer] of Object.entries({
+      "another hostname": { ...PASSED, hostname: "evil.example" },
+      "no hostname": { ...PASSED, hostname: undefined },
+      "another action": { ...PASSED, action: "login" },
+      "no action": { ...PASSED, action: undefined },
+    })) {
+      fetchSpy.mockResolvedValue(Response.json(answer));
+      const refused = await signUpWith("elsewhere@example.com", "token-from-elsewhere");
+      expect(refused.status, why).toBe(422);
+      expect(await refused.json()).toMatchObject({ fields: { [FIELD]: "The check that you are a person did not pass; please do it again" } });
+    }
+    expect(await holdsRegistration("elsewhere@example.com")).toBe(false);
   });
 
   it("leaves the form as it is when Turnstile is not configured", async () => {
