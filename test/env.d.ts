@@ -1,18 +1,14 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as SwagboxEnv } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends SwagboxEnv {
+    /** The test's own bindings (vitest.config.ts), on top of wrangler.toml's. */
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-      /** wrangler.toml's queues, as wrangler reads them (vitest.config.ts). */
+      /** wrangler.toml's queues, as wrangler reads them. */
       TEST_QUEUES: string;
-      /** wrangler.toml's observability and rate-limit settings, as wrangler reads them (vitest.config.ts). */
+      /** wrangler.toml's observability and rate-limit settings, as wrangler reads them. */
       TEST_DEPLOYMENT: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "Registrant";
     }
   }
 }

@@ -3,9 +3,19 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import worker from "../src/index";
+import * as v from "valibot";
 import type { Env } from "../src/env";
+import { QueueMessage } from "../src/messages/topics";
 
 export const ORIGIN = "http://localhost:8787";
+
+/** The runtime's bindings seen as Swagbox sees them: with every configuration variable, set or not. */
+export const swagboxEnv: Env = env;
+
+/** A queue message a spy caught, checked against the message contract. */
+export function queued(body: unknown): QueueMessage {
+  return v.parse(QueueMessage, body);
+}
 
 type FormValues = Record<string, string | string[]>;
 
@@ -144,7 +154,8 @@ export function captureLinkCodes(): LinkCodes {
   const codes = new Map<string, string>();
   const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
   vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
-    for (const { body: message } of messages) {
+    for (const { body } of messages) {
+      const message = queued(body);
       if (message.topic !== "email") continue;
       const job = message.body;
       if (!("code" in job)) continue;

@@ -5,6 +5,7 @@ import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { QUEUES, type EmailSend } from "../../src/messages/topics";
 import type { EmailJob } from "../../src/schemas/email-job";
+import { queued } from "../helpers";
 
 export const CODE = `${"a".repeat(64)}.${"S".repeat(43)}`;
 /** The registrant the test jobs belong to, so that their keys parse as Swagbox's own. */
@@ -36,7 +37,10 @@ export async function consume(queue: string, bodies: unknown[], vars: Partial<En
 export async function plan(jobs: EmailJob[], vars: Partial<Env> = {}): Promise<{ sends: EmailSend[]; result: Awaited<ReturnType<typeof consume>> }> {
   const sends: EmailSend[] = [];
   const spy = vi.spyOn(env.EMAIL_SENDS_QUEUE, "sendBatch").mockImplementation(async (messages) => {
-    for (const { body } of messages) if (body.topic === "email_send") sends.push(body.body);
+    for (const { body } of messages) {
+      const message = queued(body);
+      if (message.topic === "email_send") sends.push(message.body);
+    }
     return ACCEPTED;
   });
   try {

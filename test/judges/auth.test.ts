@@ -1,8 +1,7 @@
-import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
-import { ORIGIN, send } from "../helpers";
+import { ORIGIN, send, swagboxEnv } from "../helpers";
 import { admin, JUDGE, ORGANISER, signIn as signInCookie } from "./helpers";
 
 const SOME_ID = "a".repeat(64);
@@ -237,6 +236,6 @@ describe("Cloudflare Access", () => {
     const { sign } = await accessTeam();
     const response = await send("/admin/api/me", { acceptJson: true, headers: { "cf-access-jwt-assertion": await sign({ email: "ada@example.com" }) } });
     expect(response.status).toBe(401);
-    expect(env.ACCESS_TEAM_DOMAIN).toBeUndefined();
+    expect(swagboxEnv.ACCESS_TEAM_DOMAIN).toBeUndefined();
   });
 });

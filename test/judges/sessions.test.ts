@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { countingLimiter, ORIGIN, send } from "../helpers";
+import { countingLimiter, ORIGIN, send, swagboxEnv } from "../helpers";
 import { admin, JUDGE, ORGANISER, signIn } from "./helpers";
 
 const sameOrigin = { origin: ORIGIN, "sec-fetch-site": "same-origin" };
@@ -85,7 +85,7 @@ describe("a session", () => {
 
   it("ends when its token is rotated out of ADMIN_TOKENS, and follows a changed role", async () => {
     const cookie = await signIn(JUDGE);
-    const tokens = JSON.parse(env.ADMIN_TOKENS!) as { name: string; role: string; sha256: string }[];
+    const tokens = JSON.parse(swagboxEnv.ADMIN_TOKENS!) as { name: string; role: string; sha256: string }[];
     const withoutJudge = JSON.stringify(tokens.filter((entry) => entry.role !== "judge"));
     expect((await me(cookie, { ADMIN_TOKENS: withoutJudge })).status).toBe(401);
     const promoted = JSON.stringify(tokens.map((entry) => ({ ...entry, role: "organiser" })));

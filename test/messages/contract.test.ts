@@ -5,6 +5,7 @@ import { enqueue } from "../../src/messages/enqueue";
 import { QUEUE_OF, QUEUES, type QueueMessage } from "../../src/messages/topics";
 import type { EntryRow } from "../../src/schemas/entry-row";
 import { ACCEPTED } from "../email/helpers";
+import { queued } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -54,7 +55,7 @@ describe("enqueue", () => {
   it("keeps every sendBatch within 100 messages and 256 KB, however many and however large", async () => {
     const batches: QueueMessage[][] = [];
     vi.spyOn(env.INDEX_QUEUE, "sendBatch").mockImplementation(async (messages) => {
-      batches.push([...messages].map((m) => m.body));
+      batches.push([...messages].map((m) => queued(m.body)));
       return ACCEPTED;
     });
     const rows = Array.from({ length: 250 }, (_, i) => row(i, "é".repeat(5_000)));

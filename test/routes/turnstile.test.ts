@@ -1,7 +1,6 @@
-import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { Env } from "../../src/env";
-import { ADA, holdsRegistration, send } from "../helpers";
+import { ADA, holdsRegistration, send, swagboxEnv } from "../helpers";
 
 const TURNSTILE: Partial<Env> = { TURNSTILE_SITE_KEY: "0x4AAAAAAAsite<key>", TURNSTILE_SECRET_KEY: "0x4AAAAAAAsecret" };
 const FIELD = "cf-turnstile-response";
@@ -87,6 +86,6 @@ describe("Turnstile on the signup form", () => {
     const response = await send("/signup", { acceptJson: true, form: { ...ADA, email: "no-turnstile@example.com" } });
     expect(response.status).toBe(202);
     expect(fetchSpy).not.toHaveBeenCalled();
-    expect(env.TURNSTILE_SITE_KEY).toBeUndefined();
+    expect(swagboxEnv.TURNSTILE_SITE_KEY).toBeUndefined();
   });
 });
