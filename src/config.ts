@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { AdminToken } from "./judges/auth";
-import { DEFAULT_RUBRIC, Rubric } from "./judges/rubric";
+import { AdminToken } from "./schemas/judges";
+import { DEFAULT_RUBRIC, Rubric } from "./schemas/rubric";
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 

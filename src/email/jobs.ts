@@ -2,8 +2,8 @@ import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { EMAILS_PER_SEND, RETRY, type EmailSend } from "../messages/topics";
-import { readMessages } from "../queues/read";
-import { retryDelaySeconds } from "../queues/retry";
+import { readMessages } from "../messages/read";
+import { retryDelaySeconds } from "../messages/retry";
 import type { EmailJob } from "../schemas/email-job";
 import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
 

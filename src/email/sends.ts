@@ -2,8 +2,8 @@ import { loadConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { parseEmailKey } from "../messages/email-keys";
 import { RETRY, type EmailSend } from "../messages/topics";
-import { readMessages } from "../queues/read";
-import { retryDelaySeconds } from "../queues/retry";
+import { readMessages } from "../messages/read";
+import { retryDelaySeconds } from "../messages/retry";
 import type { EmailJob } from "../schemas/email-job";
 import { deadLetterStatements } from "../store/dead-letters";
 import {

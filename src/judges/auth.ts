@@ -1,28 +1,10 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
-import * as v from "valibot";
 import type { Config } from "../config";
 import { hashSecret, sameHash } from "../secrets";
 import { sessionJudge } from "./sessions";
+import { AdminToken, type Judge } from "../schemas/judges";
 
-export type Role = "judge" | "organiser";
 
-/** Who is calling the judges' routes, and how they proved it. */
-export interface Judge {
-  name: string;
-  role: Role;
-  via: "token" | "session" | "access";
-  /** With `via: "session"`: the session's id (the hash of its cookie's secret). */
-  session?: string;
-}
-
-/** A bearer token as ADMIN_TOKENS lists it: never the token, only its SHA-256. */
-export const AdminToken = v.object({
-  name: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.maxLength(100)),
-  role: v.picklist(["judge", "organiser"]),
-  sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "sha256 is 64 lower-case hex digits")),
-});
-
-export type AdminToken = v.InferOutput<typeof AdminToken>;
 
 /**
  * The dashboard's session cookie: `__Host-` on https, which binds it to this host and path
@@ -34,10 +16,6 @@ export function sessionCookieName(request: Request): string {
   return new URL(request.url).protocol === "https:" ? "__Host-swagbox_session" : "swagbox_session";
 }
 
-/** What each role may do; organisers may do everything judges may. */
-export function allows(role: Role, needed: Role): boolean {
-  return role === "organiser" || needed === "judge";
-}
 
 /**
  * The caller's identity from, in order: an `Authorization: Bearer` token, a valid

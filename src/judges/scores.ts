@@ -1,6 +1,6 @@
-import type { Judge } from "./auth";
+import type { Judge } from "../schemas/judges";
 import { auditStatement } from "../store/audit";
-import { weightedScore, type Rubric } from "./rubric";
+import { weightedScore, type Rubric } from "../schemas/rubric";
 
 export interface Score {
   judge: string;

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { generateSecret, hashSecret } from "../secrets";
-import type { AdminToken, Judge, Role } from "./auth";
+import type { AdminToken, Judge, Role } from "../schemas/judges";
 
 /** How long a dashboard session lasts; the cookie's Max-Age is the same. */
 export const SESSION_TTL_S = 12 * 60 * 60;

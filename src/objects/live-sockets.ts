@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../http/errors";
-import { clientKey } from "../http/rate-limit";
+import { clientKey } from "../http/client-key";
 
 /**
  * The browser side of the live counter, shared by the objects that hold its sockets (the

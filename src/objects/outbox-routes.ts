@@ -15,7 +15,7 @@ import { confirmEmails } from "../store/email-log";
 import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
 import { registerStatements } from "../store/registry";
 import type { DeadJob, OutboxOptions, Route } from "./outbox";
-import { prizeCounter } from "./prize-counter";
+import { prizeCounter } from "./stubs";
 
 /** Emails go to the emails queue; each is done once the email log holds its outcome. */
 export function emailRoute(env: Env): Route<EmailJob> {

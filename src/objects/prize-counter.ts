@@ -29,11 +29,6 @@ import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJo
 import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
-/** The one PrizeCounter of a deployment. */
-export function prizeCounter(env: Env) {
-  return env.PRIZE_COUNTER.get(env.PRIZE_COUNTER.idFromName("pool"));
-}
-
 /** KV takes one write per second per key; the snapshot is written at most that often. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
 const SNAPSHOT_RETRY_MS = 5_000;

@@ -16,7 +16,7 @@ import { HttpUrl } from "../schemas/fields";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
 import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
-import { prizeCounter } from "./prize-counter";
+import { prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 

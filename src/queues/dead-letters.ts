@@ -8,14 +8,14 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
 import { KEY_OF, QueueMessage, TASK_KINDS } from "../messages/topics";
-import { prizeCounter } from "../objects/prize-counter";
+import { prizeCounter } from "../objects/stubs";
 import { RegistrantId } from "../schemas/prizes";
 import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
 import { buryBatch, buryJobStatement, markRetriedStatement as markEmailRetried } from "../store/email-log";
 import { refreshStatements } from "../store/entries-index";
 import { taskRun } from "../store/task-runs";
 import { resumeTask, retryItem } from "../tasks/tasks";
-import { retryDelaySeconds } from "./retry";
+import { retryDelaySeconds } from "../messages/retry";
 
 const DEAD_RETRY = { firstS: 30, maxS: 3_600 };
 

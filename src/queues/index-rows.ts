@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { RETRY } from "../messages/topics";
-import { readMessages } from "../queues/read";
-import { retryDelaySeconds } from "../queues/retry";
+import { readMessages } from "../messages/read";
+import { retryDelaySeconds } from "../messages/retry";
 import { upsertEntries } from "../store/entries-index";
 
 /**

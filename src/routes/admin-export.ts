@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { isHead } from "../http/head";
 import { recordAudit } from "../store/audit";
-import { allows, type Role } from "../judges/auth";
+import { allows, type Role } from "../schemas/judges";
 import { csvStream } from "../judges/csv";
 import { parseQuery, type AdminRequest } from "./admin-request";
 

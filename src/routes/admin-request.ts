@@ -3,7 +3,7 @@ import type { IRequest } from "itty-router";
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
-import type { Judge } from "../judges/auth";
+import type { Judge } from "../schemas/judges";
 import { fieldErrors } from "../schemas/fields";
 import { RegistrantId } from "../schemas/prizes";
 import type { AppRequest } from "./context";

@@ -2,8 +2,8 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { isHead } from "../http/head";
-import { liveRelay } from "../objects/live-relay";
-import { prizeCounter } from "../objects/prize-counter";
+import { liveRelay } from "../objects/stubs";
+import { prizeCounter } from "../objects/stubs";
 import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
 import type { AppRequest } from "./context";
 

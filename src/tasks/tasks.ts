@@ -8,9 +8,9 @@
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { RETRY, type TaskKind, type TaskStep } from "../messages/topics";
-import { prizeCounter } from "../objects/prize-counter";
-import { readMessages } from "../queues/read";
-import { retryDelaySeconds } from "../queues/retry";
+import { prizeCounter } from "../objects/stubs";
+import { readMessages } from "../messages/read";
+import { retryDelaySeconds } from "../messages/retry";
 import { systemAuditStatement } from "../store/audit";
 import { deadLetterStatements } from "../store/dead-letters";
 import { refreshStatements } from "../store/entries-index";

@@ -8,7 +8,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { ACCEPTED } from "../email/helpers";
 import { queued, registrantId, registrantStub, signUp } from "../helpers";
 import { admin, entrant, indexed } from "../judges/helpers";

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import type { Registrant } from "../../src/objects/registrant";
 import { captureLinkCodes, registrantId, registrantStub, send, signUp, validSubmission } from "../helpers";
 

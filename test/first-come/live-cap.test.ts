@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import type { PrizeStatus } from "../../src/schemas/prizes";
 import { ORIGIN, registrantId } from "../helpers";
 

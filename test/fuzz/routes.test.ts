@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
 import { countingLimiter, ORIGIN, registrantStub, validSubmission } from "../helpers";
 import { admin, entrant, indexed, JUDGE, ORGANISER, shippingCode, signIn } from "../judges/helpers";

@@ -4,7 +4,7 @@ import { ADMIN_OPENAPI } from "../../src/judges/openapi";
 import { csvCell } from "../../src/judges/csv";
 import { upsertEntries } from "../../src/store/entries-index";
 import type { EntryRow } from "../../src/schemas/entry-row";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
 import { registrantStub, signUp } from "../helpers";
 import { admin, entrant, finished, indexed, JUDGE } from "./helpers";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import type { EmailJob } from "../../src/schemas/email-job";
 import { attempt, logRow, plan } from "../email/helpers";
 import { registrantStub } from "../helpers";

@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { prizeCounter, type PrizeCounter } from "../../src/objects/prize-counter";
+import type { PrizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import type { Registrant } from "../../src/objects/registrant";
 import { startRetentionIfDue } from "../../src/retention";
 import { registrantStub, send, signUp } from "../helpers";

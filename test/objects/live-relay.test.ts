@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { liveRelay } from "../../src/objects/live-relay";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { liveRelay } from "../../src/objects/stubs";
+import { prizeCounter } from "../../src/objects/stubs";
 import type { PrizeStatus } from "../../src/schemas/prizes";
 import { ORIGIN, registrantId } from "../helpers";
 

@@ -1,9 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { liveRelay, type LiveRelay } from "../../src/objects/live-relay";
+import type { LiveRelay } from "../../src/objects/live-relay";
+import { liveRelay } from "../../src/objects/stubs";
 import { SOCKETS_PER_CLIENT } from "../../src/objects/live-sockets";
-import { prizeCounter, type PrizeCounter } from "../../src/objects/prize-counter";
+import type { PrizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { ORIGIN, send } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());

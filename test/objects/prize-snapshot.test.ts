@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
-import { prizeCounter, SNAPSHOT_INTERVAL_MS, type PrizeCounter } from "../../src/objects/prize-counter";
+import { SNAPSHOT_INTERVAL_MS, type PrizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { PRIZE_SNAPSHOT_KEY } from "../../src/schemas/prizes";
 import { registrantId } from "../helpers";
 

@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { prizeCounter } from "../../src/objects/prize-counter";
+import { prizeCounter } from "../../src/objects/stubs";
 import { verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
 import type { PrizeStatus } from "../../src/schemas/prizes";
 import { ORIGIN, registrantId, send } from "../helpers";

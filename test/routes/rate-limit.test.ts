@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { clientKey } from "../../src/http/rate-limit";
+import { clientKey } from "../../src/http/client-key";
 import { countingLimiter, holdsRegistration, send, signUp } from "../helpers";
 
 /** wrangler.toml: SIGNUP_LIMITER allows 30 a minute per client. */

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ENVELOPES, type BodyOf, type QueueTopic } from "../messages/topics";
+import { ENVELOPES, type BodyOf, type QueueTopic } from "./topics";
 
 /**
  * The batch's messages of `topic`, validated. A message that is not one (malformed, or of
