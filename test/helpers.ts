@@ -113,14 +113,22 @@ export async function mailbox(): Promise<CapturedEmail[]> {
   return ((await response.json()) as { emails: CapturedEmail[] }).emails;
 }
 
-/** Waits until the mailbox holds `count` emails to `to` (the queue delivers in batches). */
+/**
+ * The emails to `to` once the mailbox holds `count` of them (the queue delivers in
+ * batches), or what it holds after `timeoutMs`, for tests that count them.
+ */
 export async function emailsTo(to: string, count = 1, timeoutMs = 10_000): Promise<CapturedEmail[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const emails = (await mailbox()).filter((email) => email.to === to);
-    if (emails.length >= count || Date.now() > deadline) return emails;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const emails = async () => (await mailbox()).filter((email) => email.to === to);
+  return vi
+    .waitFor(
+      async () => {
+        const found = await emails();
+        if (found.length < count) throw new Error(`${found.length} of ${count} emails to ${to}`);
+        return found;
+      },
+      { timeout: timeoutMs, interval: 50 },
+    )
+    .catch(emails);
 }
 
 /** The link code in the newest email to `to`. */
@@ -168,12 +176,15 @@ export function captureLinkCodes(): LinkCodes {
     get size() {
       return codes.size;
     },
-    async get(email, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!codes.has(email) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      const code = codes.get(email);
-      if (!code) throw new Error(`no link queued for ${email}`);
-      return code;
+    get(email, timeoutMs = 5_000) {
+      return vi.waitFor(
+        () => {
+          const code = codes.get(email);
+          if (!code) throw new Error(`no link queued for ${email}`);
+          return code;
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
     },
     forget(key) {
       codes.delete(key);

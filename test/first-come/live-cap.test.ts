@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/stubs";
 import type { PrizeStatus } from "../../src/schemas/prizes";
 import { ORIGIN, registrantId } from "../helpers";
@@ -29,10 +29,6 @@ it("fills every relay up to its cap, refuses the next socket politely (that clie
 
   const { remaining } = await prizeCounter(env).getStatus();
   await prizeCounter(env).award(registrantId("live-cap@example.com"), "judge:test");
-  const deadline = Date.now() + 3_000;
-  while (counts.some((received) => received.at(-1) !== remaining - 1) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  expect(counts.map((received) => received.at(-1))).toEqual(Array(10).fill(remaining - 1));
+  await vi.waitFor(() => expect(counts.map((received) => received.at(-1))).toEqual(Array(10).fill(remaining - 1)), { timeout: 3_000, interval: 10 });
   for (const socket of accepted) socket.close(1000, "done");
 });

@@ -61,14 +61,15 @@ export function forgetCode(key: string) {
 }
 
 /** Waits until the entry's index row satisfies `ready` (the projection is asynchronous). */
-export async function indexed(id: string, ready: (row: Record<string, unknown>) => boolean = () => true, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await env.DB.prepare("SELECT * FROM entries WHERE id = ?").bind(id).first();
-    if (row && ready(row)) return row;
-    if (Date.now() > deadline) throw new Error(`entry ${id} not indexed as expected: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function indexed(id: string, ready: (row: Record<string, unknown>) => boolean = () => true, timeoutMs = 5_000) {
+  return vi.waitFor(
+    async () => {
+      const row = await env.DB.prepare("SELECT * FROM entries WHERE id = ?").bind(id).first();
+      if (!row || !ready(row)) throw new Error(`entry ${id} not indexed as expected: ${JSON.stringify(row)}`);
+      return row;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
 
 /** Waits until the task run `id` is done, through the judges' API, and returns it. */

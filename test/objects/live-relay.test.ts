@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { liveRelay } from "../../src/objects/stubs";
 import { prizeCounter } from "../../src/objects/stubs";
 import type { PrizeStatus } from "../../src/schemas/prizes";
@@ -15,10 +15,8 @@ async function socketOn(n: number) {
   socket.accept();
   socket.addEventListener("message", (event) => received.push(event.data as string));
   const remaining = () => received.map((message) => (JSON.parse(message) as PrizeStatus).remaining);
-  const until = async (done: () => boolean) => {
-    const deadline = Date.now() + 3_000;
-    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  };
+  // Waits for a condition, then lets the test's own expectation say what is wrong if it never came.
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 3_000, interval: 10 }).catch(() => {});
   return { socket, received, remaining, until };
 }
 
@@ -44,9 +42,7 @@ describe("a LiveRelay", () => {
     client.socket.close(1000, "done");
     await liveRelay(env, 0).fetch(new Request(`${ORIGIN}/healthz`)); // the close has reached the relay
     await prizeCounter(env).award(registrantId("relay-2@example.com"), "judge:test");
-    const deadline = Date.now() + 3_000;
-    while ((await subscribedRelays()).includes(relayId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await subscribedRelays()).not.toContain(relayId);
+    await vi.waitFor(async () => expect(await subscribedRelays()).not.toContain(relayId), { timeout: 3_000, interval: 10 });
 
     // The next first socket subscribes again, and gets the count as it is now.
     const again = await socketOn(0);

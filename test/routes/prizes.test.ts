@@ -27,14 +27,15 @@ async function connect(): Promise<LiveClient> {
   return {
     socket,
     messages,
-    async waitFor(match, timeoutMs = 3_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find(match);
-        if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(messages)}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+    waitFor(match, timeoutMs = 3_000) {
+      return vi.waitFor(
+        () => {
+          const found = messages.find(match);
+          if (found === undefined) throw new Error(`no matching message; got ${JSON.stringify(messages)}`);
+          return found;
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
     },
   };
 }
@@ -102,9 +103,7 @@ describe("the live counter", () => {
     expect(await runInDurableObject(counter, (_instance, state) => state.getWebSockets().length)).toBe(1);
     const start = (await counter.getStatus()).remaining;
     await counter.award(entrant(200), "judge:ada");
-    const deadline = Date.now() + 3_000;
-    while (received.at(-1)?.remaining !== start - 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(received.map((message) => message.remaining)).toEqual([start, start - 1]);
+    await vi.waitFor(() => expect(received.map((message) => message.remaining)).toEqual([start, start - 1]), { timeout: 3_000, interval: 10 });
     socket.close(1000, "done");
   });
 
