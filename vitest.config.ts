@@ -18,12 +18,11 @@ async function contest(vars: Record<string, string | undefined>) {
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
       bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_QUEUES: declaredQueues, TEST_DEPLOYMENT: deployment },
-      // Emails and index rows wait a second or two to fill a batch in production; tests wait
-      // for them often, so they get them as soon as they are sent (the batch code path is
-      // the same).
+      // Changes wait up to two seconds to fill a batch in production; tests wait for their
+      // emails and rows often, so they get them as soon as they are sent (the batch code
+      // path is the same).
       queueConsumers: {
-        "swagbox-emails": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 100, deadLetterQueue: "swagbox-dead-letters" },
-        "swagbox-index": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 10, deadLetterQueue: "swagbox-dead-letters" },
+        "swagbox-changes": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 100, deadLetterQueue: "swagbox-dead-letters" },
       },
     },
   });

@@ -160,8 +160,8 @@ export function holdsRegistration(email: string): Promise<boolean> {
  */
 export function captureLinkCodes(): LinkCodes {
   const codes = new Map<string, string>();
-  const sendBatch = env.EMAIL_QUEUE.sendBatch.bind(env.EMAIL_QUEUE);
-  vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
+  const sendBatch = env.CHANGES_QUEUE.sendBatch.bind(env.CHANGES_QUEUE);
+  vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
     for (const { body } of messages) {
       const message = queued(body);
       if (message.topic !== "email") continue;

@@ -2,7 +2,7 @@ import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { EMAILS_PER_SEND, RETRY, type EmailSend } from "../messages/topics";
-import { readMessages } from "../messages/read";
+import type { Read } from "../messages/read";
 import { retryDelaySeconds } from "../messages/retry";
 import type { EmailJob } from "../schemas/email-job";
 import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
@@ -11,20 +11,20 @@ import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
 const SEND_BYTES = 100_000;
 
 /**
- * The `emails` queue consumer: turns jobs into provider requests, sending nothing itself.
- * Each job is claimed in the email log for one batch, once: a job the log already holds
+ * Email jobs from the changes queue: turned into provider requests, nothing sent here. Each
+ * job is claimed in the email log for one batch, once: a job the log already holds
  * (settled, or in a batch still at work) is a duplicate and is acked. Each batch then goes
  * to the sends queue as one message, which fixes its members and idempotency key for every
  * attempt to come (src/email/sends.ts).
  */
-export async function consumeEmailJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function planEmails(read: Read<"email">[], env: Env): Promise<void> {
+  if (read.length === 0) return;
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     console.error("emails: configuration is invalid, retrying later", loaded.problems);
-    batch.retryAll({ delaySeconds: 60 });
+    for (const { message } of read) message.retry({ delaySeconds: 60 });
     return;
   }
-  const read = readMessages(batch, "email");
   const jobs = new Map(read.map(({ body }) => [body.key, body]));
   const groups = intoBatches([...jobs.values()]);
   let sends: EmailSend[] = [];

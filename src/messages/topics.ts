@@ -12,9 +12,9 @@ import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
 /** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
 export const QUEUES = {
-  emails: "swagbox-emails",
+  /** What a registrant's change implies: its emails and its row for the judges' index, one sendBatch a change. */
+  changes: "swagbox-changes",
   emailSends: "swagbox-email-sends",
-  index: "swagbox-index",
   tasks: "swagbox-tasks",
   deadLetters: "swagbox-dead-letters",
 } as const;
@@ -49,11 +49,6 @@ export const TaskStep = v.object({
 });
 
 export type TaskStep = v.InferOutput<typeof TaskStep>;
-
-/** A registrant in the registry, which lists every registrant whatever the index holds. */
-export const RegistryEntry = v.object({ id: RegistrantId, registeredAt: v.pipe(v.number(), v.integer()) });
-
-export type RegistryEntry = v.InferOutput<typeof RegistryEntry>;
 
 /** A Registrant asks the PrizeCounter for a first-come slot, or gives an expired one back. */
 export const PrizeRequest = v.object({ registrantId: RegistrantId });
@@ -90,9 +85,9 @@ export type BodyOf<T extends QueueTopic> = v.InferOutput<(typeof ENVELOPES)[T]>[
 
 /** Which queue carries each queued topic. */
 export const QUEUE_OF = {
-  email: QUEUES.emails,
+  email: QUEUES.changes,
   email_send: QUEUES.emailSends,
-  index: QUEUES.index,
+  index: QUEUES.changes,
   task: QUEUES.tasks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
@@ -102,7 +97,6 @@ export const KEY_OF = {
   email_send: (send: EmailSend) => send.batch,
   index: (row: EntryRow) => `${row.id}@${row.version}`,
   task: (step: TaskStep) => `${step.run}@${step.cursor ?? "start"}`,
-  registry: (entry: RegistryEntry) => entry.id,
   prize_claim: (request: PrizeRequest) => request.registrantId,
   prize_release: (request: PrizeRequest) => request.registrantId,
   prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,

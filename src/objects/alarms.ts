@@ -19,8 +19,9 @@ export class AlarmSchedule<Source extends string> {
     private readonly sql: Sql,
   ) {}
 
-  /** Sets (or with null, clears) when `source` wants to run, and re-arms the alarm. */
+  /** Sets (or with null, clears) when `source` wants to run, and re-arms the alarm; no write when nothing changes. */
   set(source: Source, dueAt: number | null): Promise<void> {
+    if (this.dueAt(source) === dueAt) return Promise.resolve();
     if (dueAt === null) this.sql`DELETE FROM alarm_schedule WHERE source = ${source}`;
     else {
       this.sql`INSERT INTO alarm_schedule (source, due_at) VALUES (${source}, ${dueAt})

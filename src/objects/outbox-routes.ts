@@ -5,7 +5,7 @@
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
-import { KEY_OF, type PrizeRequest, type RegistryEntry, type SystemAudit } from "../messages/topics";
+import { KEY_OF, type PrizeRequest, type SystemAudit } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
 import type { PrizeUpdate } from "../schemas/prizes";
@@ -13,36 +13,33 @@ import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
 import { confirmEmails } from "../store/email-log";
 import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
-import { registerStatements } from "../store/registry";
-import type { DeadJob, OutboxOptions, Route } from "./outbox";
+import type { Channel, DeadJob, OutboxOptions, Route } from "./outbox";
 import { prizeCounter } from "./stubs";
 
-/** Emails go to the emails queue; each is done once the email log holds its outcome. */
-export function emailRoute(env: Env): Route<EmailJob> {
+/** The changes queue: a registrant's emails and index row leave together, in one sendBatch. */
+export function changesChannel(env: Env): Channel {
+  return { send: (messages) => enqueue(env.CHANGES_QUEUE, messages) };
+}
+
+/** Emails travel on the changes queue; each is done once the email log holds its outcome. */
+export function emailRoute(env: Env, changes: Channel): Route<EmailJob> {
   return {
     key: KEY_OF.email,
-    deliver: (jobs) => enqueue(env.EMAIL_QUEUE, jobs.map((body) => ({ topic: "email", body }))),
+    deliver: { channel: changes, message: (body) => ({ topic: "email", body }) },
     confirm: (jobs) => confirmEmails(env.DB, jobs.map((job) => job.key)),
   };
 }
 
-/** Index rows go to the index queue; each is done once D1 holds it (or a newer one). Only the newest matters. */
-export function indexRoute(env: Env): Route<EntryRow> {
+/**
+ * Index rows travel on the changes queue (their consumer also lists the registrant in the
+ * registry); each is done once D1 holds it (or a newer one). Only the newest matters.
+ */
+export function indexRoute(env: Env, changes: Channel): Route<EntryRow> {
   return {
     key: KEY_OF.index,
-    deliver: (rows) => enqueue(env.INDEX_QUEUE, rows.map((body) => ({ topic: "index", body }))),
+    deliver: { channel: changes, message: (body) => ({ topic: "index", body }) },
     confirm: (rows) => confirmIndexRows(env.DB, rows),
     supersedes: true,
-  };
-}
-
-/** A new registrant's id goes straight into the registry in D1. */
-export function registryRoute(env: Env): Route<RegistryEntry> {
-  return {
-    key: KEY_OF.registry,
-    deliver: async (entries) => {
-      await env.DB.batch(registerStatements(env.DB, entries));
-    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Confirmation } from "../messages/topics";
+import type { Confirmation, QueueMessage } from "../messages/topics";
 import type { AlarmSchedule } from "./alarms";
 import type { Sql } from "./sql";
 
@@ -43,12 +43,25 @@ export const OUTBOX_UPGRADE = `
   UPDATE outbox SET key = CAST(id AS TEXT), created_at = next_attempt_at;
 `;
 
+/**
+ * A queue several topics travel on: the outbox hands over every due job of those topics in
+ * one send (one sendBatch for a signup's email and index row, not one per topic).
+ */
+export interface Channel {
+  send(messages: QueueMessage[]): Promise<void>;
+}
+
+/**
+ * How a topic's jobs are handed over: by a call of their own (resolving once every body was
+ * accepted, throwing otherwise), or as queue messages on a shared channel.
+ */
+export type Delivery<Body> = ((bodies: Body[]) => Promise<void>) | { channel: Channel; message(body: Body): QueueMessage };
+
 /** How one topic's messages leave the object, and how the object learns they took effect. */
 export interface Route<Body> {
   /** The message's key: stable across redeliveries, so receivers can de-duplicate by it. */
   key(body: Body): string;
-  /** Hands bodies over; resolves once every one was accepted, throws otherwise. */
-  deliver(bodies: Body[]): Promise<void>;
+  deliver: Delivery<Body>;
   /**
    * For work that takes effect later (through a queue): what became of each body, in
    * order. Without it, acceptance is the effect (a call that returned, a D1 write).
@@ -139,7 +152,9 @@ export class Outbox<R extends Routes> {
    * delivers in the background. Returns the delivery, for callers that wait for it.
    */
   afterCommit(): Promise<void> {
-    void this.alarms.setEarliest("outbox", Date.now() + FIRST_RETRY_MS);
+    // When the jobs just committed will be checked, if they are handed over now; if the
+    // object dies first, the alarm finds them then.
+    void this.alarms.setEarliest("outbox", Date.now() + this.options.confirmAfterMs);
     const delivery = this.flush();
     this.ctx.waitUntil(delivery);
     return delivery;
@@ -192,64 +207,106 @@ export class Outbox<R extends Routes> {
         WHERE next_attempt_at <= ${Date.now()} AND dead_at IS NULL ORDER BY id LIMIT ${BATCH}`.toArray();
       if (due.length === 0) break;
       const topics = [...new Set(due.map((row) => row.topic))];
-      const settled = await Promise.all(topics.map((topic) => this.runTopic(topic, due.filter((row) => row.topic === topic))));
-      if (settled.includes(false)) break;
+      // First what was handed over is checked, then what was not (or was lost) is handed over.
+      const checked = await Promise.all(topics.map((topic) => this.check(topic, due.filter((row) => row.topic === topic))));
+      const handed = await this.handOver(checked.flatMap((check) => check.toDeliver));
+      if (checked.some((check) => check.failed) || !handed) break;
     }
     await this.reportDead();
     await this.rearm();
   }
 
   /**
-   * Checks the topic's jobs that were handed over, then hands over the ones that were not
-   * (or were lost). Topics run side by side, so a slow receiver (D1) never holds up another
-   * (the email queue). False when something failed, so the loop waits for the alarm.
+   * Checks the topic's jobs that were handed over: done ones leave, pending ones wait, lost
+   * ones join those never handed over. `failed` when the check itself could not be made,
+   * so the loop waits for the alarm.
    */
-  private async runTopic(topic: string, rows: Row[]): Promise<boolean> {
+  private async check(topic: string, rows: Row[]): Promise<{ toDeliver: Row[]; failed: boolean }> {
     const route = this.routes[topic];
     if (!route) {
       // A topic this version of the object no longer routes: keep it for an operator to see.
       this.bury(rows, `no route for topic ${topic}`);
-      return true;
+      return { toDeliver: [], failed: false };
     }
     const toDeliver = rows.filter((row) => row.handed_over_at === null);
     const handedOver = rows.filter((row) => row.handed_over_at !== null);
-    if (handedOver.length > 0 && route.confirm) {
-      let confirmations: Confirmation[];
-      try {
-        confirmations = await route.confirm(handedOver.map((row) => JSON.parse(row.body)));
-      } catch (error) {
-        // The check could not be made (D1 down): look again later; nothing is re-sent blind.
-        this.postpone(handedOver, reasonOf(error));
-        return false;
-      }
-      handedOver.forEach((row, i) => {
-        const confirmation = confirmations[i] ?? { status: "lost" };
-        if (confirmation.status === "done") this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
-        else if (confirmation.status === "pending") {
-          this.sql`UPDATE outbox SET next_attempt_at = ${Math.max(confirmation.recheckAt, Date.now() + FIRST_RETRY_MS)} WHERE id = ${row.id}`;
-        } else toDeliver.push(row);
-      });
-    }
-    if (toDeliver.length === 0) return true;
+    if (handedOver.length === 0 || !route.confirm) return { toDeliver: rows, failed: false };
+    let confirmations: Confirmation[];
     try {
-      await route.deliver(toDeliver.map((row) => JSON.parse(row.body)));
+      confirmations = await route.confirm(handedOver.map((row) => JSON.parse(row.body)));
     } catch (error) {
-      const reason = reasonOf(error);
-      console.warn(`outbox: handing over ${toDeliver.length} ${topic} job(s) failed: ${reason}`);
-      this.postpone(toDeliver, reason, { attempted: true });
-      return false;
+      // The check could not be made (D1 down): look again later; nothing is re-sent blind.
+      this.postpone(handedOver, reasonOf(error));
+      return { toDeliver, failed: true };
     }
+    handedOver.forEach((row, i) => {
+      const confirmation = confirmations[i] ?? { status: "lost" };
+      if (confirmation.status === "done") this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
+      else if (confirmation.status === "pending") {
+        this.sql`UPDATE outbox SET next_attempt_at = ${Math.max(confirmation.recheckAt, Date.now() + FIRST_RETRY_MS)} WHERE id = ${row.id}`;
+      } else toDeliver.push(row);
+    });
+    return { toDeliver, failed: false };
+  }
+
+  /**
+   * Hands rows over: each topic with a call of its own, and every topic of a shared channel
+   * in one send, side by side, so a slow receiver (D1) never holds up another (a queue).
+   * False when something failed, so the loop waits for the alarm.
+   */
+  private async handOver(rows: Row[]): Promise<boolean> {
+    const sends = new Map<string | Channel, Row[]>();
+    for (const row of rows) {
+      const deliver = this.routes[row.topic]!.deliver;
+      const key = typeof deliver === "function" ? row.topic : deliver.channel;
+      sends.set(key, [...(sends.get(key) ?? []), row]);
+    }
+    const outcomes = await Promise.all(
+      [...sends].map(async ([, batch]) => {
+        try {
+          await this.send(batch);
+        } catch (error) {
+          const reason = reasonOf(error);
+          console.warn(`outbox: handing over ${batch.length} ${[...new Set(batch.map((row) => row.topic))].join("/")} job(s) failed: ${reason}`);
+          this.postpone(batch, reason, { attempted: true });
+          return false;
+        }
+        this.handedOver(batch);
+        return true;
+      }),
+    );
+    return !outcomes.includes(false);
+  }
+
+  /** One hand-over: the rows all share a topic's call, or a channel. */
+  private async send(rows: Row[]): Promise<void> {
+    const deliver = this.routes[rows[0]!.topic]!.deliver;
+    if (typeof deliver === "function") return deliver(rows.map((row) => JSON.parse(row.body)));
+    await deliver.channel.send(
+      rows.map((row) => {
+        const route = this.routes[row.topic]!.deliver;
+        if (typeof route === "function") throw new Error(`topic ${row.topic} is not on a channel`);
+        return route.message(JSON.parse(row.body));
+      }),
+    );
+  }
+
+  /**
+   * After a hand-over: jobs whose acceptance is their effect leave; the others wait for
+   * their check, the first one `confirmAfterMs` after the change that made them (the same
+   * time afterCommit's safety net set, so the alarm need not move), a later one longer.
+   */
+  private handedOver(rows: Row[]): void {
     const now = Date.now();
-    for (const row of toDeliver) {
-      if (!route.confirm) this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
-      else {
-        // Handed over again after a loss: give the receiver longer before the next check.
-        const wait = Math.max(this.options.confirmAfterMs, backoff(row.attempts));
-        this.sql`UPDATE outbox SET attempts = attempts + 1, handed_over_at = ${now}, next_attempt_at = ${now + wait},
-          last_error = NULL WHERE id = ${row.id}`;
+    for (const row of rows) {
+      if (!this.routes[row.topic]!.confirm) {
+        this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
+        continue;
       }
+      const checkAt = row.attempts === 0 ? Math.max(row.created_at + this.options.confirmAfterMs, now) : now + Math.max(this.options.confirmAfterMs, backoff(row.attempts));
+      this.sql`UPDATE outbox SET attempts = attempts + 1, handed_over_at = ${now}, next_attempt_at = ${checkAt},
+        last_error = NULL WHERE id = ${row.id}`;
     }
-    return true;
   }
 
   /** Schedules another try with backoff; a job past its horizon is marked dead instead. */

@@ -15,7 +15,7 @@ import { generateSecret, hashSecret, sameHash } from "../secrets";
 import { HttpUrl } from "../schemas/fields";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
-import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
+import { changesChannel, emailRoute, indexRoute, outboxOptions, prizeReleaseRoute } from "./outbox-routes";
 import { prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
@@ -173,14 +173,14 @@ export class Registrant extends DurableObject<Env> {
       },
       email: (job) => this.email(job),
     });
+    const changes = changesChannel(env);
     this.outbox = new Outbox(
       ctx,
       this.sql,
       this.alarms,
       {
-        email: emailRoute(env),
-        index: indexRoute(env),
-        registry: registryRoute(env),
+        email: emailRoute(env, changes),
+        index: indexRoute(env, changes),
         // A claim is idempotent at the counter, so a redelivery returns the same answer.
         prize_claim: {
           key: KEY_OF.prize_claim,
@@ -237,10 +237,7 @@ export class Registrant extends DurableObject<Env> {
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
             ${codeHash}, ${linksIssued}, ${now}, ${now})`;
       }
-      if (!existing) {
-        this.outbox.add("registry", { id: this.id, registeredAt: now }, now);
-        this.index(now);
-      }
+      if (!existing) this.index(now);
       const person = existing ?? registration!;
       const template = existing ? "link_resent" : "registration";
       this.email({

@@ -1,18 +1,16 @@
-import { consumeEmailJobs } from "../email/jobs";
 import { consumeEmailSends } from "../email/sends";
 import type { Env } from "../env";
 import { QUEUES, type QueueName } from "../messages/topics";
 import { consumeTasks } from "../tasks/tasks";
+import { consumeChanges } from "./changes";
 import { consumeDeadLetters } from "./dead-letters";
-import { consumeIndex } from "./index-rows";
 
 type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
 /** Each queue's consumer, by the queue's exact name. */
 const CONSUMERS = new Map<string, Consumer>([
-  [QUEUES.emails, consumeEmailJobs],
+  [QUEUES.changes, consumeChanges],
   [QUEUES.emailSends, consumeEmailSends],
-  [QUEUES.index, consumeIndex],
   [QUEUES.tasks, consumeTasks],
   [QUEUES.deadLetters, consumeDeadLetters],
 ] satisfies [QueueName, Consumer][]);

@@ -1,20 +1,22 @@
 import type { Env } from "../env";
+import type { Read } from "../messages/read";
 import { RETRY } from "../messages/topics";
-import { readMessages } from "../messages/read";
 import { retryDelaySeconds } from "../messages/retry";
-import { upsertEntries } from "../store/entries-index";
+import { upsertStatements } from "../store/entries-index";
+import { registerStatements } from "../store/registry";
 
 /**
- * The `index` queue consumer: a whole batch of rows, from any number of registrants, in
- * one D1 batch, so a signup storm costs D1 one write per batch rather than one per signup.
- * Versioned upserts make the order of delivery irrelevant. If D1 refuses, every message
- * retries with backoff; rows that run out of retries reach the dead-letter queue. Either
- * way the registrant's object keeps its row until D1 has it, and sends it again if not.
+ * Index rows from the changes queue: a whole batch of rows, from any number of registrants,
+ * in one D1 batch with their registry entries, so a signup storm costs D1 one write per
+ * batch rather than one per signup. Versioned upserts make the order of delivery
+ * irrelevant. If D1 refuses, every row retries with backoff; the registrant's object keeps
+ * its row until D1 has it, and sends it again if not.
  */
-export async function consumeIndex(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const rows = readMessages(batch, "index");
+export async function writeIndexRows(rows: Read<"index">[], env: Env): Promise<void> {
+  if (rows.length === 0) return;
+  const bodies = rows.map(({ body }) => body);
   try {
-    await upsertEntries(env.DB, rows.map(({ body }) => body));
+    await env.DB.batch([...upsertStatements(env.DB, bodies), ...registerStatements(env.DB, bodies)]);
     for (const { message } of rows) message.ack();
   } catch (error) {
     console.warn(`index: D1 refused ${rows.length} row(s), retrying: ${error instanceof Error ? error.message : String(error)}`);

@@ -36,11 +36,10 @@ const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
 
 const UPSERT = `${OVERWRITE} WHERE excluded.version > entries.version`;
 
-/** Writes rows in one D1 batch (a transaction); throws if D1 refuses, so the caller retries. */
-export async function upsertEntries(db: D1Database, rows: EntryRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Statements writing each row unless D1 holds a newer version of it: batch them (a transaction). */
+export function upsertStatements(db: D1Database, rows: readonly EntryRow[]): D1PreparedStatement[] {
   const upsert = db.prepare(UPSERT);
-  await db.batch(rows.map((row) => upsert.bind(...COLUMNS.map((column) => row[column]))));
+  return rows.map((row) => upsert.bind(...COLUMNS.map((column) => row[column])));
 }
 
 /**

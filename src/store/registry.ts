@@ -1,13 +1,18 @@
-import type { RegistryEntry } from "../messages/topics";
+import type { EntryRow } from "../schemas/entry-row";
 
 /**
- * The registry of registrants in D1: every registrant's opaque id, written by its own
- * object when it is first registered. Background tasks walk it in id order; it does not
- * depend on the judges' index, so a registrant whose index row never arrived is found too.
+ * The registry of registrants in D1: every living registrant's opaque id. Background tasks
+ * walk it in id order. It is its own table, kept beside the judges' index rather than read
+ * from it, so a rebuild or a damaged index never loses anyone: each row a Registrant sends
+ * lists it (the object keeps the row until D1 holds it), and an erasure takes it off.
  */
-export function registerStatements(db: D1Database, entries: readonly RegistryEntry[]): D1PreparedStatement[] {
-  const insert = db.prepare("INSERT OR IGNORE INTO registrants (id, registered_at) VALUES (?, ?)");
-  return entries.map((entry) => insert.bind(entry.id, entry.registeredAt));
+export function registerStatements(db: D1Database, rows: readonly EntryRow[]): D1PreparedStatement[] {
+  // A row still on its way after an erasure must not list the erased registrant again.
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO registrants (id, registered_at)
+     SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM entries WHERE id = ?1 AND status = 'erased' AND version > ?3)`,
+  );
+  return rows.filter((row) => row.status !== "erased").map((row) => insert.bind(row.id, row.registered_at, row.version));
 }
 
 /** Up to `limit` registrant ids after `after` (null: from the first), in id order. */

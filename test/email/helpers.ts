@@ -44,7 +44,7 @@ export async function plan(jobs: EmailJob[], vars: Partial<Env> = {}): Promise<{
     return ACCEPTED;
   });
   try {
-    const result = await consume(QUEUES.emails, jobs.map((body) => ({ topic: "email", body })), vars);
+    const result = await consume(QUEUES.changes, jobs.map((body) => ({ topic: "email", body })), vars);
     return { sends, result };
   } finally {
     spy.mockRestore();

@@ -83,7 +83,7 @@ describe("planning email jobs", () => {
   it("gives its claims back when the requests cannot be queued, so the retry plans them at once", async () => {
     const stuck = job("sends-queue-down");
     vi.spyOn(env.EMAIL_SENDS_QUEUE, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
-    const failed = await consume(QUEUES.emails, [{ topic: "email", body: stuck }]);
+    const failed = await consume(QUEUES.changes, [{ topic: "email", body: stuck }]);
     expect(failed.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
     vi.restoreAllMocks();
     const retried = await plan([stuck]);
@@ -102,13 +102,14 @@ describe("planning email jobs", () => {
   });
 
   it("acks a malformed message, or one of another topic, without planning anything", async () => {
-    const result = await consume(QUEUES.emails, [{ topic: "email", body: { template: "nope" } }, "junk", null, { topic: "index", body: job("x") }]);
+    const result = await consume(QUEUES.changes, [{ topic: "email", body: { template: "nope" } }, "junk", null, { topic: "index", body: job("x") }]);
     expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
-  it("retries the whole batch while the configuration is invalid", async () => {
-    const result = await consume(QUEUES.emails, [{ topic: "email", body: job("config-1") }], { PUBLIC_URL: "not a url" });
-    expect(result.retryBatch).toMatchObject({ retry: true });
+  it("retries every job a minute later while the configuration is invalid", async () => {
+    const result = await consume(QUEUES.changes, [{ topic: "email", body: job("config-1") }], { PUBLIC_URL: "not a url" });
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect(result.retryDelays).toEqual([60]);
     expect(await logRow(job("config-1").key)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_OPENAPI } from "../../src/judges/openapi";
 import { csvCell } from "../../src/judges/csv";
-import { upsertEntries } from "../../src/store/entries-index";
+import { upsertStatements } from "../../src/store/entries-index";
 import type { EntryRow } from "../../src/schemas/entry-row";
 import { prizeCounter } from "../../src/objects/stubs";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
@@ -206,12 +206,12 @@ describe("the index, fed by the objects", () => {
   it("never lets an older version overwrite a newer one", async () => {
     const { id } = await entrant("versions@example.com", { title: "Newest" });
     const row = (await indexed(id, (r) => r.title === "Newest")) as unknown as EntryRow;
-    await upsertEntries(env.DB, [{ ...row, version: row.version - 1, title: "Stale" }]);
+    await env.DB.batch(upsertStatements(env.DB, [{ ...row, version: row.version - 1, title: "Stale" }]));
     expect(await indexed(id)).toMatchObject({ title: "Newest" });
   });
 
   it("lets signups succeed while the index queue refuses, and hands the row over when it is back", async () => {
-    const refuse = vi.spyOn(env.INDEX_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    const refuse = vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     expect((await signUp("queue-down@example.com")).status).toBe(200);
     const stub = registrantStub("queue-down@example.com");
     const rows = async () => (await stub.outboxStatus()).filter((job) => job.topic === "index");

@@ -40,7 +40,7 @@ let codes: LinkCodes | null = null;
 /** Signs up (and optionally submits for) an entrant; returns their registrant id and link code. */
 export async function entrant(email: string, submission?: Record<string, string | string[]>, firstname = "Ada") {
   // A test's afterEach may have restored the spy: capture again then.
-  if (!codes || !vi.isMockFunction(env.EMAIL_QUEUE.sendBatch)) codes = captureLinkCodes();
+  if (!codes || !vi.isMockFunction(env.CHANGES_QUEUE.sendBatch)) codes = captureLinkCodes();
   await signUp(email, { firstname });
   const code = await codes.get(email);
   if (submission) {

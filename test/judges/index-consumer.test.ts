@@ -21,7 +21,7 @@ function withoutJudgesColumns(row: Record<string, unknown>): EntryRow {
 }
 
 describe("the index queue consumer", () => {
-  it("writes a batch of rows from many registrants in one D1 batch", async () => {
+  it("writes a batch of rows from many registrants, with their registry entries, in one D1 batch", async () => {
     const rows = await Promise.all(["batch-1", "batch-2", "batch-3"].map((name) => rowOf(`${name}@example.com`)));
     const batches: number[] = [];
     const counted = new Proxy(env.DB, {
@@ -31,9 +31,10 @@ describe("the index queue consumer", () => {
       },
     });
     const changed = rows.map((row) => ({ ...withoutJudgesColumns(row), version: row.version + 1, title: `${row.title} (amended)` }));
-    const result = await consume(QUEUES.index, messages(changed), { DB: counted });
+    const result = await consume(QUEUES.changes, messages(changed), { DB: counted });
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
-    expect(batches).toEqual([3]);
+    // Each row, and its registrant's line in the registry.
+    expect(batches).toEqual([6]);
     for (const row of changed) expect(await indexed(row.id)).toMatchObject({ title: row.title, version: row.version });
   });
 
@@ -41,22 +42,22 @@ describe("the index queue consumer", () => {
     const row = withoutJudgesColumns(await rowOf("order@example.com"));
     const newer = { ...row, version: row.version + 2, title: "Newest" };
     const older = { ...row, version: row.version + 1, title: "Older" };
-    await consume(QUEUES.index, messages([newer, older]));
+    await consume(QUEUES.changes, messages([newer, older]));
     expect(await indexed(row.id)).toMatchObject({ title: "Newest", version: newer.version });
-    await consume(QUEUES.index, messages([older]));
+    await consume(QUEUES.changes, messages([older]));
     expect(await indexed(row.id)).toMatchObject({ title: "Newest", version: newer.version });
   });
 
   it("retries every row while D1 refuses, then writes them when it is back", async () => {
     const row = withoutJudgesColumns(await rowOf("d1-outage@example.com"));
     const changed = { ...row, version: row.version + 1, title: "Written after the outage" };
-    const refused = await consume(QUEUES.index, messages([changed]), { DB: failingD1(/INSERT INTO entries/) });
+    const refused = await consume(QUEUES.changes, messages([changed]), { DB: failingD1(/INSERT INTO entries/) });
     expect(refused.explicitAcks).toEqual([]);
     expect(refused.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
     expect(refused.retryDelays[0]).toBeGreaterThan(0);
     expect(await indexed(row.id)).toMatchObject({ title: row.title });
 
-    const recovered = await consume(QUEUES.index, messages([changed]), {}, 2);
+    const recovered = await consume(QUEUES.changes, messages([changed]), {}, 2);
     expect(recovered.explicitAcks).toEqual(["m0"]);
     expect(await indexed(row.id)).toMatchObject({ title: "Written after the outage" });
   });
@@ -64,7 +65,7 @@ describe("the index queue consumer", () => {
   it("acks a malformed row without writing anything", async () => {
     const row = withoutJudgesColumns(await rowOf("poison@example.com"));
     const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries").first<{ n: number }>();
-    const result = await consume(QUEUES.index, [
+    const result = await consume(QUEUES.changes, [
       ...messages([{ id: "not-an-id", version: 1 }]),
       "junk",
       null,
@@ -80,7 +81,7 @@ describe("the index queue consumer", () => {
     const row = withoutJudgesColumns(await rowOf("erased-in-flight@example.com"));
     expect((await admin(`/admin/api/entries/${row.id}`, { method: "DELETE" })).status).toBe(200);
     await indexed(row.id, (r) => r.status === "erased");
-    await consume(QUEUES.index, messages([{ ...row, version: row.version + 1 }]));
+    await consume(QUEUES.changes, messages([{ ...row, version: row.version + 1 }]));
     const after = await indexed(row.id);
     expect(after).toMatchObject({ status: "erased", email: "" });
     expect(JSON.stringify(after)).not.toContain("erased-in-flight");

@@ -54,12 +54,12 @@ describe("enqueue", () => {
 
   it("keeps every sendBatch within 100 messages and 256 KB, however many and however large", async () => {
     const batches: QueueMessage[][] = [];
-    vi.spyOn(env.INDEX_QUEUE, "sendBatch").mockImplementation(async (messages) => {
+    vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockImplementation(async (messages) => {
       batches.push([...messages].map((m) => queued(m.body)));
       return ACCEPTED;
     });
     const rows = Array.from({ length: 250 }, (_, i) => row(i, "é".repeat(5_000)));
-    await enqueue(env.INDEX_QUEUE, rows.map((body) => ({ topic: "index", body })));
+    await enqueue(env.CHANGES_QUEUE, rows.map((body) => ({ topic: "index", body })));
     expect(batches.flat()).toHaveLength(250);
     for (const batch of batches) {
       expect(batch.length).toBeLessThanOrEqual(100);
@@ -68,8 +68,8 @@ describe("enqueue", () => {
   });
 
   it("refuses a message over the queue's 128 KB rather than let the platform drop the batch", async () => {
-    const send = vi.spyOn(env.INDEX_QUEUE, "sendBatch");
-    await expect(enqueue(env.INDEX_QUEUE, [{ topic: "index", body: row(1, "x".repeat(130_000)) }])).rejects.toThrow("over the queue's limit");
+    const send = vi.spyOn(env.CHANGES_QUEUE, "sendBatch");
+    await expect(enqueue(env.CHANGES_QUEUE, [{ topic: "index", body: row(1, "x".repeat(130_000)) }])).rejects.toThrow("over the queue's limit");
     expect(send).not.toHaveBeenCalled();
   });
 });

@@ -88,7 +88,7 @@ describe("Registrant", () => {
 
   it("keeps the email in the outbox when the queue refuses it, and hands it over on its next turn", async () => {
     const stub = registrantStub("outbox@example.com");
-    const refused = vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    const refused = vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     await stub.register({ ...ADA, email: "outbox@example.com" });
     await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "to_deliver", attempts: 1, lastError: "queue unavailable" }]));
     const [pending] = await jobs(stub, "email");
@@ -97,7 +97,7 @@ describe("Registrant", () => {
     await runInDurableObject(stub, async (_, state) => expect(await state.storage.getAlarm()).toBeLessThanOrEqual(pending!.nextAttemptAt));
 
     refused.mockRestore();
-    const accepted = vi.spyOn(env.EMAIL_QUEUE, "sendBatch");
+    const accepted = vi.spyOn(env.CHANGES_QUEUE, "sendBatch");
     await stub.flushOutbox();
     expect(accepted).toHaveBeenCalledTimes(1);
     expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation", attempts: 2 }]);
@@ -106,7 +106,7 @@ describe("Registrant", () => {
   it("keeps an email the queue accepted until the email log holds its outcome, and hands over again one the queue lost", async () => {
     const stub = registrantStub("lost-in-queue@example.com");
     // The queue accepts the first batch and loses it, as the local queue does on a restart.
-    const lost = vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockResolvedValueOnce(ACCEPTED);
+    const lost = vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockResolvedValueOnce(ACCEPTED);
     await stub.register({ ...ADA, email: "lost-in-queue@example.com" });
     await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation", attempts: 1 }]));
     await runInDurableObject(stub, async (_, state) => expect(await state.storage.getAlarm()).not.toBeNull());
@@ -123,7 +123,7 @@ describe("Registrant", () => {
   it("reports a job it could not hand over for a day as a dead letter, keeps it, and hands it over when an organiser retries", async () => {
     const email = "horizon@example.com";
     const stub = registrantStub(email);
-    vi.spyOn(env.EMAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     await stub.register({ ...ADA, email });
     await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "to_deliver" }]));
     // A day later, still refused.
