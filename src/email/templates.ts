@@ -97,7 +97,7 @@ function compose(job: EmailJob, config: Config): Body {
       return {
         subject: `Your new ${contest} submission link`,
         paragraphs: [
-          "Someone (hopefully you) asked for your submission link again. Here is a new one; any earlier link no longer works.",
+          "Someone (hopefully you) asked for your submission link again. Here is a new one. Your earlier link keeps working until you open this one.",
           "If you did not ask for it, you can ignore this email: your entry is unchanged.",
         ],
         action: { label: "Open your submission", url: submitLink(job.code) },

@@ -6,7 +6,7 @@ import { json, wantsJson } from "./negotiate";
 
 const HINTS: Partial<Record<HttpError["code"], string>> = {
   unknown_code:
-    "Links are personal, and a new link replaces the old one. Ask for a new link with the email address you signed up with.",
+    "Links are personal, and opening a newer link retires the older ones. Ask for a new link with the email address you signed up with.",
   window_closed: "Check the dates on the landing page.",
   too_large: "Shorten the text you entered and try again.",
   malformed: "Go back and send the form again.",

@@ -11,9 +11,10 @@ import { eraseFromIndex } from "../store/entries-index";
 import { shippingForm, type ShippingAddress } from "../schemas/shipping";
 import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
-import { generateSecret, hashSecret, sameHash } from "../secrets";
+import { generateSecret, hashSecret } from "../secrets";
 import { HttpUrl } from "../schemas/fields";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { LINK_CODE_SCHEMA, LinkCodes, type LinkInfo } from "./link-codes";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
 import { changesChannel, emailRoute, indexRoute, outboxOptions, prizeReleaseRoute } from "./outbox-routes";
 import { prizeCounter } from "./stubs";
@@ -35,10 +36,24 @@ const REGISTRANT_TABLE = `
     email TEXT NOT NULL,
     firstname TEXT NOT NULL,
     lastname TEXT NOT NULL,
+    links_issued INTEGER NOT NULL,
+    link_emailed_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    index_version INTEGER NOT NULL DEFAULT 0
+  );`;
+
+/** The registrant table as the first objects made it (one link, its hash in the row). */
+const REGISTRANT_TABLE_V1 = `
+  CREATE TABLE registrant (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    email TEXT NOT NULL,
+    firstname TEXT NOT NULL,
+    lastname TEXT NOT NULL,
     code_hash BLOB NOT NULL,
     links_issued INTEGER NOT NULL,
     link_emailed_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL`;
+    created_at INTEGER NOT NULL
+  );`;
 
 const SUBMISSION_VERSION_TABLE = `
   CREATE TABLE submission_version (
@@ -71,14 +86,13 @@ const ERASURE_TABLE = `
   );`;
 
 /** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
+const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
 
 type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
 
 export const SCHEMA: Schema = {
-  current: `${REGISTRANT_TABLE},
-      index_version INTEGER NOT NULL DEFAULT 0
-    );
+  current: `${REGISTRANT_TABLE}
+    ${LINK_CODE_SCHEMA}
     ${SUBMISSION_VERSION_TABLE}
     ${PRIZE_TABLE}
     ${SHIPPING_SCHEMA}
@@ -86,7 +100,7 @@ export const SCHEMA: Schema = {
     ${OUTBOX_SCHEMA}
     ${ERASURE_TABLE}`,
   upgrades: [
-    `${REGISTRANT_TABLE});
+    `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
      ${OUTBOX_SCHEMA_V1}`,
     `${ALARM_SCHEDULE_SCHEMA}
@@ -97,6 +111,10 @@ export const SCHEMA: Schema = {
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'index' WHERE topic = 'reindex';
      ${ERASURE_TABLE}`,
+    // Several valid links at once: the one in the row becomes the first of them.
+    `${LINK_CODE_SCHEMA}
+     INSERT INTO link_code (number, code_hash, issued_at) SELECT links_issued, code_hash, link_emailed_at FROM registrant;
+     ALTER TABLE registrant DROP COLUMN code_hash;`,
   ],
 };
 
@@ -113,7 +131,7 @@ export interface Profile {
 export type Prize = Pick<PrizeUpdate, "status" | "slot" | "position">;
 
 export type Described =
-  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null }
+  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo }
   | { ok: false; reason: "unknown_code" };
 
 export interface AdminView {
@@ -134,7 +152,6 @@ type RegistrantRow = {
   email: string;
   firstname: string;
   lastname: string;
-  code_hash: ArrayBuffer;
   links_issued: number;
   link_emailed_at: number;
 };
@@ -159,12 +176,14 @@ export class Registrant extends DurableObject<Env> {
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
   private readonly outbox;
   private readonly hold: PrizeHold;
+  private readonly links: LinkCodes;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = sqlOf(ctx.storage.sql);
     migrate(ctx.storage.sql, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    this.links = new LinkCodes(this.sql);
     this.hold = new PrizeHold(this.sql, {
       id: ctx.id.toString(),
       contact: () => {
@@ -229,14 +248,12 @@ export class Registrant extends DurableObject<Env> {
       if (existing && throttle && now - existing.link_emailed_at < LINK_RESEND_INTERVAL_MS) return "throttled";
       const linksIssued = (existing?.links_issued ?? 0) + 1;
       if (existing) {
-        this.sql`UPDATE registrant SET code_hash = ${codeHash}, links_issued = ${linksIssued},
-          link_emailed_at = ${now}`;
+        this.sql`UPDATE registrant SET links_issued = ${linksIssued}, link_emailed_at = ${now}`;
       } else {
-        this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, code_hash,
-            links_issued, link_emailed_at, created_at)
-          VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
-            ${codeHash}, ${linksIssued}, ${now}, ${now})`;
+        this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, links_issued, link_emailed_at, created_at)
+          VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname}, ${linksIssued}, ${now}, ${now})`;
       }
+      this.links.issue(linksIssued, codeHash, now);
       if (!existing) this.index(now);
       const person = existing ?? registration!;
       const template = existing ? "link_resent" : "registration";
@@ -253,12 +270,18 @@ export class Registrant extends DurableObject<Env> {
     return outcome;
   }
 
-  /** The entrant's details and latest submission, if `secret` is their current one. */
+  /**
+   * The entrant's details and latest submission, if `secret` is one of their valid links
+   * (opening a link retires the older ones), and which of their links it is.
+   */
   async describe(secret: string): Promise<Described> {
     const presented = await hashSecret(secret);
-    const profile = this.verify(presented);
-    if (!profile) return { ok: false, reason: "unknown_code" };
-    return { ok: true, profile, latest: this.versions(1)[0] ?? null, prize: this.prize() };
+    const now = Date.now();
+    return this.ctx.storage.transactionSync((): Described => {
+      const opened = this.verify(presented, now);
+      if (!opened) return { ok: false, reason: "unknown_code" };
+      return { ok: true, ...opened, latest: this.versions(1)[0] ?? null, prize: this.prize() };
+    });
   }
 
   /**
@@ -273,7 +296,7 @@ export class Registrant extends DurableObject<Env> {
     const now = Date.now();
     const firstCome = requireConfig(this.env).awardPolicy === "first_come";
     const result = this.ctx.storage.transactionSync((): Submitted => {
-      const profile = this.verify(presented);
+      const profile = this.verify(presented, now)?.profile;
       if (!profile) return { ok: false, reason: "unknown_code" };
       const version =
         this.sql<{ last: number | null }>`SELECT MAX(version) AS last FROM submission_version`.one().last ?? 0;
@@ -408,7 +431,7 @@ export class Registrant extends DurableObject<Env> {
   /** The entrant asks for erasure with their submission link's code. */
   async eraseWithCode(secret: string): Promise<boolean> {
     const presented = await hashSecret(secret);
-    if (!this.verify(presented)) return false;
+    if (!this.ctx.storage.transactionSync(() => this.verify(presented, Date.now()))) return false;
     await this.erase();
     return true;
   }
@@ -486,14 +509,18 @@ export class Registrant extends DurableObject<Env> {
   }
 
   private row(): RegistrantRow | undefined {
-    return this.sql<RegistrantRow>`SELECT email, firstname, lastname, code_hash, links_issued,
+    return this.sql<RegistrantRow>`SELECT email, firstname, lastname, links_issued,
       link_emailed_at FROM registrant`.toArray()[0];
   }
 
-  private verify(presented: ArrayBuffer): Profile | null {
-    const row = this.row();
-    if (!row || !sameHash(presented, row.code_hash)) return null;
-    return { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname };
+  /**
+   * Inside a transaction: who `presented` (a link code's hash) opens, and which of their
+   * links it is; using a link retires the older ones. Null for a code that opens nothing.
+   */
+  private verify(presented: ArrayBuffer, now: number): { profile: Profile; link: LinkInfo } | null {
+    const profile = this.profile();
+    const link = profile && this.links.use(presented, now);
+    return profile && link ? { profile, link } : null;
   }
 
   private prize(): Prize | null {

@@ -6,6 +6,7 @@ import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
 import { invalidFields } from "../http/respond";
 import type { Config } from "../config";
+import type { LinkInfo } from "../objects/link-codes";
 import type { Prize, Profile } from "../objects/registrant";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
@@ -16,7 +17,7 @@ import type { AppRequest } from "./context";
 import { parseLinkCode, registrantFor } from "./link-codes";
 import { windowTimes } from "./public";
 
-const UNKNOWN_CODE = "This submission link is not valid. It may be mistyped, or replaced by a newer link.";
+const UNKNOWN_CODE = "This submission link is not valid. It may be mistyped, or retired since you opened a newer link.";
 
 /** GET /submit?code=… — the entrant's form, filled with their latest version if any. */
 export async function showSubmission(request: AppRequest, env: Env): Promise<Response> {
@@ -30,6 +31,7 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
       submission: described.latest,
       awardPolicy: request.config.awardPolicy,
       prize: described.prize,
+      link: { issuedAt: described.link.issuedAt, newest: described.link.newest, newestIssuedAt: described.link.newestIssuedAt },
     });
   }
   const latest = described.latest;
@@ -92,7 +94,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
 
 function renderForm(
   request: AppRequest,
-  { profile, latest, prize }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null },
+  { profile, latest, prize, link }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo },
   code: LinkCode,
   fields: Record<string, unknown>,
   errors: FieldErrors,
@@ -116,11 +118,12 @@ function renderForm(
         action: latest ? "Save amendment" : "Submit project",
         ...prizeShown.text,
       },
-      times: { ...windowTimes(config), ...(latest && { submittedAt: latest.submittedAt }) },
+      times: { ...windowTimes(config), ...(latest && { submittedAt: latest.submittedAt }), newestLinkIssuedAt: link.newestIssuedAt },
       fields: { ...fields, code: `${code.registrantId}.${code.secret}` },
       errors,
       show: {
         hasSubmission: latest !== null,
+        olderLink: !link.newest,
         submissionOpen: isOpen(config.submission, now),
         submissionNotYet: now < config.submission.opens,
         submissionOver: now >= config.submission.closes,

@@ -52,7 +52,7 @@ describe("Registrant", () => {
       expect(storage).not.toContain(code);
 
       const expected = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
-      const stored = state.storage.sql.exec<{ code_hash: ArrayBuffer }>("SELECT code_hash FROM registrant").one().code_hash;
+      const stored = state.storage.sql.exec<{ code_hash: ArrayBuffer }>("SELECT code_hash FROM link_code").one().code_hash;
       expect(new Uint8Array(stored)).toEqual(new Uint8Array(expected));
     });
     const [id, secret] = code.split(".") as [string, string];

@@ -2,7 +2,7 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LINK_RESEND_INTERVAL_MS, type Registrant } from "../../src/objects/registrant";
-import { emailsTo, linkCodeFor, registrantStub, send, signUp } from "../helpers";
+import { emailsTo, linkCodeFor, registrantStub, send, signUp, validSubmission } from "../helpers";
 
 const REGISTRATION_CLOSED = { REGISTRATION_OPENS: "2020-01-01T00:00:00Z", REGISTRATION_CLOSES: "2020-02-01T00:00:00Z" };
 const ALL_CLOSED = { ...REGISTRATION_CLOSED, SUBMISSION_OPENS: "2020-01-01T00:00:00Z", SUBMISSION_CLOSES: "2020-03-01T00:00:00Z" };
@@ -24,7 +24,7 @@ describe("GET and POST /link", () => {
     expect(html).toContain('<label for="email">');
   });
 
-  it("emails a registered entrant a new link and retires the old one", async () => {
+  it("emails a registered entrant a new link; the old one works, saying so, until the new one is opened", async () => {
     await signUp("lost@example.com");
     const oldCode = await linkCodeFor("lost@example.com");
     await allowAnotherLink("lost@example.com");
@@ -33,8 +33,35 @@ describe("GET and POST /link", () => {
     expect(await response.text()).toContain("If lost@example.com is signed up, a new submission link is on its way");
     const newCode = await linkCodeFor("lost@example.com", 2);
     expect(newCode).not.toBe(oldCode);
+    const old = await send(`/submit?code=${encodeURIComponent(oldCode)}`);
+    expect(old.status).toBe(200);
+    expect(await old.text()).toContain("A newer link was emailed to you");
+    const fresh = await send(`/submit?code=${encodeURIComponent(newCode)}`);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).not.toContain("A newer link was emailed to you");
     expect((await send(`/submit?code=${encodeURIComponent(oldCode)}`)).status).toBe(404);
-    expect((await send(`/submit?code=${encodeURIComponent(newCode)}`)).status).toBe(200);
+  });
+
+  it("never retires the link an entrant is using, however often someone else asks for new ones", async () => {
+    const email = "targeted@example.com";
+    await signUp(email);
+    const inUse = await linkCodeFor(email);
+    expect((await send(`/submit?code=${encodeURIComponent(inUse)}`)).status).toBe(200);
+    for (let asked = 2; asked <= 6; asked++) {
+      await allowAnotherLink(email);
+      await requestLink(email);
+      await linkCodeFor(email, asked);
+    }
+    const page = await send(`/submit?code=${encodeURIComponent(inUse)}`, { acceptJson: true });
+    expect(page.status).toBe(200);
+    expect(await page.json()).toMatchObject({ link: { newest: false } });
+    const submitted = await send("/submit", { acceptJson: true, form: validSubmission(inUse) });
+    expect(submitted.status).toBe(201);
+    // Valid now: the link in use, and of the unused ones only the two newest.
+    const valid = await runInDurableObject(registrantStub(email), (_: Registrant, state) =>
+      state.storage.sql.exec<{ number: number }>("SELECT number FROM link_code ORDER BY number").toArray().map((row) => row.number),
+    );
+    expect(valid).toEqual([1, 5, 6]);
   });
 
   it("answers an unknown email exactly like a known one, and registers nobody", async () => {

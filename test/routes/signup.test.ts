@@ -89,7 +89,7 @@ describe("POST /signup", () => {
     expect(await emailsTo("race@example.com")).toHaveLength(1);
   });
 
-  it("emails a fresh link after the resend interval and retires the old one", async () => {
+  it("emails a fresh link after the resend interval, and opening it retires the old one", async () => {
     const oldCode = (await signUp("again@example.com"), await linkCodeFor("again@example.com"));
     await runInDurableObject(registrantStub("again@example.com"), (_: Registrant, state) => {
       state.storage.sql.exec("UPDATE registrant SET link_emailed_at = link_emailed_at - ?", LINK_RESEND_INTERVAL_MS);
@@ -100,8 +100,8 @@ describe("POST /signup", () => {
     expect(emails[0]?.subject).toContain("new");
     const newCode = await linkCodeFor("again@example.com", 2);
     expect(newCode).not.toBe(oldCode);
-    expect((await send(`/submit?code=${encodeURIComponent(oldCode)}`)).status).toBe(404);
     expect((await send(`/submit?code=${encodeURIComponent(newCode)}`)).status).toBe(200);
+    expect((await send(`/submit?code=${encodeURIComponent(oldCode)}`)).status).toBe(404);
   });
 
   it("answers 403 when registration is closed and creates no registrant", async () => {
