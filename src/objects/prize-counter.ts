@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig, type Config } from "../config";
 import type { Env } from "../env";
@@ -25,7 +24,8 @@ import {
 import type { SystemAudit } from "../messages/topics";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
+import { OutboxObject } from "./outbox-object";
 import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
@@ -131,10 +131,10 @@ type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
  * the registrant through the outbox, pushes the count to every live socket, and schedules
  * a debounced KV snapshot.
  */
-export class PrizeCounter extends DurableObject<Env> {
+export class PrizeCounter extends OutboxObject {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
-  private readonly outbox;
+  protected readonly outbox;
   /** Only the pending coalesced broadcast: nothing the constructor would need to rebuild. */
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -252,29 +252,6 @@ export class PrizeCounter extends DurableObject<Env> {
     });
     if (result.ok) this.afterChange();
     return result;
-  }
-
-  /** Every registrant the pool knows: awarded or waitlisted (for the index rebuild). */
-  async registrantIds(): Promise<string[]> {
-    return this.sql<{ registrant_id: string }>`
-      SELECT registrant_id FROM award UNION SELECT registrant_id FROM waitlist`.toArray().map((row) => row.registrant_id);
-  }
-
-  /** The jobs this object still holds: updates for registrants, audit entries. */
-  async outboxStatus(): Promise<PendingJob[]> {
-    return this.outbox.pending();
-  }
-
-  /** Hands over every job now, instead of at its next turn; how many were live. */
-  async flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
-  }
-
-  /** An organiser retries a dead job of this object; false when there is no such dead job. */
-  async retryDeadJob(topic: string, key: string): Promise<boolean> {
-    const revived = this.outbox.revive(topic, key);
-    if (revived) await this.outbox.afterCommit();
-    return revived;
   }
 
   /** The exact count now. */

@@ -6,9 +6,9 @@
  */
 import { api, asApiError } from "./api.js";
 import { showBidi } from "./bidi.js";
-import { $, el } from "./dom.js";
-import { pagedList } from "./paged-list.js";
-import { me, profileLoaded } from "./profile.js";
+import { el } from "./dom.js";
+import { me } from "./profile.js";
+import { statusPanel } from "./status-panel.js";
 import { say } from "./status.js";
 import { plural } from "./text.js";
 import { when } from "./time.js";
@@ -78,30 +78,13 @@ async function retryLetter(letter, label, button) {
 
 /** Wires the dead letters' panel; it loads when first opened. */
 export function startDeadLetters() {
-  const details = /** @type {HTMLDetailsElement} */ ($("#dead-details"));
-  const form = $("#dead-filters");
-  const status = /** @type {HTMLSelectElement} */ ($("#dead-status"));
-  const list = pagedList({
+  statusPanel({
+    name: "dead",
+    rows: "#dead-rows",
     path: "/admin/api/dead-letters",
     key: "deadLetters",
     noun: { one: "dead letter", many: "dead letters" },
     what: "the dead letters",
-    rows: /** @type {HTMLTableSectionElement} */ ($("#dead-rows")),
-    count: $("#dead-count"),
-    more: /** @type {HTMLButtonElement} */ ($("#dead-more")),
-    query: () => new URLSearchParams(status.value ? { status: status.value } : {}),
     row: letterRow,
-    async prepare() {
-      await profileLoaded();
-      if (me.role === "organiser" && !document.querySelector("#dead-action")) $("#dead-head").append(el("th", { scope: "col", id: "dead-action" }, "Action"));
-    },
-  });
-  details.addEventListener("toggle", () => {
-    if (details.open && !list.loaded) list.load();
-  });
-  form.addEventListener("change", () => list.load());
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    list.load();
   });
 }

@@ -3,8 +3,8 @@
 import { api, asApiError } from "./api.js";
 import { showBidi } from "./bidi.js";
 import { $, el } from "./dom.js";
-import { pagedList } from "./paged-list.js";
-import { me, profileLoaded } from "./profile.js";
+import { me } from "./profile.js";
+import { statusPanel } from "./status-panel.js";
 import { say } from "./status.js";
 import { plural } from "./text.js";
 import { when } from "./time.js";
@@ -78,39 +78,19 @@ async function retryEmail(email, template, button) {
 
 /** Wires the email log's panel; it loads when first opened, not with every visit. */
 export function startEmails() {
-  const details = /** @type {HTMLDetailsElement} */ ($("#emails-details"));
-  const form = $("#emails-filters");
-  const status = /** @type {HTMLSelectElement} */ ($("#emails-status"));
-  const list = pagedList({
+  const summary = $("summary", $("#emails-details"));
+  const panel = statusPanel({
+    name: "emails",
+    rows: "#email-rows",
     path: "/admin/api/emails",
     key: "emails",
     noun: { one: "email", many: "emails" },
     what: "the email log",
-    rows: /** @type {HTMLTableSectionElement} */ ($("#email-rows")),
-    count: $("#emails-count"),
-    more: /** @type {HTMLButtonElement} */ ($("#emails-more")),
-    query: () => new URLSearchParams(status.value ? { status: status.value } : {}),
     row: emailRow,
-    // Organisers get a column of Retry buttons, once the profile says who is signed in.
-    async prepare() {
-      await profileLoaded();
-      if (me.role === "organiser" && !document.querySelector("#emails-action")) $("#emails-head").append(el("th", { scope: "col", id: "emails-action" }, "Action"));
-    },
-  });
-
-  details.addEventListener("toggle", () => {
-    $("summary", details).textContent = details.open ? "Hide the email log" : "Show the email log";
-    if (details.open && !list.loaded) list.load();
-  });
-  form.addEventListener("change", () => list.load());
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    list.load();
+    onToggle: (open) => void (summary.textContent = open ? "Hide the email log" : "Show the email log"),
   });
   return {
     /** Loads the log again if it is open (an entrant's emails went with an erasure). */
-    refreshIfOpen() {
-      if (details.open) list.load();
-    },
+    refreshIfOpen: panel.refreshIfOpen,
   };
 }

@@ -1,0 +1,63 @@
+// @ts-check
+/**
+ * A collapsible panel over a paged list filtered by status (the email log, the dead
+ * letters): it loads when first opened and again when the filter changes, and organisers
+ * get an Action column. Its markup follows one naming scheme: `#<name>-details`,
+ * `-filters`, `-status`, `-count`, `-more`, `-head`, `-action`, and the table body given.
+ */
+import { $, el } from "./dom.js";
+import { pagedList } from "./paged-list.js";
+import { me, profileLoaded } from "./profile.js";
+
+/**
+ * @template T
+ * @param {{
+ *   name: string,
+ *   rows: string,
+ *   path: string,
+ *   key: string,
+ *   noun: { one: string, many: string },
+ *   what: string,
+ *   row: (item: T) => HTMLTableRowElement,
+ *   onToggle?: (open: boolean) => void,
+ * }} options
+ */
+export function statusPanel(options) {
+  const { name } = options;
+  const details = /** @type {HTMLDetailsElement} */ ($(`#${name}-details`));
+  const form = $(`#${name}-filters`);
+  const status = /** @type {HTMLSelectElement} */ ($(`#${name}-status`));
+  const list = pagedList({
+    path: options.path,
+    key: options.key,
+    noun: options.noun,
+    what: options.what,
+    rows: /** @type {HTMLTableSectionElement} */ ($(options.rows)),
+    count: $(`#${name}-count`),
+    more: /** @type {HTMLButtonElement} */ ($(`#${name}-more`)),
+    query: () => new URLSearchParams(status.value ? { status: status.value } : {}),
+    row: options.row,
+    // Organisers get a column of action buttons, once the profile says who is signed in.
+    async prepare() {
+      await profileLoaded();
+      if (me.role === "organiser" && !document.querySelector(`#${name}-action`)) {
+        $(`#${name}-head`).append(el("th", { scope: "col", id: `${name}-action` }, "Action"));
+      }
+    },
+  });
+  details.addEventListener("toggle", () => {
+    options.onToggle?.(details.open);
+    if (details.open && !list.loaded) list.load();
+  });
+  form.addEventListener("change", () => list.load());
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    list.load();
+  });
+  return {
+    /** Loads the list again if the panel is open. */
+    refreshIfOpen() {
+      if (details.open) list.load();
+    },
+  };
+}
