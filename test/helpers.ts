@@ -6,6 +6,7 @@ import worker from "../src/index";
 import * as v from "valibot";
 import type { Env } from "../src/env";
 import { QueueMessage } from "../src/messages/topics";
+import type { EmailJob } from "../src/schemas/email-job";
 
 export const ORIGIN = "http://localhost:8787";
 
@@ -15,6 +16,22 @@ export const swagboxEnv: Env = env;
 /** A queue message a spy caught, checked against the message contract. */
 export function queued(body: unknown): QueueMessage {
   return v.parse(QueueMessage, body);
+}
+
+/** The email jobs a caught queue message carries (a change's; none for other topics). */
+export function queuedEmails(body: unknown): EmailJob[] {
+  const message = queued(body);
+  return message.topic === "change" ? message.body.emails : [];
+}
+
+/** Email jobs as the changes queue carries them, each in a change of its own. */
+export function emailChanges(jobs: unknown[]): { topic: "change"; body: unknown }[] {
+  return jobs.map((job) => ({ topic: "change", body: { emails: [job], rows: [] } }));
+}
+
+/** Index rows as the changes queue carries them, each in a change of its own. */
+export function rowChanges(rows: unknown[]): { topic: "change"; body: unknown }[] {
+  return rows.map((row) => ({ topic: "change", body: { emails: [], rows: [row] } }));
 }
 
 type FormValues = Record<string, string | string[]>;
@@ -162,10 +179,7 @@ export function captureLinkCodes(): LinkCodes {
   const codes = new Map<string, string>();
   const sendBatch = env.CHANGES_QUEUE.sendBatch.bind(env.CHANGES_QUEUE);
   vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
-    for (const { body } of messages) {
-      const message = queued(body);
-      if (message.topic !== "email") continue;
-      const job = message.body;
+    for (const job of [...messages].flatMap(({ body }) => queuedEmails(body))) {
       if (!("code" in job)) continue;
       codes.set(`${job.template}:${job.to}`, job.code);
       if (!job.template.startsWith("prize") && !job.template.startsWith("shipping")) codes.set(job.to, job.code);

@@ -2,44 +2,44 @@ import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { EMAILS_PER_SEND, RETRY, type EmailSend } from "../messages/topics";
-import type { Read } from "../messages/read";
-import { retryDelaySeconds } from "../messages/retry";
+import type { RetryPolicy } from "../messages/retry";
 import type { EmailJob } from "../schemas/email-job";
 import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
 
 /** A send message stays well under the queue's 128 KB a message. */
 const SEND_BYTES = 100_000;
 
+/** A configuration problem is retried at this pace until an operator fixes it. */
+const MISCONFIGURED: RetryPolicy = { firstS: 60, maxS: 60, floorS: 60 };
+
 /**
  * Email jobs from the changes queue: turned into provider requests, nothing sent here. Each
  * job is claimed in the email log for one batch, once: a job the log already holds
- * (settled, or in a batch still at work) is a duplicate and is acked. Each batch then goes
- * to the sends queue as one message, which fixes its members and idempotency key for every
- * attempt to come (src/email/sends.ts).
+ * (settled, or in a batch still at work) is a duplicate and is skipped. Each batch then
+ * goes to the sends queue as one message, which fixes its members and idempotency key for
+ * every attempt to come (src/email/sends.ts). Returns how to retry when the jobs could not
+ * be planned (null when they were).
  */
-export async function planEmails(read: Read<"email">[], env: Env): Promise<void> {
-  if (read.length === 0) return;
+export async function planEmails(jobs: readonly EmailJob[], env: Env): Promise<RetryPolicy | null> {
+  if (jobs.length === 0) return null;
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     console.error("emails: configuration is invalid, retrying later", loaded.problems);
-    for (const { message } of read) message.retry({ delaySeconds: 60 });
-    return;
+    return MISCONFIGURED;
   }
-  const jobs = new Map(read.map(({ body }) => [body.key, body]));
-  const groups = intoBatches([...jobs.values()]);
+  const groups = intoBatches([...new Map(jobs.map((job) => [job.key, job])).values()]);
   let sends: EmailSend[] = [];
   try {
     const claimed = await claimJobs(env.DB, groups, loaded.config.emailProvider);
     sends = groups.map((group) => ({ batch: group.batch, jobs: group.jobs.filter((job) => claimed.has(job.key)) })).filter((send) => send.jobs.length > 0);
     await enqueue(env.EMAIL_SENDS_QUEUE, sends.map((body) => ({ topic: "email_send", body })));
+    return null;
   } catch (error) {
-    console.warn(`emails: could not plan ${jobs.size} job(s), retrying: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`emails: could not plan ${jobs.length} job(s), retrying: ${error instanceof Error ? error.message : String(error)}`);
     // Claims for batches that never reached the queue are given up, so the retry can claim them.
     await releaseBatches(env.DB, sends.map((send) => send.batch)).catch((release) => console.warn("emails: could not release claims", release));
-    for (const { message } of read) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, RETRY.email) });
-    return;
+    return RETRY.email;
   }
-  for (const { message } of read) message.ack();
 }
 
 const encoder = new TextEncoder();

@@ -12,7 +12,7 @@ import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
 /** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
 export const QUEUES = {
-  /** What a registrant's change implies: its emails and its row for the judges' index, one sendBatch a change. */
+  /** What a registrant's change implies: its emails and its row for the judges' index, one message a change. */
   changes: "swagbox-changes",
   emailSends: "swagbox-email-sends",
   tasks: "swagbox-tasks",
@@ -35,6 +35,19 @@ export const EmailSend = v.object({
 });
 
 export type EmailSend = v.InferOutput<typeof EmailSend>;
+
+/**
+ * What one registrant's change implies, as one message: its emails and its row for the
+ * judges' index (each still confirmed on its own by the object that sent it). One message
+ * a change rather than one per destination halves the queue's work, and lets a consumer
+ * batch of 100 messages fill a provider request with 100 emails.
+ */
+export const Change = v.pipe(
+  v.object({ emails: v.array(EmailJob), rows: v.array(EntryRow) }),
+  v.check((change) => change.emails.length + change.rows.length > 0, "A change carries an email or an index row."),
+);
+
+export type Change = v.InferOutput<typeof Change>;
 
 /** The background tasks organisers (and the daily cron) start; each runs in bounded steps. */
 export const TASK_KINDS = ["reindex", "retention", "flush"] as const;
@@ -71,9 +84,8 @@ export type SystemAudit = v.InferOutput<typeof SystemAudit>;
  * that its queue carries the topic, and the one dead-letter queue knows what it got.
  */
 export const ENVELOPES = {
-  email: v.object({ topic: v.literal("email"), body: EmailJob }),
+  change: v.object({ topic: v.literal("change"), body: Change }),
   email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
-  index: v.object({ topic: v.literal("index"), body: EntryRow }),
   task: v.object({ topic: v.literal("task"), body: TaskStep }),
 };
 
@@ -85,13 +97,12 @@ export type BodyOf<T extends QueueTopic> = v.InferOutput<(typeof ENVELOPES)[T]>[
 
 /** Which queue carries each queued topic. */
 export const QUEUE_OF = {
-  email: QUEUES.changes,
+  change: QUEUES.changes,
   email_send: QUEUES.emailSends,
-  index: QUEUES.changes,
   task: QUEUES.tasks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
-/** Every topic's key: unique per piece of work, the same on every redelivery of it. */
+/** Every outbox topic's key: unique per piece of work, the same on every redelivery of it. */
 export const KEY_OF = {
   email: (job: EmailJob) => job.key,
   email_send: (send: EmailSend) => send.batch,
@@ -108,7 +119,8 @@ export type Topic = keyof typeof KEY_OF;
 
 /**
  * How queue consumers space their retries: exponential with full jitter, from `firstS`
- * up to `maxS` seconds, never sooner than a receiver's Retry-After. Emails keep trying for
+ * up to `maxS` seconds, never sooner than a receiver's Retry-After; a change waits as long
+ * as the longer of its emails' and its index row's delays. Emails keep trying for
  * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows and task
  * steps until the queue's max_retries, then the dead-letter consumer takes over.
  */
@@ -117,7 +129,7 @@ export const RETRY = {
   email_send: { firstS: 10, maxS: 1_800 },
   index: { firstS: 5, maxS: 600 },
   task: { firstS: 10, maxS: 600 },
-} as const satisfies Record<QueueTopic, { firstS: number; maxS: number }>;
+} as const satisfies Record<string, { firstS: number; maxS: number }>;
 
 
 /** What a check found about work handed to a queue (the outbox asks it of the receiver's records). */

@@ -5,42 +5,74 @@
 import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
-import { KEY_OF, type PrizeRequest, type SystemAudit } from "../messages/topics";
+import { KEY_OF, type Change, type PrizeRequest, type SystemAudit } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
 import type { PrizeUpdate } from "../schemas/prizes";
 import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
-import { confirmEmails } from "../store/email-log";
-import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
+import { emailConfirmations } from "../store/email-log";
+import { indexConfirmations, reofferCandidates } from "../store/entries-index";
+import { lookUp } from "../store/lookup";
 import type { Channel, DeadJob, OutboxOptions, Route } from "./outbox";
 import { prizeCounter } from "./stubs";
 
-/** The changes queue: a registrant's emails and index row leave together, in one sendBatch. */
-export function changesChannel(env: Env): Channel {
-  return { send: (messages) => enqueue(env.CHANGES_QUEUE, messages) };
+/** A job as the changes channel carries it: one of the parts a change message is made of. */
+export type ChangePart = { topic: "email"; body: EmailJob } | { topic: "index"; body: EntryRow };
+
+/**
+ * The changes queue: whatever a registrant's change implies leaves as one message (its
+ * emails and its index row), and is confirmed in one D1 round trip: emails are done once
+ * the email log holds their outcome, an index row once D1 holds it (or a newer one).
+ */
+export function changesChannel(env: Env): Channel<ChangePart> {
+  return {
+    send: (parts) => enqueue(env.CHANGES_QUEUE, intoChanges(parts).map((body) => ({ topic: "change", body }))),
+    async confirm(parts) {
+      const emails = parts.flatMap((part) => (part.topic === "email" ? [part.body.key] : []));
+      const rows = parts.flatMap((part) => (part.topic === "index" ? [part.body] : []));
+      const [emailsDone, rowsDone] = await lookUp(env.DB, emailConfirmations(env.DB, emails), indexConfirmations(env.DB, rows));
+      return parts.map((part) => (part.topic === "email" ? emailsDone.shift() : rowsDone.shift()) ?? { status: "lost" });
+    },
+  };
 }
 
-/** Emails travel on the changes queue; each is done once the email log holds its outcome. */
-export function emailRoute(env: Env, changes: Channel): Route<EmailJob> {
-  return {
-    key: KEY_OF.email,
-    deliver: { channel: changes, message: (body) => ({ topic: "email", body }) },
-    confirm: (jobs) => confirmEmails(env.DB, jobs.map((job) => job.key)),
-  };
+/** A change message stays well under the queue's 128 KB a message. */
+const CHANGE_BYTES = 100_000;
+
+const encoder = new TextEncoder();
+
+/** Parts as change messages: all in one, unless they are too large for it. */
+function intoChanges(parts: readonly ChangePart[]): Change[] {
+  const changes: Change[] = [];
+  let current: Change = { emails: [], rows: [] };
+  let bytes = 0;
+  for (const part of parts) {
+    const size = encoder.encode(JSON.stringify(part.body)).byteLength;
+    if (bytes > 0 && bytes + size > CHANGE_BYTES) {
+      changes.push(current);
+      current = { emails: [], rows: [] };
+      bytes = 0;
+    }
+    if (part.topic === "email") current.emails.push(part.body);
+    else current.rows.push(part.body);
+    bytes += size;
+  }
+  if (bytes > 0) changes.push(current);
+  return changes;
+}
+
+/** Emails travel on the changes queue. */
+export function emailRoute(changes: Channel<ChangePart>): Route<EmailJob, ChangePart> {
+  return { key: KEY_OF.email, deliver: { channel: changes, part: (body) => ({ topic: "email", body }) } };
 }
 
 /**
  * Index rows travel on the changes queue (their consumer also lists the registrant in the
- * registry); each is done once D1 holds it (or a newer one). Only the newest matters.
+ * registry). Only the newest matters.
  */
-export function indexRoute(env: Env, changes: Channel): Route<EntryRow> {
-  return {
-    key: KEY_OF.index,
-    deliver: { channel: changes, message: (body) => ({ topic: "index", body }) },
-    confirm: (rows) => confirmIndexRows(env.DB, rows),
-    supersedes: true,
-  };
+export function indexRoute(changes: Channel<ChangePart>): Route<EntryRow, ChangePart> {
+  return { key: KEY_OF.index, deliver: { channel: changes, part: (body) => ({ topic: "index", body }) }, supersedes: true };
 }
 
 /** The PrizeCounter's actions of its own go straight into the audit log. */

@@ -1,4 +1,4 @@
-import type { Confirmation, QueueMessage } from "../messages/topics";
+import type { Confirmation } from "../messages/topics";
 import type { AlarmSchedule } from "./alarms";
 import type { Sql } from "./sql";
 
@@ -44,39 +44,42 @@ export const OUTBOX_UPGRADE = `
 `;
 
 /**
- * A queue several topics travel on: the outbox hands over every due job of those topics in
- * one send (one sendBatch for a signup's email and index row, not one per topic).
+ * A queue several topics travel on, as parts of one message: the outbox hands over every
+ * due job of those topics in one send (a signup's email and index row in one message),
+ * and checks that they took effect in one read.
  */
-export interface Channel {
-  send(messages: QueueMessage[]): Promise<void>;
+export interface Channel<Part> {
+  send(parts: Part[]): Promise<void>;
+  /** What became of each part handed over, in order. */
+  confirm(parts: Part[]): Promise<Confirmation[]>;
 }
 
 /**
  * How a topic's jobs are handed over: by a call of their own (resolving once every body was
- * accepted, throwing otherwise), or as queue messages on a shared channel.
+ * accepted, throwing otherwise: acceptance is the effect), or as parts on a channel, which
+ * later confirms their effect.
  */
-export type Delivery<Body> = ((bodies: Body[]) => Promise<void>) | { channel: Channel; message(body: Body): QueueMessage };
+export type Delivery<Body, Part = unknown> = ((bodies: Body[]) => Promise<void>) | { channel: Channel<Part>; part(body: Body): Part };
 
-/** How one topic's messages leave the object, and how the object learns they took effect. */
-export interface Route<Body> {
+/** How one topic's messages leave the object. */
+export interface Route<Body, Part = unknown> {
   /** The message's key: stable across redeliveries, so receivers can de-duplicate by it. */
   key(body: Body): string;
-  deliver: Delivery<Body>;
-  /**
-   * For work that takes effect later (through a queue): what became of each body, in
-   * order. Without it, acceptance is the effect (a call that returned, a D1 write).
-   */
-  confirm?(bodies: Body[]): Promise<Confirmation[]>;
+  deliver: Delivery<Body, Part>;
   /** A newer body makes older ones of the topic not yet confirmed pointless (index rows). */
   supersedes?: boolean;
 }
 
 // Each topic has its own body type; `any` lets one outbox hold routes of different bodies.
-type Routes = Record<string, Route<any>>;
-type BodyOf<R> = R extends Route<infer Body> ? Body : never;
+type Routes = Record<string, Route<any, any>>;
+type BodyOf<R> = R extends Route<infer Body, any> ? Body : never;
 
 export interface OutboxOptions {
-  /** How long work handed to a queue may take before the object checks that it took effect. */
+  /**
+   * How long work handed to a queue may take before the object checks that it took effect.
+   * Each object waits between once and twice this long, by its id, so that a burst of
+   * changes does not come back as a burst of checks.
+   */
   confirmAfterMs: number;
   /** Records jobs that ran out of time (dead letters, where organisers see them); throws if it cannot. */
   reportDead(jobs: DeadJob[]): Promise<void>;
@@ -130,6 +133,8 @@ type Row = {
  */
 export class Outbox<R extends Routes> {
   private draining: Promise<void> | undefined;
+  /** How long after a change its work is first checked. */
+  private readonly firstCheckMs: number;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -137,7 +142,9 @@ export class Outbox<R extends Routes> {
     private readonly alarms: Pick<AlarmSchedule<"outbox">, "set" | "setEarliest">,
     private readonly routes: R,
     private readonly options: OutboxOptions,
-  ) {}
+  ) {
+    this.firstCheckMs = Math.round(options.confirmAfterMs * (1 + spreadOf(ctx.id.toString())));
+  }
 
   /** Queues a job; call inside the transaction that makes the change it reports. */
   add<T extends keyof R & string>(topic: T, body: BodyOf<R[T]>, now = Date.now()): void {
@@ -154,7 +161,8 @@ export class Outbox<R extends Routes> {
   afterCommit(): Promise<void> {
     // When the jobs just committed will be checked, if they are handed over now; if the
     // object dies first, the alarm finds them then.
-    void this.alarms.setEarliest("outbox", Date.now() + this.options.confirmAfterMs);
+    const newest = this.sql<{ at: number | null }>`SELECT MAX(created_at) AS at FROM outbox WHERE handed_over_at IS NULL AND dead_at IS NULL`.one().at;
+    void this.alarms.setEarliest("outbox", (newest ?? Date.now()) + this.firstCheckMs);
     const delivery = this.flush();
     this.ctx.waitUntil(delivery);
     return delivery;
@@ -206,47 +214,58 @@ export class Outbox<R extends Routes> {
         SELECT id, topic, key, body, created_at, attempts, handed_over_at FROM outbox
         WHERE next_attempt_at <= ${Date.now()} AND dead_at IS NULL ORDER BY id LIMIT ${BATCH}`.toArray();
       if (due.length === 0) break;
-      const topics = [...new Set(due.map((row) => row.topic))];
+      const routed = due.filter((row) => {
+        if (this.routes[row.topic]) return true;
+        // A topic this version of the object no longer routes: kept for an operator to see.
+        this.bury([row], `no route for topic ${row.topic}`);
+        return false;
+      });
       // First what was handed over is checked, then what was not (or was lost) is handed over.
-      const checked = await Promise.all(topics.map((topic) => this.check(topic, due.filter((row) => row.topic === topic))));
-      const handed = await this.handOver(checked.flatMap((check) => check.toDeliver));
+      const checked = await Promise.all([...this.bySender(routed.filter((row) => row.handed_over_at !== null))].map(([sender, rows]) => this.check(sender, rows)));
+      const toDeliver = [...routed.filter((row) => row.handed_over_at === null), ...checked.flatMap((check) => check.lost)];
+      const handed = await this.handOver(toDeliver);
       if (checked.some((check) => check.failed) || !handed) break;
     }
     await this.reportDead();
     await this.rearm();
   }
 
-  /**
-   * Checks the topic's jobs that were handed over: done ones leave, pending ones wait, lost
-   * ones join those never handed over. `failed` when the check itself could not be made,
-   * so the loop waits for the alarm.
-   */
-  private async check(topic: string, rows: Row[]): Promise<{ toDeliver: Row[]; failed: boolean }> {
-    const route = this.routes[topic];
-    if (!route) {
-      // A topic this version of the object no longer routes: keep it for an operator to see.
-      this.bury(rows, `no route for topic ${topic}`);
-      return { toDeliver: [], failed: false };
+  /** Rows by what hands them over: a topic's own call, or a channel shared by topics. */
+  private bySender(rows: Row[]): Map<string | Channel<unknown>, Row[]> {
+    const senders = new Map<string | Channel<unknown>, Row[]>();
+    for (const row of rows) {
+      const deliver = this.routes[row.topic]!.deliver;
+      const sender = typeof deliver === "function" ? row.topic : deliver.channel;
+      senders.set(sender, [...(senders.get(sender) ?? []), row]);
     }
-    const toDeliver = rows.filter((row) => row.handed_over_at === null);
-    const handedOver = rows.filter((row) => row.handed_over_at !== null);
-    if (handedOver.length === 0 || !route.confirm) return { toDeliver: rows, failed: false };
+    return senders;
+  }
+
+  /**
+   * Checks a channel's jobs that were handed over, in one read: done ones leave, pending
+   * ones wait, lost ones are returned to be handed over again. `failed` when the check
+   * itself could not be made, so the loop waits for the alarm.
+   */
+  private async check(sender: string | Channel<unknown>, rows: Row[]): Promise<{ lost: Row[]; failed: boolean }> {
+    // A call's acceptance was its effect; a row of one still here predates a change of route.
+    if (typeof sender === "string") return { lost: rows, failed: false };
     let confirmations: Confirmation[];
     try {
-      confirmations = await route.confirm(handedOver.map((row) => JSON.parse(row.body)));
+      confirmations = await sender.confirm(rows.map((row) => this.partOf(row)));
     } catch (error) {
       // The check could not be made (D1 down): look again later; nothing is re-sent blind.
-      this.postpone(handedOver, reasonOf(error));
-      return { toDeliver, failed: true };
+      this.postpone(rows, reasonOf(error));
+      return { lost: [], failed: true };
     }
-    handedOver.forEach((row, i) => {
+    const lost: Row[] = [];
+    rows.forEach((row, i) => {
       const confirmation = confirmations[i] ?? { status: "lost" };
       if (confirmation.status === "done") this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
       else if (confirmation.status === "pending") {
         this.sql`UPDATE outbox SET next_attempt_at = ${Math.max(confirmation.recheckAt, Date.now() + FIRST_RETRY_MS)} WHERE id = ${row.id}`;
-      } else toDeliver.push(row);
+      } else lost.push(row);
     });
-    return { toDeliver, failed: false };
+    return { lost, failed: false };
   }
 
   /**
@@ -255,16 +274,11 @@ export class Outbox<R extends Routes> {
    * False when something failed, so the loop waits for the alarm.
    */
   private async handOver(rows: Row[]): Promise<boolean> {
-    const sends = new Map<string | Channel, Row[]>();
-    for (const row of rows) {
-      const deliver = this.routes[row.topic]!.deliver;
-      const key = typeof deliver === "function" ? row.topic : deliver.channel;
-      sends.set(key, [...(sends.get(key) ?? []), row]);
-    }
     const outcomes = await Promise.all(
-      [...sends].map(async ([, batch]) => {
+      [...this.bySender(rows)].map(async ([sender, batch]) => {
         try {
-          await this.send(batch);
+          if (typeof sender === "string") await (this.routes[sender]!.deliver as (bodies: unknown[]) => Promise<void>)(batch.map((row) => JSON.parse(row.body)));
+          else await sender.send(batch.map((row) => this.partOf(row)));
         } catch (error) {
           const reason = reasonOf(error);
           console.warn(`outbox: handing over ${batch.length} ${[...new Set(batch.map((row) => row.topic))].join("/")} job(s) failed: ${reason}`);
@@ -278,32 +292,28 @@ export class Outbox<R extends Routes> {
     return !outcomes.includes(false);
   }
 
-  /** One hand-over: the rows all share a topic's call, or a channel. */
-  private async send(rows: Row[]): Promise<void> {
-    const deliver = this.routes[rows[0]!.topic]!.deliver;
-    if (typeof deliver === "function") return deliver(rows.map((row) => JSON.parse(row.body)));
-    await deliver.channel.send(
-      rows.map((row) => {
-        const route = this.routes[row.topic]!.deliver;
-        if (typeof route === "function") throw new Error(`topic ${row.topic} is not on a channel`);
-        return route.message(JSON.parse(row.body));
-      }),
-    );
+  /** A row as its channel carries it. */
+  private partOf(row: Row): unknown {
+    const deliver = this.routes[row.topic]!.deliver;
+    if (typeof deliver === "function") throw new Error(`topic ${row.topic} is not on a channel`);
+    return deliver.part(JSON.parse(row.body));
   }
 
   /**
    * After a hand-over: jobs whose acceptance is their effect leave; the others wait for
-   * their check, the first one `confirmAfterMs` after the change that made them (the same
-   * time afterCommit's safety net set, so the alarm need not move), a later one longer.
+   * their check, the first one `firstCheckMs` after the newest change among them (the time
+   * afterCommit's safety net set, so the alarm need not move, and one check for the jobs
+   * of one change), a later one longer.
    */
   private handedOver(rows: Row[]): void {
     const now = Date.now();
+    const firstCheckAt = Math.max(...rows.map((row) => row.created_at)) + this.firstCheckMs;
     for (const row of rows) {
-      if (!this.routes[row.topic]!.confirm) {
+      if (typeof this.routes[row.topic]!.deliver === "function") {
         this.sql`DELETE FROM outbox WHERE id = ${row.id}`;
         continue;
       }
-      const checkAt = row.attempts === 0 ? Math.max(row.created_at + this.options.confirmAfterMs, now) : now + Math.max(this.options.confirmAfterMs, backoff(row.attempts));
+      const checkAt = row.attempts === 0 ? Math.max(firstCheckAt, now) : now + Math.max(this.options.confirmAfterMs, backoff(row.attempts));
       this.sql`UPDATE outbox SET attempts = attempts + 1, handed_over_at = ${now}, next_attempt_at = ${checkAt},
         last_error = NULL WHERE id = ${row.id}`;
     }
@@ -354,6 +364,12 @@ export class Outbox<R extends Routes> {
 function backoff(attempts: number): number {
   const ceiling = Math.min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/** Where in [0, 1) an object's id puts it: the same on every start, spread evenly over objects. */
+function spreadOf(id: string): number {
+  const head = Number.parseInt(id.slice(0, 8), 16);
+  return Number.isFinite(head) ? head / 2 ** 32 : 0;
 }
 
 function reasonOf(error: unknown): string {

@@ -198,8 +198,8 @@ export class Registrant extends OutboxObject {
       this.sql,
       this.alarms,
       {
-        email: emailRoute(env, changes),
-        index: indexRoute(env, changes),
+        email: emailRoute(changes),
+        index: indexRoute(changes),
         // A claim is idempotent at the counter, so a redelivery returns the same answer.
         prize_claim: {
           key: KEY_OF.prize_claim,

@@ -7,12 +7,13 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
-import { KEY_OF, QueueMessage, TASK_KINDS } from "../messages/topics";
+import { KEY_OF, QueueMessage, TASK_KINDS, type Change } from "../messages/topics";
 import { prizeCounter } from "../objects/stubs";
 import { RegistrantId } from "../schemas/prizes";
 import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
-import { buryBatch, buryJobStatement, markRetriedStatement as markEmailRetried } from "../store/email-log";
-import { refreshStatements } from "../store/entries-index";
+import { buryBatch, buryJobStatement, emailConfirmations, markRetriedStatement as markEmailRetried } from "../store/email-log";
+import { indexConfirmations, refreshStatements } from "../store/entries-index";
+import { lookUp } from "../store/lookup";
 import { taskRun } from "../store/task-runs";
 import { resumeTask, retryItem } from "../tasks/tasks";
 import { retryDelaySeconds } from "../messages/retry";
@@ -43,27 +44,12 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
   const db = env.DB;
   const reason = "ran out of queue retries";
   switch (message.topic) {
-    case "email": {
-      // Never planned for a provider (D1 was down throughout): settled dead, so its
-      // registrant stops waiting for it.
-      const job = message.body;
-      await db.batch([
-        buryJobStatement(db, job, reason),
-        ...deadLetterStatements(db, [{ topic: "email", key: job.key, origin: parseEmailKey(job.key)?.registrantId ?? "unknown", reason, attempts }]),
-      ]);
-      return;
-    }
+    case "change":
+      return buryChange(env, message.body, reason, attempts);
     case "email_send": {
       const keys = await buryBatch(db, message.body.batch, reason);
       const letters = keys.map((key) => ({ topic: "email", key, origin: parseEmailKey(key)?.registrantId ?? "unknown", reason, attempts }));
       if (letters.length > 0) await db.batch(deadLetterStatements(db, letters));
-      return;
-    }
-    case "index": {
-      const row = message.body;
-      const letter = { topic: "index", key: KEY_OF.index(row), origin: row.id, reason, attempts };
-      const rebuilt = await rebuildRow(env, row.id).catch(() => false);
-      await db.batch(deadLetterStatements(db, [letter], Date.now(), rebuilt ? "retried" : "open"));
       return;
     }
     case "task": {
@@ -72,6 +58,26 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
       return;
     }
   }
+}
+
+/**
+ * A change that ran out of retries: only its parts that did not take effect are dead (the
+ * other side of it may well have). Emails never planned are settled dead, so their
+ * registrant stops waiting for them; an index row is rebuilt from its registrant's object
+ * at once. Each is recorded, so the failure is still seen.
+ */
+async function buryChange(env: Env, change: Change, reason: string, attempts: number): Promise<void> {
+  const db = env.DB;
+  const [emails, rows] = await lookUp(db, emailConfirmations(db, change.emails.map((job) => job.key)), indexConfirmations(db, change.rows));
+  const deadJobs = change.emails.filter((_, i) => emails[i]!.status === "lost");
+  const deadRows = change.rows.filter((_, i) => rows[i]!.status === "lost");
+  const rebuilt = await Promise.all(deadRows.map((row) => rebuildRow(env, row.id).catch(() => false)));
+  const statements = [
+    ...deadJobs.map((job) => buryJobStatement(db, job, reason)),
+    ...deadLetterStatements(db, deadJobs.map((job) => ({ topic: "email", key: job.key, origin: parseEmailKey(job.key)?.registrantId ?? "unknown", reason, attempts }))),
+    ...deadRows.flatMap((row, i) => deadLetterStatements(db, [{ topic: "index", key: KEY_OF.index(row), origin: row.id, reason, attempts }], Date.now(), rebuilt[i] ? "retried" : "open")),
+  ];
+  if (statements.length > 0) await db.batch(statements);
 }
 
 /** Writes the registrant's row as its object holds it now; false when nobody is registered there. */

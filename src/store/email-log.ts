@@ -1,5 +1,6 @@
 import type { Confirmation } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
+import { lookUp, rowsIn, type Lookup } from "./lookup";
 
 /**
  * The email log in D1: one row per email (job key), the state of its delivery. A job is
@@ -21,9 +22,6 @@ export function isSettled(status: EmailStatus): boolean {
  * claimed for another batch.
  */
 export const LEASE_MARGIN_MS = 15 * 60_000;
-
-/** D1 binds at most 100 values in one statement. */
-const KEYS_PER_QUERY = 90;
 
 export interface Claim {
   batch: string;
@@ -67,22 +65,13 @@ export interface Member {
 }
 
 /** The log's rows for `keys`, by key. */
-export function logRows(db: D1Database, keys: readonly string[]): Promise<Map<string, Member>> {
-  return rowsByKey<Member>(db, "key, status, batch_id, attempts, created_at", keys);
+export async function logRows(db: D1Database, keys: readonly string[]): Promise<Map<string, Member>> {
+  const [rows] = await lookUp(db, rowsByKey<Member>(db, "key, status, batch_id, attempts, created_at", keys));
+  return new Map(rows.map((row) => [row.key, row]));
 }
 
-/** `columns` of the log's rows for `keys`, by key, in as few queries as D1's binding limit allows. */
-async function rowsByKey<Row extends { key: string }>(db: D1Database, columns: string, keys: readonly string[]): Promise<Map<string, Row>> {
-  const rows = new Map<string, Row>();
-  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
-    const { results } = await db
-      .prepare(`SELECT ${columns} FROM email_log WHERE key IN (${chunk.map(() => "?").join(", ")})`)
-      .bind(...chunk)
-      .all<Row>();
-    for (const row of results) rows.set(row.key, row);
-  }
-  return rows;
+function rowsByKey<Row extends { key: string }>(db: D1Database, columns: string, keys: readonly string[]): Lookup<Row[]> {
+  return rowsIn<Row>(db, (placeholders) => `SELECT ${columns} FROM email_log WHERE key IN (${placeholders})`, keys);
 }
 
 export interface Settlement {
@@ -138,14 +127,20 @@ export function markRetriedStatement(db: D1Database, key: string, now = Date.now
  * outcome; pending while a batch holds them under a live lease; lost when the log never
  * saw them or their batch vanished.
  */
-export async function confirmEmails(db: D1Database, keys: readonly string[], now = Date.now()): Promise<Confirmation[]> {
-  const rows = await rowsByKey<{ key: string; status: EmailStatus; lease_until: number }>(db, "key, status, lease_until", keys);
-  return keys.map((key): Confirmation => {
-    const row = rows.get(key);
-    if (!row) return { status: "lost" };
-    if (isSettled(row.status)) return { status: "done" };
-    return row.lease_until > now ? { status: "pending", recheckAt: row.lease_until } : { status: "lost" };
-  });
+export function emailConfirmations(db: D1Database, keys: readonly string[], now = Date.now()): Lookup<Confirmation[]> {
+  const lookup = rowsByKey<{ key: string; status: EmailStatus; lease_until: number }>(db, "key, status, lease_until", keys);
+  return {
+    statements: lookup.statements,
+    answer(results) {
+      const rows = new Map(lookup.answer(results).map((row) => [row.key, row]));
+      return keys.map((key): Confirmation => {
+        const row = rows.get(key);
+        if (!row) return { status: "lost" };
+        if (isSettled(row.status)) return { status: "done" };
+        return row.lease_until > now ? { status: "pending", recheckAt: row.lease_until } : { status: "lost" };
+      });
+    },
+  };
 }
 
 /** The provider's pause: until when every consumer leaves it alone, after how many refusals in a row. */

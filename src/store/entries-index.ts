@@ -1,10 +1,11 @@
 /**
  * The judges' index in D1: one row per registrant, projected from its Registrant object
- * through the `index` queue. An upsert changes a row only when its version is newer, so
+ * through the changes queue. An upsert changes a row only when its version is newer, so
  * redelivered or reordered messages never move a row backwards.
  */
 import type { Confirmation } from "../messages/topics";
 import type { EntryRow } from "../schemas/entry-row";
+import { rowsIn, type Lookup } from "./lookup";
 
 const COLUMNS = [
   "id",
@@ -58,15 +59,15 @@ export function refreshStatements(db: D1Database, rows: readonly EntryRow[]): D1
 }
 
 /** Whether D1 holds each row a Registrant sent (or a newer one): done, or lost. */
-export async function confirmIndexRows(db: D1Database, rows: readonly EntryRow[]): Promise<Confirmation[]> {
-  if (rows.length === 0) return [];
-  const ids = [...new Set(rows.map((row) => row.id))];
-  const { results } = await db
-    .prepare(`SELECT id, version FROM entries WHERE id IN (${ids.map(() => "?").join(", ")})`)
-    .bind(...ids)
-    .all<{ id: string; version: number }>();
-  const versions = new Map(results.map((row) => [row.id, row.version]));
-  return rows.map((row): Confirmation => ((versions.get(row.id) ?? 0) >= row.version ? { status: "done" } : { status: "lost" }));
+export function indexConfirmations(db: D1Database, rows: readonly EntryRow[]): Lookup<Confirmation[]> {
+  const lookup = rowsIn<{ id: string; version: number }>(db, (placeholders) => `SELECT id, version FROM entries WHERE id IN (${placeholders})`, [...new Set(rows.map((row) => row.id))]);
+  return {
+    statements: lookup.statements,
+    answer(results) {
+      const versions = new Map(lookup.answer(results).map((row) => [row.id, row.version]));
+      return rows.map((row): Confirmation => ((versions.get(row.id) ?? 0) >= row.version ? { status: "done" } : { status: "lost" }));
+    },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { QUEUES, type EmailSend } from "../../src/messages/topics";
 import type { EmailJob } from "../../src/schemas/email-job";
-import { queued } from "../helpers";
+import { emailChanges, queued } from "../helpers";
 
 export const CODE = `${"a".repeat(64)}.${"S".repeat(43)}`;
 /** The registrant the test jobs belong to, so that their keys parse as Swagbox's own. */
@@ -44,7 +44,7 @@ export async function plan(jobs: EmailJob[], vars: Partial<Env> = {}): Promise<{
     return ACCEPTED;
   });
   try {
-    const result = await consume(QUEUES.changes, jobs.map((body) => ({ topic: "email", body })), vars);
+    const result = await consume(QUEUES.changes, emailChanges(jobs), vars);
     return { sends, result };
   } finally {
     spy.mockRestore();

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { QUEUES } from "../../src/messages/topics";
 import type { EmailJob } from "../../src/schemas/email-job";
-import { confirmEmails } from "../../src/store/email-log";
+import { emailConfirmations } from "../../src/store/email-log";
+import { lookUp } from "../../src/store/lookup";
+import { emailChanges } from "../helpers";
 import { failingD1 } from "../faults/d1";
 import { attempt, CODE, consume, deadLetterFor, deliver, job, logRow, OWNER, plan } from "./helpers";
 
@@ -83,7 +85,7 @@ describe("planning email jobs", () => {
   it("gives its claims back when the requests cannot be queued, so the retry plans them at once", async () => {
     const stuck = job("sends-queue-down");
     vi.spyOn(env.EMAIL_SENDS_QUEUE, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
-    const failed = await consume(QUEUES.changes, [{ topic: "email", body: stuck }]);
+    const failed = await consume(QUEUES.changes, emailChanges([stuck]));
     expect(failed.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
     vi.restoreAllMocks();
     const retried = await plan([stuck]);
@@ -102,12 +104,20 @@ describe("planning email jobs", () => {
   });
 
   it("acks a malformed message, or one of another topic, without planning anything", async () => {
-    const result = await consume(QUEUES.changes, [{ topic: "email", body: { template: "nope" } }, "junk", null, { topic: "index", body: job("x") }]);
-    expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3"]);
+    const result = await consume(QUEUES.changes, [
+      ...emailChanges([{ template: "nope" }]),
+      "junk",
+      null,
+      { topic: "change", body: { emails: [], rows: [] } },
+      { topic: "email", body: job("x") },
+      { topic: "email_send", body: { batch: crypto.randomUUID(), jobs: [job("x")] } },
+    ]);
+    expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3", "m4", "m5"]);
+    expect(await logRow(job("x").key)).toBeNull();
   });
 
   it("retries every job a minute later while the configuration is invalid", async () => {
-    const result = await consume(QUEUES.changes, [{ topic: "email", body: job("config-1") }], { PUBLIC_URL: "not a url" });
+    const result = await consume(QUEUES.changes, emailChanges([job("config-1")]), { PUBLIC_URL: "not a url" });
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
     expect(result.retryDelays).toEqual([60]);
     expect(await logRow(job("config-1").key)).toBeNull();
@@ -268,7 +278,7 @@ describe("what a registrant learns about the emails it queued", () => {
     await deliver([sent]);
     await plan([live, vanished]);
     await env.DB.prepare("UPDATE email_log SET lease_until = 1 WHERE key = ?").bind(vanished.key).run();
-    const [a, b, c, d] = await confirmEmails(env.DB, [sent.key, live.key, vanished.key, job("confirm-never").key]);
+    const [[a, b, c, d]] = await lookUp(env.DB, emailConfirmations(env.DB, [sent.key, live.key, vanished.key, job("confirm-never").key]));
     expect(a).toEqual({ status: "done" });
     expect(b).toMatchObject({ status: "pending", recheckAt: expect.any(Number) });
     expect(c).toEqual({ status: "lost" });
@@ -279,11 +289,11 @@ describe("what a registrant learns about the emails it queued", () => {
 describe("the dead-letter queue", () => {
   it("records an email job that was never planned as dead, for organisers and for its registrant", async () => {
     const never = job("dead-job");
-    const result = await consume(QUEUES.deadLetters, [{ topic: "email", body: never }], {}, 3);
+    const result = await consume(QUEUES.deadLetters, emailChanges([never]), {}, 3);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(await logRow(never.key)).toMatchObject({ status: "dead" });
     expect(await deadLetterFor(never.key)).toMatchObject({ origin: OWNER, status: "open" });
-    expect(await confirmEmails(env.DB, [never.key])).toEqual([{ status: "done" }]);
+    expect(await lookUp(env.DB, emailConfirmations(env.DB, [never.key]))).toEqual([[{ status: "done" }]]);
   });
 
   it("records every unsettled member of a provider request that ran out of retries, and no other", async () => {
@@ -299,13 +309,13 @@ describe("the dead-letter queue", () => {
   });
 
   it("retries while D1 cannot record, so a dead letter is never lost", async () => {
-    const result = await consume(QUEUES.deadLetters, [{ topic: "email", body: job("dead-d1-down") }], { DB: logDown() });
+    const result = await consume(QUEUES.deadLetters, emailChanges([job("dead-d1-down")]), { DB: logDown() });
     expect(result.retryMessages).toHaveLength(1);
   });
 });
 
 describe("the queue handler", () => {
   it("throws for a queue it does not know, so the batch is retried rather than acked", async () => {
-    await expect(consume("swagbox-emails-dlq", [{ topic: "email", body: job("unknown-queue") }])).rejects.toThrow("no consumer for queue swagbox-emails-dlq");
+    await expect(consume("swagbox-emails-dlq", emailChanges([job("unknown-queue")]))).rejects.toThrow("no consumer for queue swagbox-emails-dlq");
   });
 });

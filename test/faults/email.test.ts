@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/stubs";
 import { ACCEPTED } from "../email/helpers";
-import { queued, registrantId, registrantStub, signUp } from "../helpers";
+import { queuedEmails, registrantId, registrantStub, signUp } from "../helpers";
 import { admin, entrant, indexed } from "../judges/helpers";
 import { injectD1Failures } from "./d1";
 import { installResendStub, type ResendStub } from "./resend-stub";
@@ -145,10 +145,7 @@ describe("every award gets exactly one prize email", () => {
     let lost = 0;
     const send = env.CHANGES_QUEUE.sendBatch.bind(env.CHANGES_QUEUE);
     vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockImplementation(async (messages, options) => {
-      const prizeEmail = [...messages].some(({ body }) => {
-        const message = queued(body);
-        return message.topic === "email" && message.body.template === "prize_won";
-      });
+      const prizeEmail = [...messages].some(({ body }) => queuedEmails(body).some((job) => job.template === "prize_won"));
       if (prizeEmail && lost++ < 4) return ACCEPTED;
       return send(messages, options);
     });

@@ -4,10 +4,10 @@ import { QUEUES } from "../../src/messages/topics";
 import type { EntryRow } from "../../src/schemas/entry-row";
 import { consume } from "../email/helpers";
 import { failingD1 } from "../faults/d1";
+import { rowChanges } from "../helpers";
 import { admin, entrant, indexed } from "./helpers";
 
-/** Index rows as the index queue carries them. */
-const messages = (rows: unknown[]) => rows.map((body) => ({ topic: "index", body }));
+const messages = rowChanges;
 
 /** A registrant's current index row, as its object last sent it. */
 async function rowOf(email: string, ready: (row: Record<string, unknown>) => boolean = () => true): Promise<EntryRow & { score?: unknown; scores_count?: unknown }> {
@@ -70,7 +70,7 @@ describe("the index queue consumer", () => {
       "junk",
       null,
       ...messages([{ ...row, version: row.version + 1, products: "workers" }]),
-      { topic: "email", body: row },
+      { topic: "index", body: row },
     ]);
     expect(result.explicitAcks).toEqual(["m0", "m1", "m2", "m3", "m4"]);
     expect(await indexed(row.id)).toMatchObject({ version: row.version });

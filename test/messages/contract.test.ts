@@ -59,7 +59,7 @@ describe("enqueue", () => {
       return ACCEPTED;
     });
     const rows = Array.from({ length: 250 }, (_, i) => row(i, "é".repeat(5_000)));
-    await enqueue(env.CHANGES_QUEUE, rows.map((body) => ({ topic: "index", body })));
+    await enqueue(env.CHANGES_QUEUE, rows.map((body) => ({ topic: "change", body: { emails: [], rows: [body] } })));
     expect(batches.flat()).toHaveLength(250);
     for (const batch of batches) {
       expect(batch.length).toBeLessThanOrEqual(100);
@@ -69,7 +69,7 @@ describe("enqueue", () => {
 
   it("refuses a message over the queue's 128 KB rather than let the platform drop the batch", async () => {
     const send = vi.spyOn(env.CHANGES_QUEUE, "sendBatch");
-    await expect(enqueue(env.CHANGES_QUEUE, [{ topic: "index", body: row(1, "x".repeat(130_000)) }])).rejects.toThrow("over the queue's limit");
+    await expect(enqueue(env.CHANGES_QUEUE, [{ topic: "change", body: { emails: [], rows: [row(1, "x".repeat(130_000))] } }])).rejects.toThrow("over the queue's limit");
     expect(send).not.toHaveBeenCalled();
   });
 });
