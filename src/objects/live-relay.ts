@@ -9,6 +9,14 @@ import { prizeCounter } from "./stubs";
 const LATEST = "latest";
 
 /**
+ * A relay sends its sockets at most one count per FOLD_MS: the first change after a quiet
+ * spell at once, and during a burst the newest at the end of each window. A fan-out to
+ * thousands of sockets is the relay's real cost, and a count older than the next one by a
+ * tenth of a second is not worth sending.
+ */
+const FOLD_MS = 100;
+
+/**
  * Carries the live counter to more browsers than one object can hold: each relay holds up
  * to LIVE_SOCKET_CAP hibernatable sockets and passes on every count the PrizeCounter pushes
  * to it, so a change costs the counter one message per relay instead of one per browser.
@@ -19,6 +27,9 @@ const LATEST = "latest";
 export class LiveRelay extends DurableObject<Env> {
   /** A subscription under way, which sockets accepted meanwhile wait for. */
   private subscribing: Promise<LiveUpdate> | undefined;
+  /** Until when a fan-out waits (the current window's end), and the one waiting for it. */
+  private windowEnd = 0;
+  private folded: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -45,13 +56,14 @@ export class LiveRelay extends DurableObject<Env> {
   }
 
   /**
-   * A change from the PrizeCounter: kept and sent to every socket unless a newer one is
-   * already here. Returns false when no socket is left, so the counter stops pushing.
+   * A change from the PrizeCounter: kept and sent to every socket (folded with those that
+   * follow it closely) unless a newer one is already here. Returns false when no socket is
+   * left, so the counter stops pushing.
    */
   async relay(update: LiveUpdate): Promise<boolean> {
     const pushed = v.parse(LiveUpdate, update);
     if (this.ctx.getWebSockets().length === 0) return false;
-    if (this.keep(pushed)) sendToAll(this.ctx, pushed.message);
+    if (this.keep(pushed)) this.fanOut();
     return true;
   }
 
@@ -62,6 +74,22 @@ export class LiveRelay extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeBack(ws, code, reason);
+  }
+
+  /** Sends the newest count to every socket now, or at the window's end if one is open. */
+  private fanOut(): void {
+    if (this.folded) return;
+    const wait = this.windowEnd - Date.now();
+    if (wait > 0) {
+      this.folded = setTimeout(() => {
+        this.folded = undefined;
+        this.fanOut();
+      }, wait);
+      return;
+    }
+    this.windowEnd = Date.now() + FOLD_MS;
+    const latest = this.latest();
+    if (latest) sendToAll(this.ctx, latest.message);
   }
 
   private subscribe(): Promise<LiveUpdate> {

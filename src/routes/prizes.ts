@@ -2,8 +2,8 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { isHead } from "../http/head";
-import { liveRelay } from "../objects/stubs";
-import { prizeCounter } from "../objects/stubs";
+import { busy } from "../objects/live-sockets";
+import { liveRelay, prizeCounter } from "../objects/stubs";
 import { PRIZE_SNAPSHOT_KEY, PrizeSnapshot, type PrizeStatus } from "../schemas/prizes";
 import type { AppRequest } from "./context";
 
@@ -19,8 +19,9 @@ let isolateCopy: { status: PrizeStatus; until: number } | undefined;
 
 /**
  * GET /live — hands the WebSocket upgrade to the object that holds it with the Hibernation
- * API: a LiveRelay, starting from a random one and trying the next while one is full (503),
- * or the PrizeCounter itself when LIVE_RELAYS is 0. A fresh Request for each: the router's
+ * API: a LiveRelay, starting from a random one and trying the next while one is full (503)
+ * or fails, or the PrizeCounter itself when LIVE_RELAYS is 0. When every relay is full or
+ * failing, the 503 sends the page's script to polling. A fresh Request for each: the router's
  * request object cannot cross to a stub.
  */
 export async function live(request: AppRequest, env: Env): Promise<Response> {
@@ -34,7 +35,14 @@ export async function live(request: AppRequest, env: Env): Promise<Response> {
   const first = Math.floor(Math.random() * relays);
   let response: Response | undefined;
   for (let i = 0; i < relays && response?.status !== 101; i++) {
-    response = await liveRelay(env, (first + i) % relays).fetch(upgrade());
+    const relay = (first + i) % relays;
+    response = await liveRelay(env, relay)
+      .fetch(upgrade())
+      .catch((error: unknown) => {
+        // An overloaded or restarting relay is as good as a full one: the next may take it.
+        console.warn(`live: relay ${relay} failed: ${error instanceof Error ? error.message : String(error)}`);
+        return busy();
+      });
   }
   return response!;
 }

@@ -74,6 +74,24 @@ describe("a LiveRelay", () => {
     late.socket.close(1000, "done");
   });
 
+  it("folds a burst of pushes into the first count at once and the newest soon after", async () => {
+    const client = await socketOn(3);
+    await client.until(() => client.received.length > 0);
+    const before = client.received.length;
+    const relay = liveRelay(env, 3);
+    const count = (i: number) => JSON.stringify({ type: "prizes", remaining: 100 - i, total: 300, head: i.toString(16).padStart(64, "0") });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => relay.relay({ seq: 2_000_000 + i, message: count(i) })));
+    await client.until(() => client.received.at(-1) === count(19));
+    const sent = client.received.slice(before);
+    expect(sent[0]).toBe(count(0));
+    expect(sent.at(-1)).toBe(count(19));
+    expect(sent.length).toBeLessThan(20);
+    // Counts only ever go forward.
+    const order = sent.map((message) => 100 - (JSON.parse(message) as PrizeStatus).remaining);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    client.socket.close(1000, "done");
+  });
+
   it("refuses a malformed push without changing what it holds", async () => {
     const client = await socketOn(2);
     await client.until(() => client.received.length > 0);

@@ -107,6 +107,28 @@ describe("the live counter", () => {
     socket.close(1000, "done");
   });
 
+  it("moves on from a relay that fails to the next, and sends the browser to polling when none can take it", async () => {
+    const get = env.LIVE_RELAY.get.bind(env.LIVE_RELAY);
+    let failures = 1;
+    const asked: string[] = [];
+    vi.spyOn(env.LIVE_RELAY, "get").mockImplementation((id) => {
+      asked.push(id.toString());
+      if (failures-- > 0) return { fetch: () => Promise.reject(new Error("Durable Object is overloaded")) } as unknown as ReturnType<typeof get>;
+      return get(id);
+    });
+    const taken = await exports.default.fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
+    expect(taken.status).toBe(101);
+    expect(new Set(asked).size).toBe(2);
+    taken.webSocket!.accept();
+    taken.webSocket!.close(1000, "done");
+
+    failures = Infinity;
+    const refused = await exports.default.fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect(await refused.json()).toMatchObject({ error: "busy" });
+  });
+
   it("answers a plain GET of /live with 426", async () => {
     const response = await send("/live", { acceptJson: true });
     expect(response.status).toBe(426);
