@@ -13,10 +13,17 @@ import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
 import { HttpUrl } from "../schemas/fields";
+import { AddressPeers, AddressPlace, type AddressRelease } from "../schemas/address-claim";
+import { isBanned, mailboxHash } from "../schemas/bans";
+import { EligibilityUpdate } from "../schemas/eligibility";
+import { canonicalMailbox, emailDomain } from "../schemas/mailbox";
+import { readBanSnapshot } from "../store/ban-snapshot";
+import { ADDRESS_REVIEW_SCHEMA, AddressReview, type AcceptedClaim, type AddressReviewState } from "./address-review";
+import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
 import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
-import { prizeCounter } from "./stubs";
+import { addressClaim, prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
@@ -67,24 +74,39 @@ const ERASURE_TABLE = `
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     email TEXT,
     holds_prize INTEGER NOT NULL,
-    tombstone_version INTEGER NOT NULL
+    tombstone_version INTEGER NOT NULL`;
+
+// The PrizeCounter's word on this registrant's eligibility (the reason stays with the counter).
+const ELIGIBILITY_TABLE = `
+  CREATE TABLE eligibility (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    disqualified INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
   );`;
 
 /** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
+const ERASED_TABLES = ["registrant", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers"] as const;
 
-type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
+type Erasure = { email: string | null; holds_prize: number; tombstone_version: number; address_claims: string };
+
+type Eligibility = { disqualified: number; seq: number };
 
 export const SCHEMA: Schema = {
   current: `${REGISTRANT_TABLE},
-      index_version INTEGER NOT NULL DEFAULT 0
+      index_version INTEGER NOT NULL DEFAULT 0,
+      mailbox TEXT NOT NULL DEFAULT ''
     );
     ${SUBMISSION_VERSION_TABLE}
     ${PRIZE_TABLE}
     ${SHIPPING_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
     ${OUTBOX_SCHEMA}
-    ${ERASURE_TABLE}`,
+    ${ERASURE_TABLE},
+      address_claims TEXT NOT NULL DEFAULT '[]'
+    );
+    ${ELIGIBILITY_TABLE}
+    ${ADDRESS_REVIEW_SCHEMA}`,
   upgrades: [
     `${REGISTRANT_TABLE});
      ${SUBMISSION_VERSION_TABLE}
@@ -96,7 +118,14 @@ export const SCHEMA: Schema = {
     // End-to-end acknowledgement; rows of the retired "reindex" topic are rows of "index".
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'index' WHERE topic = 'reindex';
-     ${ERASURE_TABLE}`,
+     ${ERASURE_TABLE});`,
+    // One box per person: the canonical mailbox (under the old rule, the address itself),
+    // eligibility, the address claim.
+    `ALTER TABLE registrant ADD COLUMN mailbox TEXT NOT NULL DEFAULT '';
+     UPDATE registrant SET mailbox = email;
+     ALTER TABLE erasure ADD COLUMN address_claims TEXT NOT NULL DEFAULT '[]';
+     ${ELIGIBILITY_TABLE}
+     ${ADDRESS_REVIEW_SCHEMA}`,
   ],
 };
 
@@ -113,22 +142,29 @@ export interface Profile {
 export type Prize = Pick<PrizeUpdate, "status" | "slot" | "position">;
 
 export type Described =
-  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null }
+  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; disqualified: boolean }
   | { ok: false; reason: "unknown_code" };
 
 export interface AdminView {
   profile: Profile;
+  /** The canonical mailbox the registrant is keyed by; `profile.email` is the address as first registered. */
+  mailbox: string;
   registeredAt: number;
   versions: SubmissionVersion[];
   prize: Prize | null;
+  disqualified: boolean;
+  address: AddressReviewState;
 }
 
 
 export type { GiveAddress, MarkShipped };
 
+/** What giving an address answers: the hold's answer, or (ONE_BOX_PER_ADDRESS=refuse) another winner gave it first. */
+export type GiveAddressResult = GiveAddress | { ok: false; reason: "address_taken" };
+
 export type Submitted =
-  | { ok: true; version: number; profile: Profile; prize: Prize | null }
-  | { ok: false; reason: "unknown_code" };
+  | { ok: true; version: number; profile: Profile; prize: Prize | null; disqualified: boolean }
+  | { ok: false; reason: "unknown_code" | "banned" };
 
 type RegistrantRow = {
   email: string;
@@ -159,6 +195,7 @@ export class Registrant extends DurableObject<Env> {
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
   private readonly outbox;
   private readonly hold: PrizeHold;
+  private readonly address: AddressReview;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -173,6 +210,7 @@ export class Registrant extends DurableObject<Env> {
       },
       email: (job) => this.email(job),
     });
+    this.address = new AddressReview(this.sql, ctx.id.toString());
     this.outbox = new Outbox(
       ctx,
       this.sql,
@@ -185,10 +223,15 @@ export class Registrant extends DurableObject<Env> {
         prize_claim: {
           key: KEY_OF.prize_claim,
           deliver: async (claims: { registrantId: string }[]) => {
-            for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+            for (const _ of claims) {
+              // A disqualified registrant gets no place: nothing to apply.
+              const update = await prizeCounter(env).claim(this.id);
+              if (update) await this.applyPrize(update);
+            }
           },
         },
         prize_release: prizeReleaseRoute(env),
+        address_release: addressReleaseRoute(env),
       },
       outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmSeconds * 1000),
     );
@@ -233,9 +276,9 @@ export class Registrant extends DurableObject<Env> {
           link_emailed_at = ${now}`;
       } else {
         this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, code_hash,
-            links_issued, link_emailed_at, created_at)
+            links_issued, link_emailed_at, created_at, mailbox)
           VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname},
-            ${codeHash}, ${linksIssued}, ${now}, ${now})`;
+            ${codeHash}, ${linksIssued}, ${now}, ${now}, ${canonicalMailbox(registration!.email, requireConfig(this.env).emailCanonical)})`;
       }
       if (!existing) {
         this.outbox.add("registry", { id: this.id, registeredAt: now }, now);
@@ -261,7 +304,7 @@ export class Registrant extends DurableObject<Env> {
     const presented = await hashSecret(secret);
     const profile = this.verify(presented);
     if (!profile) return { ok: false, reason: "unknown_code" };
-    return { ok: true, profile, latest: this.versions(1)[0] ?? null, prize: this.prize() };
+    return { ok: true, profile, latest: this.versions(1)[0] ?? null, prize: this.prize(), disqualified: this.disqualified() };
   }
 
   /**
@@ -275,6 +318,8 @@ export class Registrant extends DurableObject<Env> {
     const presented = await hashSecret(secret);
     const now = Date.now();
     const firstCome = requireConfig(this.env).awardPolicy === "first_come";
+    if (!this.verify(presented)) return { ok: false, reason: "unknown_code" };
+    if (await this.banned()) return { ok: false, reason: "banned" };
     const result = this.ctx.storage.transactionSync((): Submitted => {
       const profile = this.verify(presented);
       if (!profile) return { ok: false, reason: "unknown_code" };
@@ -294,26 +339,29 @@ export class Registrant extends DurableObject<Env> {
         version: next,
         title: form.title,
       });
-      if (next === 1 && firstCome) this.outbox.add("prize_claim", { registrantId: this.id });
+      if (next === 1 && firstCome && !this.disqualified()) this.outbox.add("prize_claim", { registrantId: this.id });
       this.index(now);
-      return { ok: true, version: next, profile, prize: null };
+      return { ok: true, version: next, profile, prize: null, disqualified: this.disqualified() };
     });
     if (!result.ok) return result;
     const delivery = this.outbox.afterCommit();
     if (firstCome && result.version === 1) await delivery;
-    return { ...result, prize: this.prize() };
+    return { ...result, prize: this.prize(), disqualified: this.disqualified() };
   }
 
   /** For the judges: the entrant, every version of the submission (newest first) and the prize. */
   async adminView(): Promise<AdminView | null> {
-    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
-      SELECT email, firstname, lastname, created_at FROM registrant`.toArray()[0];
+    const row = this.sql<{ email: string; mailbox: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, mailbox, firstname, lastname, created_at FROM registrant`.toArray()[0];
     if (!row) return null;
     return {
       profile: { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname },
+      mailbox: row.mailbox,
       registeredAt: row.created_at,
       versions: this.versions(),
       prize: this.prize(),
+      disqualified: this.disqualified(),
+      address: this.address.state(),
     };
   }
 
@@ -351,6 +399,68 @@ export class Registrant extends DurableObject<Env> {
     await this.applyPrize(update);
   }
 
+  /**
+   * Takes the PrizeCounter's word on this registrant's eligibility; an older word than the
+   * stored one changes nothing. Disqualified, the entrant is told by email once, any hold
+   * closes and any waitlist place goes (the counter revokes a slot through a prize update).
+   * Kept even before anyone registers here, so that a banned mailbox's disqualification
+   * shows once they do.
+   */
+  async recordEligibility(input: EligibilityUpdate): Promise<void> {
+    const update = v.parse(EligibilityUpdate, input);
+    if (update.registrantId !== this.id) throw new Error("an eligibility update for another registrant");
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      const stored = this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0];
+      if (stored && stored.seq >= update.seq) return false;
+      this.sql`INSERT INTO eligibility (singleton, disqualified, seq, changed_at) VALUES (1, ${update.disqualified ? 1 : 0}, ${update.seq}, ${now})
+        ON CONFLICT (singleton) DO UPDATE SET disqualified = excluded.disqualified, seq = excluded.seq, changed_at = excluded.changed_at`;
+      const profile = this.profile();
+      if (update.disqualified && !stored?.disqualified && profile) {
+        this.email({ template: "disqualified", key: emailKey(this.id, "disqualified", update.seq), to: profile.email, firstname: profile.firstname });
+        this.sql`UPDATE prize SET status = 'revoked', position = NULL, updated_at = ${now} WHERE status = 'waitlisted'`;
+        this.closeHold();
+      }
+      this.index(now);
+      return true;
+    });
+    if (!changed) return;
+    if (update.disqualified) {
+      await this.alarms.set("hold_reminder", null);
+      await this.alarms.set("hold_expiry", null);
+    }
+    void this.outbox.afterCommit();
+  }
+
+  /** Takes an AddressClaim's word on who else gave the winner's address; an older word changes nothing. */
+  async recordAddressPeers(input: AddressPeers): Promise<void> {
+    const update = v.parse(AddressPeers, input);
+    if (update.registrantId !== this.id) throw new Error("address news for another registrant");
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      // An erased registrant keeps nothing, not even news of its old address.
+      if (!this.row() || !this.address.record(update)) return false;
+      this.index(now);
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+  }
+
+  /**
+   * An organiser looked at the winners who gave this winner's address and lets the box go
+   * to the vendor's list; false when nothing waits for review.
+   */
+  async clearAddressReview(): Promise<boolean> {
+    const now = Date.now();
+    const cleared = this.ctx.storage.transactionSync(() => {
+      if (!this.address.clear()) return false;
+      this.index(now);
+      return true;
+    });
+    if (cleared) void this.outbox.afterCommit();
+    return cleared;
+  }
+
   /** The winner's shipping form: who they are, their hold, what they gave; null for a wrong code. */
   async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
     const presented = await hashSecret(secret);
@@ -362,17 +472,42 @@ export class Registrant extends DurableObject<Env> {
 
   /**
    * Stores (or corrects) the winner's address while the hold lasts and before shipping.
-   * The hold's reminder and expiry are cancelled; the winner gets a confirmation.
+   * The hold's reminder and expiry are cancelled; the winner gets a confirmation. With
+   * `place` (ONE_BOX_PER_ADDRESS on), the address is first claimed at its AddressClaim:
+   * under `refuse` an address another winner gave is refused and nothing changes (the hold
+   * stays open); under `review` it is stored and both winners are flagged.
    */
-  async giveAddress(secret: string, input: ShippingAddress): Promise<GiveAddress> {
+  async giveAddress(secret: string, input: ShippingAddress, placeInput: AddressPlace | null = null): Promise<GiveAddressResult> {
     const address = v.parse(shippingForm(requireConfig(this.env).tshirtSizes), input);
+    const place = v.parse(v.nullable(AddressPlace), placeInput);
     const presented = await hashSecret(secret);
+    // A wrong code or a closed hold claims nothing (the transaction below checks again).
+    const refused = this.hold.refusal(presented);
+    if (refused) return refused;
+    let accepted: AcceptedClaim | null = null;
+    if (place) {
+      const token = crypto.randomUUID();
+      const claimed = await addressClaim(this.env, place.claim).claim(this.id, token, place.mode);
+      if (!claimed.ok) return { ok: false, reason: "address_taken" };
+      accepted = { claim: place.claim, token, seq: claimed.seq, peers: claimed.peers };
+    }
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync((): GiveAddress => {
+    const result = this.ctx.storage.transactionSync((): GiveAddressResult => {
       const given = this.hold.giveAddress(presented, address, now);
-      if (given.ok) this.index(now);
+      if (given.ok) {
+        const replaced = this.address.save(accepted);
+        if (replaced) this.outbox.add("address_release", replaced);
+        this.index(now);
+      } else if (accepted && this.address.held()?.claim === accepted.claim) {
+        // The address it already holds, claimed again: keep the claim, under its new token.
+        this.address.save(accepted);
+      } else if (accepted) {
+        // The hold closed while the address was being claimed: the claim goes back.
+        this.outbox.add("address_release", { registrantId: this.id, claim: accepted.claim, token: accepted.token });
+      }
       return given;
     });
+    if (!result.ok && accepted) void this.outbox.afterCommit();
     if (result.ok) {
       await this.alarms.set("hold_reminder", null);
       await this.alarms.set("hold_expiry", null);
@@ -402,6 +537,9 @@ export class Registrant extends DurableObject<Env> {
   async resendEmail(input: ResendKind): Promise<boolean> {
     const kind = v.parse(ResendKindSchema, input);
     if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
+    if (kind === "disqualified") return this.resendDisqualified();
+    // A disqualified entrant gets no prize by any route, a retried email's included.
+    if (this.disqualified()) return false;
     const link = await shippingLink();
     const queued = this.ctx.storage.transactionSync(() => this.hold.resend(kind, link, Date.now()));
     if (queued) await this.outbox.afterCommit();
@@ -427,8 +565,13 @@ export class Registrant extends DurableObject<Env> {
     // then on nothing can change here (a prize update arriving meanwhile finds nobody), and
     // an erasure interrupted halfway resumes from that record.
     const erasure = this.ctx.storage.transactionSync((): Erasure => {
-      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version FROM erasure`.toArray()[0];
+      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version, address_claims FROM erasure`.toArray()[0];
       if (started) return started;
+      // The address claims to give back: the one held, and any whose release is still on its way.
+      const releases = [
+        ...this.sql<{ body: string }>`SELECT body FROM outbox WHERE topic = 'address_release' AND dead_at IS NULL`.toArray().map((row) => JSON.parse(row.body) as AddressRelease),
+        ...[this.address.held()].filter((held) => held !== null),
+      ];
       const prize = this.prize();
       const shipping = this.hold.state();
       const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
@@ -437,18 +580,29 @@ export class Registrant extends DurableObject<Env> {
         holds_prize: prize?.status === "awarded" && shipping?.status !== "shipped" ? 1 : 0,
         // Above every row this object sent, so none still on its way can bring data back.
         tombstone_version: Math.max(lastVersion + 1, Date.now()),
+        address_claims: JSON.stringify(releases),
       };
       for (const table of ERASED_TABLES) this.ctx.storage.sql.exec(`DELETE FROM ${table}`);
-      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version)
-        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version})`;
+      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version, address_claims)
+        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version}, ${pending.address_claims})`;
       return pending;
     });
     await this.ctx.storage.deleteAlarm();
     if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure");
+    // Erasure removes the address fingerprint's claims too (releasing twice is harmless).
+    for (const release of JSON.parse(erasure.address_claims) as AddressRelease[]) {
+      await addressClaim(this.env, release.claim).release(release.registrantId, release.token);
+    }
     await eraseFromIndex(this.env.DB, this.id, erasure.email, erasure.tombstone_version);
+    // A disqualification outlives erasure, as the counter's does: erasing does not launder an entry.
+    const eligibility = this.sql<Eligibility & { changed_at: number }>`SELECT disqualified, seq, changed_at FROM eligibility`.toArray()[0];
     await this.ctx.storage.deleteAll();
     // This instance lives on: give it its (empty) tables back, as a new object would have.
     migrate(this.ctx.storage.sql, SCHEMA);
+    if (eligibility) {
+      this.sql`INSERT INTO eligibility (singleton, disqualified, seq, changed_at)
+        VALUES (1, ${eligibility.disqualified}, ${eligibility.seq}, ${eligibility.changed_at})`;
+    }
   }
 
   override async alarm(): Promise<void> {
@@ -508,6 +662,38 @@ export class Registrant extends DurableObject<Env> {
     return row ? { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname } : null;
   }
 
+  private disqualified(): boolean {
+    return this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0]?.disqualified === 1;
+  }
+
+  /** Whether the ban list (its KV snapshot) names this registrant's mailbox or its domain. */
+  private async banned(): Promise<boolean> {
+    const mailbox = this.sql<{ mailbox: string }>`SELECT mailbox FROM registrant`.toArray()[0]?.mailbox;
+    if (!mailbox) return false;
+    return isBanned(await readBanSnapshot(this.env.SNAPSHOTS), await mailboxHash(mailbox), emailDomain(mailbox));
+  }
+
+  /** Inside a transaction: the hold closes (unless the box shipped), and with it any claim of its address. */
+  private closeHold(): void {
+    this.hold.close();
+    if (this.hold.state()) return;
+    const release = this.address.give();
+    if (release) this.outbox.add("address_release", release);
+  }
+
+  /** An organiser retries the disqualification email; false once the entrant is no longer disqualified. */
+  private async resendDisqualified(): Promise<boolean> {
+    const queued = this.ctx.storage.transactionSync(() => {
+      const profile = this.profile();
+      const seq = this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0]?.seq;
+      if (!profile || !this.disqualified() || seq === undefined) return false;
+      this.email({ template: "disqualified", key: emailKey(this.id, "disqualified", `${seq}-${Date.now()}`), to: profile.email, firstname: profile.firstname });
+      return true;
+    });
+    if (queued) await this.outbox.afterCommit();
+    return queued;
+  }
+
   /**
    * Takes the counter's word on this registrant's place. A new award opens a prize hold: a
    * shipping link by email, a reminder halfway and an expiry at the end. A revoke closes it.
@@ -529,7 +715,7 @@ export class Registrant extends DurableObject<Env> {
         holdUntil = now + holdMs;
         this.hold.open(update.slot, update.seq, link, holdUntil);
       } else if (update.status === "revoked") {
-        this.hold.close();
+        this.closeHold();
       }
       this.index(now);
       return { holdUntil };
@@ -554,8 +740,10 @@ export class Registrant extends DurableObject<Env> {
 
   /** The registrant as the judges' index shows it, at `version`. */
   private projectRow(version: number): EntryRow {
-    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
-      SELECT email, firstname, lastname, created_at FROM registrant`.one();
+    const row = this.sql<{ email: string; mailbox: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, mailbox, firstname, lastname, created_at FROM registrant`.one();
+    const eligibility = this.sql<{ changed_at: number; disqualified: number }>`SELECT changed_at, disqualified FROM eligibility`.toArray()[0];
+    const address = this.address.state();
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
     const latest = this.versions(1)[0];
     const prize = this.prize();
@@ -583,6 +771,10 @@ export class Registrant extends DurableObject<Env> {
       hold_expires_at: shipping?.holdExpiresAt ?? null,
       shipping_address: shipping?.address ? JSON.stringify(shipping.address) : null,
       tracking_url: shipping?.trackingUrl ?? null,
+      mailbox: row.mailbox || row.email,
+      disqualified_at: eligibility?.disqualified ? eligibility.changed_at : null,
+      address_review: address.status,
+      address_peers: JSON.stringify(address.peers),
     };
   }
 

@@ -11,6 +11,11 @@ import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import { LinkRequestForm, SignupForm } from "../schemas/signup";
+import { BANNED_MESSAGE, isBanned, mailboxHash } from "../schemas/bans";
+import { DOMAIN_REFUSALS, domainVerdict } from "../schemas/email-domains";
+import { canonicalMailbox, emailDomain } from "../schemas/mailbox";
+import { registrantByEmail } from "../objects/stubs";
+import { readBanSnapshot } from "../store/ban-snapshot";
 import type { AppRequest } from "./context";
 import { prizeSnapshot } from "./prizes";
 
@@ -46,10 +51,16 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   if (!parsed.success) {
     return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, env, body, errors, 422));
   }
+  const { firstname, lastname, email } = parsed.output;
+  // Refused before any object is reached: a refused signup stores nothing anywhere.
+  const verdict = domainVerdict(emailDomain(email), config);
+  if (verdict !== "allowed") {
+    return invalidFields(request, { email: DOMAIN_REFUSALS[verdict] }, (errors) => renderLanding(request, env, body, errors, 422));
+  }
+  await refuseBanned(env, canonicalMailbox(email, config.emailCanonical));
   const challenge = await challengeErrors(request, body, config);
   if (challenge) return invalidFields(request, challenge, (errors) => renderLanding(request, env, body, errors, 422));
-  const { firstname, lastname, email } = parsed.output;
-  await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
+  await registrantByEmail(env, email, config.emailCanonical).register({ firstname, lastname, email });
   return checkInbox(request, `If ${email} can enter, a personal submission link is on its way to it.`);
 }
 
@@ -70,8 +81,15 @@ export async function requestLink(request: AppRequest, env: Env): Promise<Respon
     return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLinkForm(request, body, errors, 422));
   }
   const { email } = parsed.output;
-  await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).resendLink();
+  await registrantByEmail(env, email, config.emailCanonical).resendLink();
   return checkInbox(request, `If ${email} is signed up, a new submission link is on its way to it.`);
+}
+
+/** 403 `banned` when the ban list names the mailbox or its domain (one KV read: docs/decisions.md). */
+async function refuseBanned(env: Env, mailbox: string): Promise<void> {
+  if (isBanned(await readBanSnapshot(env.SNAPSHOTS), await mailboxHash(mailbox), emailDomain(mailbox))) {
+    throw new HttpError(403, "banned", BANNED_MESSAGE);
+  }
 }
 
 /** GET /link — the form to ask for a new link. */

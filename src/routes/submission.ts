@@ -12,6 +12,7 @@ import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import type { LinkCode } from "../schemas/link-code";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
+import { BANNED_MESSAGE } from "../schemas/bans";
 import type { AppRequest } from "./context";
 import { parseLinkCode, registrantFor } from "./link-codes";
 import { windowTimes } from "./public";
@@ -30,6 +31,7 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
       submission: described.latest,
       awardPolicy: request.config.awardPolicy,
       prize: described.prize,
+      disqualified: described.disqualified,
     });
   }
   const latest = described.latest;
@@ -57,17 +59,18 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
     );
   }
   const result = await registrant.submit(code.secret, parsed.output);
+  if (!result.ok && result.reason === "banned") throw new HttpError(403, "banned", BANNED_MESSAGE);
   if (!result.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
 
   const first = result.version === 1;
   const status = first ? 201 : 200;
   if (wantsJson(request)) {
     return json(
-      { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize },
+      { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize, disqualified: result.disqualified },
       status,
     );
   }
-  const prize = prizeView(config, result.prize, true);
+  const prize = prizeView(config, result.prize, true, result.disqualified);
   const heading = first ? "Submission received" : "Amendment saved";
   return renderPage(
     request,
@@ -92,7 +95,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
 
 function renderForm(
   request: AppRequest,
-  { profile, latest, prize }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null },
+  { profile, latest, prize, disqualified }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; disqualified: boolean },
   code: LinkCode,
   fields: Record<string, unknown>,
   errors: FieldErrors,
@@ -100,7 +103,7 @@ function renderForm(
 ): Response {
   const { config } = request;
   const now = Date.now();
-  const prizeShown = prizeView(config, prize, latest !== null);
+  const prizeShown = prizeView(config, prize, latest !== null, disqualified);
   const heading = latest ? "Your submission" : "Submit your project";
   return renderPage(
     request,
@@ -132,7 +135,7 @@ function renderForm(
 }
 
 /** What the pages say about the award policy and the entrant's place in the pool. */
-function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
+function prizeView(config: Config, prize: Prize | null, submitted: boolean, disqualified: boolean) {
   const policy =
     config.awardPolicy === "first_come"
       ? `First come, first served: the first ${config.prizePool} valid submissions each win a swag box; after that, entrants join a waitlist in order.`
@@ -142,7 +145,8 @@ function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
     show: {
       awarded: prize?.status === "awarded",
       waitlisted: prize?.status === "waitlisted",
-      claimPending: config.awardPolicy === "first_come" && submitted && prize === null,
+      claimPending: config.awardPolicy === "first_come" && submitted && prize === null && !disqualified,
+      disqualified,
     },
   };
 }

@@ -28,6 +28,10 @@ const COLUMNS = [
   "hold_expires_at",
   "shipping_address",
   "tracking_url",
+  "mailbox",
+  "disqualified_at",
+  "address_review",
+  "address_peers",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -98,6 +102,10 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     hold_expires_at: null,
     shipping_address: null,
     tracking_url: null,
+    mailbox: "",
+    disqualified_at: null,
+    address_review: null,
+    address_peers: "[]",
   };
   await db.batch([
     db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),
