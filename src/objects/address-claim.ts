@@ -14,11 +14,12 @@ const CLAIM_TABLES = `
   CREATE TABLE claimant (
     registrant_id TEXT PRIMARY KEY,
     token TEXT NOT NULL,
+    stamp INTEGER NOT NULL,
     claimed_at INTEGER NOT NULL
   );
-  CREATE TABLE peers_change (
-    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-    seq INTEGER NOT NULL
+  CREATE TABLE sequence (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
   );`;
 
 const CURRENT = `${CLAIM_TABLES}
@@ -58,9 +59,10 @@ export class AddressClaim extends DurableObject<Env> {
 
   /**
    * `registrantId` gives this address, under a new `token` (which replaces any older one of
-   * theirs). The first claimant is always accepted; a later one is refused under `refuse`,
-   * and accepted under `review` with the others named, each of whom is told too. Claiming
-   * again is accepted and tells nobody anything new.
+   * theirs) and a new stamp, which only rises, so that of several racing claims the
+   * Registrant keeps the token this object keeps. The first claimant is always accepted;
+   * a later one is refused under `refuse`, and accepted under `review` with the others
+   * named, each of whom is told too. Claiming again is accepted and tells nobody anything new.
    */
   async claim(registrantId: string, token: string, mode: string): Promise<ClaimResult> {
     const id = v.parse(RegistrantId, registrantId);
@@ -72,11 +74,11 @@ export class AddressClaim extends DurableObject<Env> {
       const mine = claimants.includes(id);
       const others = claimants.filter((claimant) => claimant !== id);
       if (!mine && others.length > 0 && rule === "refuse") return { ok: false, reason: "address_taken" };
-      this.sql`INSERT INTO claimant (registrant_id, token, claimed_at) VALUES (${id}, ${fresh}, ${Date.now()})
-        ON CONFLICT (registrant_id) DO UPDATE SET token = excluded.token`;
-      if (mine) return { ok: true, seq: this.seq(), peers: others };
-      joined = others.length > 0;
-      return { ok: true, seq: joined ? this.tellEveryone() : this.seq(), peers: others };
+      const stamp = this.next("claims");
+      this.sql`INSERT INTO claimant (registrant_id, token, stamp, claimed_at) VALUES (${id}, ${fresh}, ${stamp}, ${Date.now()})
+        ON CONFLICT (registrant_id) DO UPDATE SET token = excluded.token, stamp = excluded.stamp`;
+      joined = !mine && others.length > 0;
+      return { ok: true, stamp, seq: joined ? this.tellEveryone() : this.current("peers"), peers: others };
     });
     if (joined) void this.outbox.afterCommit();
     return result;
@@ -131,14 +133,19 @@ export class AddressClaim extends DurableObject<Env> {
       .map((row) => row.registrant_id);
   }
 
-  private seq(): number {
-    return this.sql<{ seq: number }>`SELECT seq FROM peers_change`.toArray()[0]?.seq ?? 0;
+  private current(name: "peers" | "claims"): number {
+    return this.sql<{ value: number }>`SELECT value FROM sequence WHERE name = ${name}`.toArray()[0]?.value ?? 0;
+  }
+
+  /** Inside a transaction: the next number of a sequence that only rises. */
+  private next(name: "peers" | "claims"): number {
+    return this.sql<{ value: number }>`INSERT INTO sequence (name, value) VALUES (${name}, 1)
+      ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`.one().value;
   }
 
   /** Inside a transaction: a new change of who gave the address, told to each of them; its number. */
   private tellEveryone(): number {
-    const seq = this.sql<{ seq: number }>`INSERT INTO peers_change (singleton, seq) VALUES (1, 1)
-      ON CONFLICT (singleton) DO UPDATE SET seq = seq + 1 RETURNING seq`.one().seq;
+    const seq = this.next("peers");
     const claimants = this.claimantIds();
     const claim = this.ctx.id.toString();
     for (const registrantId of claimants) {

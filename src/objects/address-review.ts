@@ -12,6 +12,7 @@ export const ADDRESS_REVIEW_SCHEMA = `
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     claim TEXT NOT NULL,
     token TEXT NOT NULL,
+    stamp INTEGER NOT NULL,
     cleared TEXT NOT NULL DEFAULT '[]'
   );
   CREATE TABLE address_peers (
@@ -33,10 +34,11 @@ export interface AddressReviewState {
   peers: string[];
 }
 
-/** A claim an AddressClaim accepted: its object, the token it was made with, and who else gave the address then. */
+/** A claim an AddressClaim accepted: its object, the token and stamp it was made with, and who else gave the address then. */
 export interface AcceptedClaim {
   claim: string;
   token: string;
+  stamp: number;
   seq: number;
   peers: string[];
 }
@@ -79,9 +81,13 @@ export class AddressReview {
       return previous;
     }
     const sameAddress = previous?.claim === accepted.claim;
-    this.sql`INSERT INTO address_claim (singleton, claim, token) VALUES (1, ${accepted.claim}, ${accepted.token})
-      ON CONFLICT (singleton) DO UPDATE SET claim = excluded.claim, token = excluded.token,
-        cleared = CASE WHEN ${sameAddress ? 1 : 0} = 1 THEN cleared ELSE '[]' END`;
+    if (!sameAddress) {
+      this.sql`INSERT INTO address_claim (singleton, claim, token, stamp) VALUES (1, ${accepted.claim}, ${accepted.token}, ${accepted.stamp})
+        ON CONFLICT (singleton) DO UPDATE SET claim = excluded.claim, token = excluded.token, stamp = excluded.stamp, cleared = '[]'`;
+    } else {
+      // Racing claims of one address: the AddressClaim keeps the latest (highest stamp), and so does this.
+      this.sql`UPDATE address_claim SET token = ${accepted.token}, stamp = ${accepted.stamp} WHERE stamp < ${accepted.stamp}`;
+    }
     this.record({ claim: accepted.claim, seq: accepted.seq, peers: accepted.peers });
     // Claiming the same address again replaced the token there: the older one is nothing to give back.
     return sameAddress ? null : previous;

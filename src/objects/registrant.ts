@@ -14,10 +14,9 @@ import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret, sameHash } from "../secrets";
 import { HttpUrl } from "../schemas/fields";
 import { AddressPeers, AddressPlace, type AddressRelease } from "../schemas/address-claim";
-import { isBanned, mailboxHash } from "../schemas/bans";
 import { EligibilityUpdate } from "../schemas/eligibility";
-import { canonicalMailbox, emailDomain } from "../schemas/mailbox";
-import { readBanSnapshot } from "../store/ban-snapshot";
+import { canonicalMailbox } from "../schemas/mailbox";
+import { isMailboxBanned } from "../store/ban-snapshot";
 import { ADDRESS_REVIEW_SCHEMA, AddressReview, type AcceptedClaim, type AddressReviewState } from "./address-review";
 import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
@@ -489,7 +488,7 @@ export class Registrant extends DurableObject<Env> {
       const token = crypto.randomUUID();
       const claimed = await addressClaim(this.env, place.claim).claim(this.id, token, place.mode);
       if (!claimed.ok) return { ok: false, reason: "address_taken" };
-      accepted = { claim: place.claim, token, seq: claimed.seq, peers: claimed.peers };
+      accepted = { claim: place.claim, token, stamp: claimed.stamp, seq: claimed.seq, peers: claimed.peers };
     }
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): GiveAddressResult => {
@@ -669,8 +668,7 @@ export class Registrant extends DurableObject<Env> {
   /** Whether the ban list (its KV snapshot) names this registrant's mailbox or its domain. */
   private async banned(): Promise<boolean> {
     const mailbox = this.sql<{ mailbox: string }>`SELECT mailbox FROM registrant`.toArray()[0]?.mailbox;
-    if (!mailbox) return false;
-    return isBanned(await readBanSnapshot(this.env.SNAPSHOTS), await mailboxHash(mailbox), emailDomain(mailbox));
+    return mailbox ? isMailboxBanned(this.env.SNAPSHOTS, mailbox) : false;
   }
 
   /** Inside a transaction: the hold closes (unless the box shipped), and with it any claim of its address. */

@@ -11,11 +11,11 @@ import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import { LinkRequestForm, SignupForm } from "../schemas/signup";
-import { BANNED_MESSAGE, isBanned, mailboxHash } from "../schemas/bans";
+import { BANNED_MESSAGE } from "../schemas/bans";
 import { DOMAIN_REFUSALS, domainVerdict } from "../schemas/email-domains";
 import { canonicalMailbox, emailDomain } from "../schemas/mailbox";
 import { registrantByEmail } from "../objects/stubs";
-import { readBanSnapshot } from "../store/ban-snapshot";
+import { isMailboxBanned } from "../store/ban-snapshot";
 import type { AppRequest } from "./context";
 import { prizeSnapshot } from "./prizes";
 
@@ -87,9 +87,7 @@ export async function requestLink(request: AppRequest, env: Env): Promise<Respon
 
 /** 403 `banned` when the ban list names the mailbox or its domain (one KV read: docs/decisions.md). */
 async function refuseBanned(env: Env, mailbox: string): Promise<void> {
-  if (isBanned(await readBanSnapshot(env.SNAPSHOTS), await mailboxHash(mailbox), emailDomain(mailbox))) {
-    throw new HttpError(403, "banned", BANNED_MESSAGE);
-  }
+  if (await isMailboxBanned(env.SNAPSHOTS, mailbox)) throw new HttpError(403, "banned", BANNED_MESSAGE);
 }
 
 /** GET /link — the form to ask for a new link. */

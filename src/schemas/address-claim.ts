@@ -34,5 +34,5 @@ export const AddressRelease = v.object({ registrantId: RegistrantId, claim: Obje
 export type AddressRelease = v.InferOutput<typeof AddressRelease>;
 
 export type ClaimResult =
-  | { ok: true; seq: number; peers: string[] }
+  | { ok: true; stamp: number; seq: number; peers: string[] }
   | { ok: false; reason: "address_taken" };

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { BAN_SNAPSHOT_KEY, BanSnapshot, NO_BANS } from "../schemas/bans";
+import { BAN_SNAPSHOT_KEY, BanSnapshot, isBanned, mailboxHash, NO_BANS } from "../schemas/bans";
+import { emailDomain } from "../schemas/mailbox";
 
 /**
  * The ban list as its KV snapshot holds it: one KV read, which Cloudflare serves from the
@@ -17,4 +18,9 @@ export async function readBanSnapshot(kv: KVNamespace): Promise<BanSnapshot> {
     return NO_BANS;
   }
   return parsed.output;
+}
+
+/** Whether the ban list, as its snapshot holds it now, names this canonical mailbox or its domain. */
+export async function isMailboxBanned(kv: KVNamespace, mailbox: string): Promise<boolean> {
+  return isBanned(await readBanSnapshot(kv), await mailboxHash(mailbox), emailDomain(mailbox));
 }
