@@ -101,3 +101,25 @@ describe("the landing page under the first-come policy", () => {
     expect(html).not.toContain("Judges score every entry");
   });
 });
+
+describe("a disqualified entrant under the first-come policy", () => {
+  it("claims no box and no waitlist place with a first submission, and the page says why", async () => {
+    const codes = captureLinkCodes();
+    await signUp("fc-cheat@example.com");
+    const code = await codes.get("fc-cheat@example.com");
+    const id = registrantId("fc-cheat@example.com");
+    expect(await prizeCounter(env).disqualify(id, "organiser:lin", "Duplicate accounts")).toMatchObject({ ok: true });
+    await prizeCounter(env).flushOutbox();
+    const before = await prizeCounter(env).getStatus();
+    const answer = await send("/submit", { acceptJson: true, form: validSubmission(code) });
+    expect(answer.status).toBe(201);
+    expect(await answer.json()).toMatchObject({ status: "submitted", prize: null, disqualified: true });
+    // Even a claim that reaches the counter (a retried outbox job) gets nothing.
+    expect(await prizeCounter(env).claim(id)).toBeNull();
+    expect(await prizeCounter(env).registrantIds()).not.toContain(id);
+    expect(await prizeCounter(env).getStatus()).toEqual(before);
+    const page = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(page).toContain("The organisers disqualified this entry");
+    expect(page).not.toContain("Your prize claim is being confirmed");
+  });
+});
