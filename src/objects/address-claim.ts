@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
@@ -6,8 +5,9 @@ import { AddressMode, ClaimToken, type AddressPeers, type ClaimResult } from "..
 import { RegistrantId } from "../schemas/prizes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { addressPeersRoute } from "./fair-play-routes";
-import { OUTBOX_SCHEMA, Outbox, type PendingJob } from "./outbox";
+import { OUTBOX_SCHEMA, Outbox } from "./outbox";
 import { outboxOptions } from "./outbox-routes";
+import { OutboxHolder } from "./outbox-holder";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 const CLAIM_TABLES = `
@@ -38,10 +38,10 @@ export const ADDRESS_CLAIM_ORIGIN = "address-claim:";
  * winner at the address is told, through the outbox, who else gave it. It holds registrant
  * ids and claim tokens only: never the address, nor its fingerprint.
  */
-export class AddressClaim extends DurableObject<Env> {
+export class AddressClaim extends OutboxHolder {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox">;
-  private readonly outbox;
+  protected readonly outbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -105,22 +105,8 @@ export class AddressClaim extends DurableObject<Env> {
     return this.claimantIds();
   }
 
-  /** The jobs this object still holds: news for the winners at this address. */
-  async outboxStatus(): Promise<PendingJob[]> {
-    return this.outbox.pending();
-  }
 
-  /** Hands over every job now, instead of at its next turn; how many were live. */
-  async flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
-  }
 
-  /** An organiser retries a dead job of this object; false when there is no such dead job. */
-  async retryDeadJob(topic: string, key: string): Promise<boolean> {
-    const revived = this.outbox.revive(topic, key);
-    if (revived) await this.outbox.afterCommit();
-    return revived;
-  }
 
   override async alarm(): Promise<void> {
     if (this.alarms.takeDue().length > 0) await this.outbox.flush();

@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { requireConfig, type Config } from "../config";
 import type { Env } from "../env";
@@ -27,10 +26,11 @@ import { BAN_SNAPSHOT_KEY, BanRequest, Reason } from "../schemas/bans";
 import type { Disqualification, EligibilityUpdate } from "../schemas/eligibility";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
 import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
 import { ELIGIBILITY_SCHEMA, EligibilityLedger, type Ban } from "./eligibility-ledger";
 import { eligibilityRoute } from "./fair-play-routes";
+import { OutboxHolder } from "./outbox-holder";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 /** KV takes one write per second per key; the snapshot is written at most that often. */
@@ -148,10 +148,10 @@ const BanId = v.pipe(v.number(), v.integer(), v.minValue(1));
  * the registrant through the outbox, pushes the count to every live socket, and schedules
  * a debounced KV snapshot.
  */
-export class PrizeCounter extends DurableObject<Env> {
+export class PrizeCounter extends OutboxHolder {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot" | "bans">;
-  private readonly outbox;
+  protected readonly outbox;
   private readonly eligibility: EligibilityLedger;
   /** Only the pending coalesced broadcast: nothing the constructor would need to rebuild. */
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
@@ -344,22 +344,8 @@ export class PrizeCounter extends DurableObject<Env> {
       SELECT registrant_id FROM award UNION SELECT registrant_id FROM waitlist`.toArray().map((row) => row.registrant_id);
   }
 
-  /** The jobs this object still holds: updates for registrants, audit entries. */
-  async outboxStatus(): Promise<PendingJob[]> {
-    return this.outbox.pending();
-  }
 
-  /** Hands over every job now, instead of at its next turn; how many were live. */
-  async flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
-  }
 
-  /** An organiser retries a dead job of this object; false when there is no such dead job. */
-  async retryDeadJob(topic: string, key: string): Promise<boolean> {
-    const revived = this.outbox.revive(topic, key);
-    if (revived) await this.outbox.afterCommit();
-    return revived;
-  }
 
   /** The exact count now. */
   async getStatus(): Promise<PoolStatus> {

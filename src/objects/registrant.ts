@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { DAY_MS, requireConfig } from "../config";
 import type { Env } from "../env";
@@ -20,10 +19,11 @@ import { isMailboxBanned } from "../store/ban-snapshot";
 import { ADDRESS_REVIEW_SCHEMA, AddressReview, type AcceptedClaim, type AddressReviewState } from "./address-review";
 import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
 import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
 import { addressClaim, prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
+import { OutboxHolder } from "./outbox-holder";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 /** What markShipped takes: an http(s) tracking link, or none. */
@@ -189,10 +189,10 @@ type VersionRow = {
  * registration, secret-code hash and submission history. Each method runs its reads and
  * writes in one synchronous transaction, so racing calls are serialised by construction.
  */
-export class Registrant extends DurableObject<Env> {
+export class Registrant extends OutboxHolder {
   private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
-  private readonly outbox;
+  protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly address: AddressReview;
 
@@ -374,22 +374,8 @@ export class Registrant extends DurableObject<Env> {
     return version === undefined ? null : this.projectRow(version);
   }
 
-  /** The jobs this object still holds: not yet handed over, awaiting confirmation, or dead. */
-  async outboxStatus(): Promise<PendingJob[]> {
-    return this.outbox.pending();
-  }
 
-  /** Hands over or checks every job now, instead of at its next turn; how many were live. */
-  async flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
-  }
 
-  /** An organiser retries a dead job of this object; false when there is no such dead job. */
-  async retryDeadJob(topic: string, key: string): Promise<boolean> {
-    const revived = this.outbox.revive(topic, key);
-    if (revived) await this.outbox.afterCommit();
-    return revived;
-  }
 
   /** Takes an update from the PrizeCounter; an older one than what is stored changes nothing. */
   async recordPrize(input: PrizeUpdate): Promise<void> {

@@ -47,24 +47,27 @@ export async function refuseBannedEntry(env: Env, row: Record<string, unknown>):
 /**
  * GET /admin/api/entries/:id/review — identity ("registered as" and the canonical
  * mailbox), judges' flags, and for organisers the disqualification record and the other
- * winners who gave the same postal address.
+ * winners who gave the same postal address. Read from the Registrant and the PrizeCounter,
+ * not the index, so a change made a moment ago shows at once.
  */
 export async function entryReview(request: AdminRequest, env: Env): Promise<Response> {
   const id = entryId(request);
-  const row = await indexedEntry(env, id);
+  await indexedEntry(env, id);
   const organiser = request.judge.role === "organiser";
-  const peerIds = JSON.parse(String(row.address_peers ?? "[]")) as string[];
-  const [flags, disqualification, peers] = await Promise.all([
+  const [view, flags, disqualification] = await Promise.all([
+    registrant(env, id).adminView(),
     flagsFor(env.DB, id),
     organiser ? prizeCounter(env).disqualification(id) : null,
-    organiser ? peerEntries(env, peerIds) : [],
   ]);
+  if (!view) throw new HttpError(404, "not_found", "This entrant was erased.");
+  const peers = organiser ? await peerEntries(env, view.address.peers) : [];
   return json({
-    identity: { registeredAs: row.email, mailbox: row.mailbox || row.email },
-    disqualified: row.disqualified_at !== null,
+    identity: { registeredAs: view.profile.email, mailbox: view.mailbox || view.profile.email },
+    // The counter decides; its word reaches the registrant a moment later.
+    disqualified: disqualification ? disqualification.disqualified : view.disqualified,
     disqualification,
     flags,
-    address: { review: row.address_review ?? null, peers },
+    address: { review: view.address.status, peers },
   });
 }
 

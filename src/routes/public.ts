@@ -31,7 +31,12 @@ export function rules(request: AppRequest): Response {
     request,
     config,
     PAGES.rules,
-    { title: "Rules and terms", text: { prizePool: config.prizePool }, times: windowTimes(config) },
+    {
+      title: "Rules and terms",
+      text: { prizePool: config.prizePool },
+      times: windowTimes(config),
+      show: { onePerAddressReview: config.oneBoxPerAddress === "review", onePerAddressRefuse: config.oneBoxPerAddress === "refuse" },
+    },
     { headers: { "cache-control": "public, max-age=300" } },
   );
 }
