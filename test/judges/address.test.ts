@@ -71,7 +71,7 @@ describe("the address fingerprint", () => {
 });
 
 describe("one box per address, review", () => {
-  it("two winners racing the same address (100 forms, two codes): both stored, exactly the pair flagged, held from the vendor's list until cleared", async () => {
+  it("two winners racing the same address (100 forms, two codes): both stored, exactly the pair flagged, held from the vendor's list until cleared", { timeout: 30_000 }, async () => {
     const [ada, bob, carol] = await Promise.all([winner("pair-a@example.com"), winner("pair-b@example.com"), winner("pair-c@example.com")]);
     const responses = await Promise.all(
       Array.from({ length: 100 }, (_, i) => giveAddress(i % 2 ? bob.code : ada.code, SPELLINGS[i % SPELLINGS.length]!)),
@@ -110,7 +110,7 @@ describe("one box per address, review", () => {
     expect(audit.entries).toContainEqual(expect.objectContaining({ action: "clear_address", target: ada.id, actor: "Dev Organiser" }));
   });
 
-  it("a corrected address gives up the old one's claim, and erasure gives up the claim and tells the other winner", async () => {
+  it("a corrected address gives up the old one's claim, and erasure gives up the claim and tells the other winner", { timeout: 30_000 }, async () => {
     const [dan, eve] = await Promise.all([winner("move-d@example.com"), winner("move-e@example.com")]);
     const first = { ...ADDRESS, address_line1: "1 Moving Lane" };
     const second = { ...ADDRESS, address_line1: "2 Settled Lane" };
@@ -136,7 +136,7 @@ describe("one box per address, review", () => {
 describe("one box per address, refuse", () => {
   const REFUSE = { ONE_BOX_PER_ADDRESS: "refuse" };
 
-  it("two winners racing the same address (100 forms, two codes): exactly one is accepted; the other is told why and keeps the hold", async () => {
+  it("two winners racing the same address (100 forms, two codes): exactly one is accepted; the other is told why and keeps the hold", { timeout: 30_000 }, async () => {
     const [fay, gus] = await Promise.all([winner("refuse-f@example.com"), winner("refuse-g@example.com")]);
     const door = { ...ADDRESS, address_line1: "7 Contested Road" };
     const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => giveAddress(i % 2 ? gus.code : fay.code, door, REFUSE)));

@@ -24,7 +24,7 @@ function snapshot(ready: (bans: { mailboxes: string[]; domains: string[] }) => b
 }
 
 describe("disqualifying an entry", () => {
-  it("revokes the prize, blocks every award, emails the entrant once, shows in the list and the exports; reinstating is audited", async () => {
+  it("revokes the prize, blocks every award, emails the entrant once, shows in the list and the exports; reinstating is audited", { timeout: 30_000 }, async () => {
     const { id } = await submitted("cheat@example.com");
     expect((await admin(`/admin/api/entries/${id}/award`, { method: "POST" })).status).toBe(201);
     const awarded = (await prizeCounter(env).getStatus()).awarded;
@@ -83,7 +83,7 @@ describe("disqualifying an entry", () => {
 });
 
 describe("the ban list", () => {
-  it("refuses a banned mailbox in any spelling and a banned domain at signup, storing nothing, and the entrant's submissions", async () => {
+  it("refuses a banned mailbox in any spelling and a banned domain at signup, storing nothing, and the entrant's submissions", { timeout: 30_000 }, async () => {
     const before = (await listDurableObjectIds(env.REGISTRANT)).length;
     const banned = await admin("/admin/api/bans", { method: "POST", json: { kind: "mailbox", value: "Spam.Mer+1@gmail.com", reason: "Farmed accounts" } });
     expect(banned.status).toBe(201);
@@ -167,7 +167,7 @@ describe("judges' flags for organiser review", () => {
 describe("every new judges' route, given bad input", () => {
   const SOME = "f".repeat(64);
 
-  it("answers 4xx naming the field and changes nothing", async () => {
+  it("answers 4xx naming the field and changes nothing", { timeout: 30_000 }, async () => {
     const { id } = await submitted("bad-input-target@example.com");
     const lastAudit = async () => (await env.DB.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM audit_log").first<{ id: number }>())!.id;
     const before = await lastAudit();
