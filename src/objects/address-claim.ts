@@ -1,14 +1,12 @@
 import * as v from "valibot";
-import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { AddressMode, ClaimToken, type AddressPeers, type ClaimResult } from "../schemas/address-claim";
 import { RegistrantId } from "../schemas/prizes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { addressPeersRoute } from "./fair-play-routes";
-import { OUTBOX_SCHEMA, Outbox } from "./outbox";
-import { outboxOptions } from "./outbox-routes";
+import { OUTBOX_SCHEMA } from "./outbox";
 import { OutboxHolder } from "./outbox-holder";
-import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+import type { Schema } from "./sql";
 
 const CLAIM_TABLES = `
   CREATE TABLE claimant (
@@ -39,21 +37,16 @@ export const ADDRESS_CLAIM_ORIGIN = "address-claim:";
  * ids and claim tokens only: never the address, nor its fingerprint.
  */
 export class AddressClaim extends OutboxHolder {
-  private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox">;
   protected readonly outbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, SCHEMA);
+    super(ctx, env, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = new Outbox(
-      ctx,
-      this.sql,
+    this.outbox = this.outboxOf(
       this.alarms,
       { address_peers: addressPeersRoute(env) },
-      outboxOptions(env, `${ADDRESS_CLAIM_ORIGIN}${ctx.id}`, requireConfig(env).outboxConfirmSeconds * 1000),
+      `${ADDRESS_CLAIM_ORIGIN}${ctx.id}`,
     );
   }
 

@@ -26,12 +26,12 @@ import { BAN_SNAPSHOT_KEY, BanRequest, Reason } from "../schemas/bans";
 import type { Disqualification, EligibilityUpdate } from "../schemas/eligibility";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
-import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
+import { auditRoute, prizeUpdateRoute } from "./outbox-routes";
 import { ELIGIBILITY_SCHEMA, EligibilityLedger, type Ban } from "./eligibility-ledger";
 import { eligibilityRoute } from "./fair-play-routes";
 import { OutboxHolder } from "./outbox-holder";
-import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+import type { Schema } from "./sql";
 
 /** KV takes one write per second per key; the snapshot is written at most that often. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
@@ -149,7 +149,6 @@ const BanId = v.pipe(v.number(), v.integer(), v.minValue(1));
  * a debounced KV snapshot.
  */
 export class PrizeCounter extends OutboxHolder {
-  private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "snapshot" | "bans">;
   protected readonly outbox;
   private readonly eligibility: EligibilityLedger;
@@ -157,16 +156,12 @@ export class PrizeCounter extends OutboxHolder {
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, SCHEMA);
+    super(ctx, env, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = new Outbox(
-      ctx,
-      this.sql,
+    this.outbox = this.outboxOf(
       this.alarms,
       { prize_update: prizeUpdateRoute(env), audit: auditRoute(env), eligibility: eligibilityRoute(env) },
-      outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmSeconds * 1000),
+      "prize-counter",
     );
     this.eligibility = new EligibilityLedger(this.sql);
     answerPings(ctx);

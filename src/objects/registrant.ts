@@ -19,12 +19,12 @@ import { isMailboxBanned } from "../store/ban-snapshot";
 import { ADDRESS_REVIEW_SCHEMA, AddressReview, type AcceptedClaim, type AddressReviewState } from "./address-review";
 import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
-import { emailRoute, indexRoute, outboxOptions, prizeReleaseRoute, registryRoute } from "./outbox-routes";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
+import { emailRoute, indexRoute, prizeReleaseRoute, registryRoute } from "./outbox-routes";
 import { addressClaim, prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { OutboxHolder } from "./outbox-holder";
-import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+import { migrate, type Schema } from "./sql";
 
 /** What markShipped takes: an http(s) tracking link, or none. */
 const TrackingUrl = v.nullable(HttpUrl("Tracking URL"));
@@ -190,16 +190,13 @@ type VersionRow = {
  * writes in one synchronous transaction, so racing calls are serialised by construction.
  */
 export class Registrant extends OutboxHolder {
-  private readonly sql: Sql;
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
   protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly address: AddressReview;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, SCHEMA);
+    super(ctx, env, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
     this.hold = new PrizeHold(this.sql, {
       id: ctx.id.toString(),
@@ -210,9 +207,7 @@ export class Registrant extends OutboxHolder {
       email: (job) => this.email(job),
     });
     this.address = new AddressReview(this.sql, ctx.id.toString());
-    this.outbox = new Outbox(
-      ctx,
-      this.sql,
+    this.outbox = this.outboxOf(
       this.alarms,
       {
         email: emailRoute(env),
@@ -232,7 +227,7 @@ export class Registrant extends OutboxHolder {
         prize_release: prizeReleaseRoute(env),
         address_release: addressReleaseRoute(env),
       },
-      outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmSeconds * 1000),
+      ctx.id.toString(),
     );
   }
 
