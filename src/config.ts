@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { AdminToken } from "./schemas/judges";
+import { CANONICAL_MODES } from "./schemas/mailbox";
 import { DEFAULT_RUBRIC, Rubric } from "./schemas/rubric";
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -43,6 +44,17 @@ const WholeNumber = (name: string, fallback: string, min: number, max = Number.M
   );
 
 const PositiveInteger = (name: string, fallback: string) => WholeNumber(name, fallback, 1);
+
+/** Comma-separated email domains, lower-cased and NFC like the addresses they are matched with; `*` is every domain. */
+const DomainList = (name: string) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((list) => list.split(",").map((domain) => domain.trim().normalize("NFC").toLowerCase()).filter(Boolean)),
+    v.check(
+      (domains) => domains.every((domain) => domain === "*" || /^[^\s@*]+\.[^\s@*]+$/u.test(domain)),
+      `${name} is a comma-separated list of domains such as example.com (or * for every domain)`,
+    ),
+  );
 
 /** The contest's configuration, read from wrangler.toml vars (and config/development.env locally). */
 const ConfigSchema = v.pipe(
@@ -109,6 +121,19 @@ const ConfigSchema = v.pipe(
     ACCESS_AUD: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("ACCESS_AUD is empty"))),
     TURNSTILE_SITE_KEY: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("TURNSTILE_SITE_KEY is empty"))),
     TURNSTILE_SECRET_KEY: v.optional(v.pipe(v.string(), v.trim(), v.transform((key) => key || undefined))),
+    EMAIL_CANONICAL: v.optional(v.picklist(CANONICAL_MODES, "EMAIL_CANONICAL must be providers, strict or off"), "providers"),
+    EMAIL_DOMAINS_DENY: DomainList("EMAIL_DOMAINS_DENY"),
+    EMAIL_DOMAINS_ALLOW: DomainList("EMAIL_DOMAINS_ALLOW"),
+    ONE_BOX_PER_ADDRESS: v.optional(v.picklist(["review", "refuse", "off"], "ONE_BOX_PER_ADDRESS must be review, refuse or off"), "review"),
+    // An empty secret counts as none, as RESEND_API_KEY's does.
+    ADDRESS_FINGERPRINT_KEY: v.optional(
+      v.pipe(
+        v.string(),
+        v.trim(),
+        v.transform((key) => key || undefined),
+        v.check((key) => key === undefined || key.length >= 32, "ADDRESS_FINGERPRINT_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
+      ),
+    ),
     ADMIN_ORGANISERS: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
@@ -140,6 +165,13 @@ const ConfigSchema = v.pipe(
       "EMAIL_PROVIDER capture is only allowed when ENVIRONMENT is development",
     ),
     ["EMAIL_PROVIDER"],
+  ),
+  v.forward(
+    v.check(
+      (c) => c.ONE_BOX_PER_ADDRESS === "off" || c.ADDRESS_FINGERPRINT_KEY !== undefined,
+      "ADDRESS_FINGERPRINT_KEY is required unless ONE_BOX_PER_ADDRESS is off (set it with `wrangler secret put ADDRESS_FINGERPRINT_KEY`)",
+    ),
+    ["ADDRESS_FINGERPRINT_KEY"],
   ),
   v.forward(
     v.check(

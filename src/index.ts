@@ -15,6 +15,7 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+export { AddressClaim } from "./objects/address-claim";
 export { LiveRelay } from "./objects/live-relay";
 export { PrizeCounter } from "./objects/prize-counter";
 export { Registrant } from "./objects/registrant";

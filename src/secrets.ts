@@ -14,3 +14,8 @@ export async function hashSecret(secret: string): Promise<ArrayBuffer> {
 export function sameHash(a: ArrayBuffer, b: ArrayBuffer): boolean {
   return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }
+
+/** Bytes as lower-case hex, two digits a byte. */
+export function hex(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -44,6 +44,13 @@ describe("configuration", () => {
     [{ BRAND_COLOR: "#fff" }, "BRAND_COLOR"],
     [{ TURNSTILE_SITE_KEY: "0x4AAAAAAA" }, "TURNSTILE_SECRET_KEY"],
     [{ TURNSTILE_SECRET_KEY: "0x4AAAAAAA-secret" }, "TURNSTILE_SECRET_KEY"],
+    [{ EMAIL_CANONICAL: "loose" }, "EMAIL_CANONICAL"],
+    [{ ONE_BOX_PER_ADDRESS: "maybe" }, "ONE_BOX_PER_ADDRESS"],
+    [{ EMAIL_DOMAINS_DENY: "example.com, not a domain" }, "EMAIL_DOMAINS_DENY"],
+    [{ EMAIL_DOMAINS_ALLOW: "@example.com" }, "EMAIL_DOMAINS_ALLOW"],
+    [{ ADDRESS_FINGERPRINT_KEY: "" }, "ADDRESS_FINGERPRINT_KEY"],
+    [{ ADDRESS_FINGERPRINT_KEY: "short" }, "ADDRESS_FINGERPRINT_KEY"],
+    [{ ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare", ADDRESS_FINGERPRINT_KEY: undefined }, "ADDRESS_FINGERPRINT_KEY"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);
@@ -152,5 +159,16 @@ describe("an unexpected error", () => {
     const line = logged.mock.calls.map(([first]) => String(first)).find((text) => text.includes(id!));
     expect(JSON.parse(line!)).toMatchObject({ status: 500, code: "internal", path: "/admin/api/stats", reason: expect.stringContaining("secret internals") });
     logged.mockRestore();
+  });
+});
+
+describe("one box per person's configuration", () => {
+  it("defaults to folding providers' spellings and reviewing a second winner at an address; the key is needed only then", () => {
+    expect(configured({})).toMatchObject({ ok: true, config: { emailCanonical: "providers", oneBoxPerAddress: "review", emailDomainsDeny: [], emailDomainsAllow: [] } });
+    expect(configured({ ONE_BOX_PER_ADDRESS: "off", ADDRESS_FINGERPRINT_KEY: undefined })).toMatchObject({ ok: true });
+    expect(configured({ EMAIL_DOMAINS_DENY: " * ", EMAIL_DOMAINS_ALLOW: "ACME.example,, Exämple.com" })).toMatchObject({
+      ok: true,
+      config: { emailDomainsDeny: ["*"], emailDomainsAllow: ["acme.example", "exämple.com"] },
+    });
   });
 });

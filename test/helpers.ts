@@ -8,6 +8,9 @@ import type { Env } from "../src/env";
 import { QueueMessage } from "../src/messages/topics";
 import type { EmailJob } from "../src/schemas/email-job";
 
+import { loadConfig } from "../src/config";
+import { canonicalMailbox } from "../src/schemas/mailbox";
+
 export const ORIGIN = "http://localhost:8787";
 
 /** The runtime's bindings seen as Swagbox sees them: with every configuration variable, set or not. */
@@ -162,8 +165,16 @@ export async function registered(email: string): Promise<string> {
   return linkCodeFor(email);
 }
 
+/** The test configuration's canonical mailbox of `email` (EMAIL_CANONICAL), which names its Registrant. */
+export function mailboxOf(email: string): string {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error("the test configuration is invalid");
+  return canonicalMailbox(email.trim().normalize("NFC").toLowerCase(), loaded.config.emailCanonical);
+}
+
+/** The Registrant object of `email`'s mailbox, as the Worker reaches it. */
 export function registrantStub(email: string) {
-  return env.REGISTRANT.get(env.REGISTRANT.idFromName(email));
+  return env.REGISTRANT.get(env.REGISTRANT.idFromName(mailboxOf(email)));
 }
 
 /** Whether the object for `email` holds a registration (a refused signup must leave none). */
@@ -218,7 +229,7 @@ export interface LinkCodes {
 }
 
 export function registrantId(email: string): string {
-  return env.REGISTRANT.idFromName(email).toString();
+  return env.REGISTRANT.idFromName(mailboxOf(email)).toString();
 }
 
 /** A Content-Security-Policy's directives by name, each with its sources. */

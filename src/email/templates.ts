@@ -159,6 +159,16 @@ function compose(job: EmailJob, config: Config): Body {
         ...(tracking && { action: { label: "Track your parcel", url: tracking } }),
       };
     }
+    case "disqualified":
+      return {
+        subject: `About your ${contest} entry`,
+        paragraphs: [
+          `The organisers of ${contest} have reviewed your entry and found that it does not meet the contest's rules, so it has been disqualified and cannot win a prize.`,
+          "If you think this is a mistake, reply to this email and tell the organisers why; they can look at it again.",
+          `Thank you for your interest in ${contest}.`,
+        ],
+        action: { label: "Read the rules", url: `${config.publicUrl}/rules` },
+      };
   }
 }
 

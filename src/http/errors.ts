@@ -24,6 +24,12 @@ export type ErrorCode =
   | "nothing_to_resend"
   | "not_failed"
   | "finished"
+  | "banned"
+  | "disqualified"
+  | "already_disqualified"
+  | "not_disqualified"
+  | "address_taken"
+  | "nothing_to_review"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

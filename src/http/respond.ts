@@ -14,6 +14,7 @@ const HINTS: Partial<Record<HttpError["code"], string>> = {
   not_found: "Check the address, or start again from the landing page.",
   misconfigured: "The organisers have been told; please try again later.",
   rate_limited: "Wait a minute, then send the form again. Nothing you sent before was lost.",
+  banned: "The organisers' contact details are in the rules.",
 };
 
 const HEADINGS: Partial<Record<HttpError["code"], string>> = {
@@ -22,6 +23,7 @@ const HEADINGS: Partial<Record<HttpError["code"], string>> = {
   not_found: "Page not found",
   misconfigured: "Swagbox is not configured yet",
   rate_limited: "Too many requests",
+  banned: "You cannot take part",
 };
 
 /**

@@ -2,12 +2,22 @@ import * as v from "valibot";
 import { PRODUCT_IDS } from "../schemas/products";
 import { decodeCursor, encodeCursor } from "./cursor";
 
+/** The review filters: entries judges flagged, entries disqualified, winners who gave an address another winner gave. */
+const REVIEW_FILTERS = ["flagged", "disqualified", "duplicate_address"] as const;
+
+const REVIEW_WHERE: Record<(typeof REVIEW_FILTERS)[number], string> = {
+  flagged: "e.flags_open > 0",
+  disqualified: "e.disqualified_at IS NOT NULL",
+  duplicate_address: "e.address_review IS NOT NULL",
+};
+
 /** GET /admin/api/entries query parameters. */
 export const EntriesQuery = v.object({
   status: v.optional(
     v.picklist(["registered", "submitted", "winner", "waitlisted", "erased"], "status is registered, submitted, winner, waitlisted or erased"),
   ),
   product: v.optional(v.picklist(PRODUCT_IDS, "product is not one of the platform products")),
+  review: v.optional(v.picklist(REVIEW_FILTERS, "review is flagged, disqualified or duplicate_address")),
   q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, "q is at most 200 characters"))),
   sort: v.optional(v.picklist(["created", "submitted", "score"], "sort is created, submitted or score"), "created"),
   normalise: v.optional(v.picklist(["none", "z"], "normalise is none or z"), "none"),
@@ -38,6 +48,10 @@ export interface EntrySummary {
   scores_count: number;
   /** The value the page is sorted by (a z-score when normalised). */
   rank_value: number | null;
+  mailbox: string;
+  flags_open: number;
+  disqualified_at: number | null;
+  address_review: "pending" | "cleared" | null;
 }
 
 type Row = Omit<EntrySummary, "products" | "rank_value"> & { products: string; sort_key: number };
@@ -88,6 +102,7 @@ export function listQuery(query: EntriesQuery): { sql: string; params: unknown[]
     where.push("e.status = ?");
     params.push(query.status);
   }
+  if (query.review) where.push(REVIEW_WHERE[query.review]);
   if (query.product) {
     where.push("e.id IN (SELECT entry_id FROM entry_products WHERE product = ?)");
     params.push(query.product);
@@ -109,6 +124,7 @@ export function listQuery(query: EntriesQuery): { sql: string; params: unknown[]
   }
   const sql = `${normalised ? JUDGE_STATS : ""}SELECT e.id, e.email, e.firstname, e.lastname, e.status, e.registered_at, e.submitted_at,
       e.amended_at, e.submission_version, e.title, e.products, e.slot, e.waitlist_position, e.score, e.scores_count,
+      e.mailbox, e.flags_open, e.disqualified_at, e.address_review,
       ${sortKey} AS sort_key
     FROM entries e
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

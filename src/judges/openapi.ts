@@ -10,6 +10,15 @@ const ok = (description: string, schema: object = { type: "object" }) => ({
   content: { "application/json": { schema } },
 });
 
+/** A JSON body of one text field. */
+const reasonBody = (field: string, maxLength: number, required: boolean) => ({
+  content: {
+    "application/json": {
+      schema: { type: "object", ...(required && { required: [field] }), properties: { [field]: { type: "string", maxLength } } },
+    },
+  },
+});
+
 export const ADMIN_OPENAPI = {
   openapi: "3.1.0",
   info: {
@@ -45,6 +54,7 @@ export const ADMIN_OPENAPI = {
         parameters: [
           { name: "status", in: "query", schema: { enum: ["registered", "submitted", "winner", "waitlisted", "erased"] } },
           { name: "product", in: "query", schema: { type: "string" } },
+          { name: "review", in: "query", description: "Only entries judges flagged, disqualified entries, or winners who gave an address another winner gave", schema: { enum: ["flagged", "disqualified", "duplicate_address"] } },
           { name: "q", in: "query", description: "Words searched in names, email, title and description (prefixes match)", schema: { type: "string", maxLength: 200 } },
           { name: "sort", in: "query", schema: { enum: ["created", "submitted", "score"], default: "created" } },
           { name: "normalise", in: "query", description: "With sort=score: z, the mean of each judge's z-scores", schema: { enum: ["none", "z"], default: "none" } },
@@ -206,5 +216,94 @@ export const ADMIN_OPENAPI = {
       delete: { summary: "End a dashboard session (organisers); audited", parameters: [id], responses: { 200: ok("Revoked"), 404: error } },
     },
     "/admin/api/openapi.json": { get: { summary: "This document", responses: { 200: ok("OpenAPI 3.1") } } },
+    "/admin/api/entries/{id}/review": {
+      get: {
+        summary: "The entry's identity (registered as, canonical mailbox), judges' flags and, for organisers, its disqualification record and the winners who gave the same address",
+        parameters: [id],
+        responses: { 200: ok("The review state"), 404: error },
+      },
+    },
+    "/admin/api/entries/{id}/flag": {
+      put: {
+        summary: "Flag the entry for organiser review, with a note (this judge's flag, replacing their earlier note); audited",
+        parameters: [id],
+        requestBody: reasonBody("note", 2000, true),
+        responses: { 200: ok("The flag"), 404: error, 422: error },
+      },
+      delete: { summary: "Resolve the entry's open flags (organisers); audited", parameters: [id], responses: { 200: ok("How many were resolved"), 404: error, 409: error } },
+    },
+    "/admin/api/entries/{id}/disqualify": {
+      post: {
+        summary: "Disqualify the entry (organisers): any prize is revoked (and re-offered per REOFFER_EXPIRED), no award, claim, waitlist place or re-offer from now on; the entrant is emailed; the reason is audited",
+        parameters: [id],
+        requestBody: reasonBody("reason", 1000, true),
+        responses: { 200: ok("Disqualified: the slot revoked and who it was re-offered to, if anyone"), 404: error, 409: error, 422: error },
+      },
+    },
+    "/admin/api/entries/{id}/reinstate": {
+      post: {
+        summary: "Lift a disqualification (organisers); a revoked prize stays revoked; audited",
+        parameters: [id],
+        requestBody: reasonBody("reason", 1000, false),
+        responses: { 200: ok("Reinstated"), 404: error, 409: error, 422: error },
+      },
+    },
+    "/admin/api/entries/{id}/ban": {
+      post: {
+        summary: "Ban the entrant's mailbox (kept only as the SHA-256 of the canonical mailbox) and disqualify them (organisers); audited",
+        parameters: [id],
+        requestBody: reasonBody("reason", 1000, true),
+        responses: { 201: ok("Banned"), 200: ok("Banned already"), 404: error, 409: error, 422: error },
+      },
+    },
+    "/admin/api/entries/{id}/clear-address": {
+      post: {
+        summary: "Let a winner's box go to the vendor's list though another winner gave the same address (organisers); audited",
+        parameters: [id],
+        responses: { 200: ok("Cleared"), 404: error, 409: error },
+      },
+    },
+    "/admin/api/flags": {
+      get: {
+        summary: "The organisers' queue of open flags, oldest first",
+        parameters: [
+          { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { 200: ok("A page of open flags with their entries"), 400: error, 403: error },
+      },
+    },
+    "/admin/api/address-pairs": {
+      get: {
+        summary: "Winners who gave the same postal address, in groups, those waiting for review first (organisers); never the address",
+        parameters: [{ name: "status", in: "query", schema: { enum: ["pending", "cleared"] } }],
+        responses: { 200: ok("The groups"), 400: error, 403: error },
+      },
+    },
+    "/admin/api/bans": {
+      get: { summary: "The ban list, newest first; mailboxes only as hashes (organisers)", responses: { 200: ok("The bans"), 403: error } },
+      post: {
+        summary: "Ban a mailbox (every spelling of it; its registrant is disqualified) or a whole domain (organisers); audited",
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["kind", "value", "reason"],
+                properties: { kind: { enum: ["mailbox", "domain"] }, value: { type: "string", description: "An email address, or a domain" }, reason: { type: "string", maxLength: 1000 } },
+              },
+            },
+          },
+        },
+        responses: { 201: ok("Banned"), 200: ok("Banned already"), 422: error },
+      },
+    },
+    "/admin/api/bans/{id}": {
+      delete: {
+        summary: "Lift a ban (organisers); a disqualification made with it stays until reinstated; audited",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }],
+        responses: { 200: ok("Lifted"), 404: error },
+      },
+    },
   },
 } as const;

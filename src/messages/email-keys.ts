@@ -17,6 +17,7 @@ const KIND_OF = {
   hold_expired: "hold-expired",
   shipping_confirmed: "shipping-confirmed",
   shipped: "shipped",
+  disqualified: "disqualified",
 } as const satisfies Record<EmailTemplate, string>;
 
 export type EmailKind = (typeof KIND_OF)[EmailTemplate];
@@ -34,6 +35,7 @@ export const RESEND_AS = {
   "shipping-confirmed": "shipping_confirmed",
   shipped: "shipped",
   "hold-expired": "hold_expired",
+  disqualified: "disqualified",
 } as const satisfies Record<EmailKind, string>;
 
 export type ResendKind = (typeof RESEND_AS)[EmailKind];

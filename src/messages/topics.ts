@@ -7,6 +7,8 @@
  */
 import * as v from "valibot";
 import { EmailJob } from "../schemas/email-job";
+import type { AddressPeers, AddressRelease } from "../schemas/address-claim";
+import type { EligibilityUpdate } from "../schemas/eligibility";
 import { EntryRow } from "../schemas/entry-row";
 import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
@@ -113,6 +115,9 @@ export const KEY_OF = {
   prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,
   reindex: (row: EntryRow) => `${row.id}@${row.version}`,
   audit: (entry: SystemAudit) => `${entry.action}:${entry.target ?? "-"}@${entry.at}`,
+  eligibility: (update: EligibilityUpdate) => `${update.registrantId}@${update.seq}`,
+  address_peers: (update: AddressPeers) => `${update.claim}:${update.registrantId}@${update.seq}`,
+  address_release: (release: AddressRelease) => `${release.claim}:${release.registrantId}:${release.token}`,
 };
 
 export type Topic = keyof typeof KEY_OF;

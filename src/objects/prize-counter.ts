@@ -22,12 +22,16 @@ import {
   type PrizeUpdate,
 } from "../schemas/prizes";
 import type { SystemAudit } from "../messages/topics";
+import { BAN_SNAPSHOT_KEY, BanRequest, Reason } from "../schemas/bans";
+import type { Disqualification, EligibilityUpdate } from "../schemas/eligibility";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
-import { OutboxObject } from "./outbox-object";
-import { auditRoute, outboxOptions, prizeUpdateRoute } from "./outbox-routes";
-import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
+import { auditRoute, prizeUpdateRoute } from "./outbox-routes";
+import { ELIGIBILITY_SCHEMA, EligibilityLedger, type Ban } from "./eligibility-ledger";
+import { eligibilityRoute } from "./fair-play-routes";
+import { OutboxHolder } from "./outbox-holder";
+import type { Schema } from "./sql";
 
 /** KV takes one write per second per key; the snapshot is written at most that often. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
@@ -79,7 +83,8 @@ export const SCHEMA: Schema = {
     ${LEDGER_TABLES}
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
-    ${ALARM_SCHEDULE_SCHEMA}`,
+    ${ALARM_SCHEDULE_SCHEMA}
+    ${ELIGIBILITY_SCHEMA}`,
   upgrades: [
     `${POOL_TABLE});
      ${LEDGER_TABLES}
@@ -93,12 +98,22 @@ export const SCHEMA: Schema = {
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'prize_update' WHERE topic = 'registrant';
      UPDATE outbox SET body = json_set(body, '$.at', created_at) WHERE topic = 'audit';`,
+    // One box per person: the disqualified entrants and the ban list.
+    ELIGIBILITY_SCHEMA,
   ],
 };
 
 export type AwardResult =
   | { ok: true; slot: number; remaining: number; already: boolean }
-  | { ok: false; reason: "no_prizes_left"; remaining: 0 };
+  | { ok: false; reason: "no_prizes_left"; remaining: 0 }
+  | { ok: false; reason: "disqualified"; remaining: number };
+
+/** What disqualifying did: the slot it freed (if any) and who the slot was re-offered to. */
+export type DisqualifyResult =
+  | { ok: true; revokedSlot: number | null; reofferedTo: string | null }
+  | { ok: false; reason: "already_disqualified" };
+
+export type BanResult = { id: number; added: boolean; disqualified: DisqualifyResult | null };
 
 export type RevokeResult = { ok: true; slot: number; remaining: number } | { ok: false; reason: "not_awarded" };
 
@@ -124,6 +139,8 @@ export interface PublicLog {
 
 type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
 
+const BanId = v.pipe(v.number(), v.integer(), v.minValue(1));
+
 /**
  * The prize pool, one object per deployment. Every award, revoke, resize and waitlist entry
  * runs as one synchronous transaction (no await inside), so racing calls are serialised
@@ -131,25 +148,22 @@ type EventRow = Omit<HashedAwardEvent, "type"> & { type: AwardEventType };
  * the registrant through the outbox, pushes the count to every live socket, and schedules
  * a debounced KV snapshot.
  */
-export class PrizeCounter extends OutboxObject {
-  private readonly sql: Sql;
-  private readonly alarms: AlarmSchedule<"outbox" | "snapshot">;
+export class PrizeCounter extends OutboxHolder {
+  private readonly alarms: AlarmSchedule<"outbox" | "snapshot" | "bans">;
   protected readonly outbox;
+  private readonly eligibility: EligibilityLedger;
   /** Only the pending coalesced broadcast: nothing the constructor would need to rebuild. */
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, SCHEMA);
+    super(ctx, env, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = new Outbox(
-      ctx,
-      this.sql,
+    this.outbox = this.outboxOf(
       this.alarms,
-      { prize_update: prizeUpdateRoute(env), audit: auditRoute(env) },
-      outboxOptions(env, "prize-counter", requireConfig(env).outboxConfirmSeconds * 1000),
+      { prize_update: prizeUpdateRoute(env), audit: auditRoute(env), eligibility: eligibilityRoute(env) },
+      "prize-counter",
     );
+    this.eligibility = new EligibilityLedger(this.sql);
     answerPings(ctx);
     if (this.reconcilePool()) this.afterChange();
   }
@@ -186,12 +200,14 @@ export class PrizeCounter extends OutboxObject {
   /**
    * First-come policy: the registrant's first valid submission claims the lowest free slot,
    * or a place at the end of the waitlist when none is left. Claiming again returns the
-   * same answer.
+   * same answer. A disqualified registrant gets neither: null.
    */
-  async claim(registrantId: string): Promise<PrizeUpdate> {
+  async claim(registrantId: string): Promise<PrizeUpdate | null> {
     const id = v.parse(RegistrantId, registrantId);
     let changed = false;
-    const update = this.ctx.storage.transactionSync((): PrizeUpdate => {
+    const update = this.ctx.storage.transactionSync((): PrizeUpdate | null => {
+      // A disqualified entrant takes no slot and no waitlist place.
+      if (this.eligibility.isDisqualified(id)) return null;
       const known = this.updateFor(id);
       if (known) return known;
       changed = true;
@@ -218,7 +234,6 @@ export class PrizeCounter extends OutboxObject {
   async releaseExpired(registrantId: string, candidates: readonly string[] = []): Promise<{ released: boolean; reofferedTo: string | null }> {
     const id = v.parse(RegistrantId, registrantId);
     const ranked = v.parse(Candidates, candidates);
-    const { reofferExpired, awardPolicy } = this.config;
     const result = this.ctx.storage.transactionSync(() => {
       const slot = this.slotOf(id);
       if (slot === null) return { released: false, reofferedTo: null };
@@ -226,17 +241,81 @@ export class PrizeCounter extends OutboxObject {
       const seq = this.append("revoke", "hold_expiry", { pseudonym: pseudonym(id), slot });
       this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
       this.audit({ action: "hold_expired", target: id, detail: { slot } });
-      if (!reofferExpired) return { released: true, reofferedTo: null };
-      const next =
-        awardPolicy === "first_come"
-          ? (this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null)
-          : (ranked.find((candidate) => candidate !== id && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
-      if (next === null || !this.awardNew(next, "reoffer").ok) return { released: true, reofferedTo: null };
-      this.audit({ action: "reoffer", target: next, detail: { from: id } });
-      return { released: true, reofferedTo: next };
+      return { released: true, reofferedTo: this.reoffer(id, ranked) };
     });
     if (result.released) this.afterChange();
     return result;
+  }
+
+  /**
+   * Disqualifies an entrant, in one transaction: no slot, no waitlist place, and from now
+   * on no award, claim or re-offer. A slot they held is freed, and re-offered as an
+   * expired hold's would be (REOFFER_EXPIRED, `candidates` as for releaseExpired). The
+   * registrant learns it through the outbox.
+   */
+  async disqualify(registrantId: string, actor: string, reason: string, candidates: readonly string[] = []): Promise<DisqualifyResult> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const why = v.parse(Reason, reason);
+    const ranked = v.parse(Candidates, candidates);
+    const result = this.ctx.storage.transactionSync(() => this.disqualifyNow(id, by, why, ranked));
+    if (result.ok) this.afterChange();
+    return result;
+  }
+
+  /** Lifts a disqualification (a prize it revoked stays revoked); false when `registrantId` is not disqualified. */
+  async reinstate(registrantId: string, actor: string): Promise<boolean> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const reinstated = this.ctx.storage.transactionSync(() => {
+      const seq = this.eligibility.reinstate(id, by, Date.now());
+      if (seq !== null) this.tellEligibility({ registrantId: id, seq, disqualified: false });
+      return seq !== null;
+    });
+    if (reinstated) void this.outbox.afterCommit();
+    return reinstated;
+  }
+
+  /** The registrant's disqualification record, if they ever had one. */
+  async disqualification(registrantId: string): Promise<Disqualification | null> {
+    return this.eligibility.get(v.parse(RegistrantId, registrantId));
+  }
+
+  /** Erasure: the counter forgets the registrant's disqualification (a ban of their mailbox stays). */
+  async forgetDisqualification(registrantId: string): Promise<void> {
+    const id = v.parse(RegistrantId, registrantId);
+    this.eligibility.forget(id);
+  }
+
+  /**
+   * Adds to the ban list, and publishes it to KV. Banning a mailbox disqualifies its
+   * registrant in the same transaction. Banning again changes nothing.
+   */
+  async ban(input: BanRequest, actor: string, candidates: readonly string[] = []): Promise<BanResult> {
+    const request = v.parse(BanRequest, input);
+    const by = v.parse(Actor, actor);
+    const ranked = v.parse(Candidates, candidates);
+    const result = this.ctx.storage.transactionSync((): BanResult => {
+      const { id, added } = this.eligibility.ban(request, by, Date.now());
+      const disqualified = request.kind === "mailbox" ? this.disqualifyNow(request.registrantId, by, request.reason, ranked) : null;
+      return { id, added, disqualified };
+    });
+    if (result.disqualified?.ok) this.afterChange();
+    if (result.added) await this.alarms.setEarliest("bans", Date.now());
+    return result;
+  }
+
+  /** Lifts a ban and publishes the list; false when there is no such ban. */
+  async unban(banId: number): Promise<boolean> {
+    const id = v.parse(BanId, banId);
+    const removed = this.eligibility.unban(id);
+    if (removed) await this.alarms.setEarliest("bans", Date.now());
+    return removed;
+  }
+
+  /** The ban list, newest first (mailboxes only as hashes). */
+  async bans(): Promise<Ban[]> {
+    return this.eligibility.bans();
   }
 
   /** Changes the pool size; never below the number already awarded. */
@@ -305,6 +384,7 @@ export class PrizeCounter extends OutboxObject {
   override async alarm(): Promise<void> {
     for (const source of this.alarms.takeDue()) {
       if (source === "snapshot") await this.writeSnapshot();
+      else if (source === "bans") await this.writeBanSnapshot();
       else await this.outbox.flush();
     }
     await this.alarms.rearm();
@@ -361,9 +441,10 @@ export class PrizeCounter extends OutboxObject {
     return this.sql<{ slot: number }>`SELECT slot FROM award WHERE registrant_id = ${id}`.toArray()[0]?.slot ?? null;
   }
 
-  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one. */
+  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one and `id` may hold it. */
   private awardNew(id: string, by: string): AwardResult {
     const { remaining } = this.status();
+    if (this.eligibility.isDisqualified(id)) return { ok: false, reason: "disqualified", remaining };
     if (remaining <= 0) return { ok: false, reason: "no_prizes_left", remaining: 0 };
     const slot = this.sql<{ slot: number }>`
       SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM award WHERE slot = 1) THEN 1
@@ -374,6 +455,43 @@ export class PrizeCounter extends OutboxObject {
     const seq = this.append("award", by, { pseudonym: pseudonym(id), slot });
     this.tell({ registrantId: id, seq, status: "awarded", slot, position: null });
     return { ok: true, slot, remaining: remaining - 1, already: false };
+  }
+
+  /**
+   * Inside a transaction: a freed slot goes on at once when REOFFER_EXPIRED is on, to the
+   * head of the first-come waitlist, or (judged) the first of `ranked` that never won;
+   * never to `from` nor to anyone disqualified. Who took it, if anyone.
+   */
+  private reoffer(from: string, ranked: readonly string[]): string | null {
+    const { reofferExpired, awardPolicy } = this.config;
+    if (!reofferExpired) return null;
+    const eligible = (candidate: string) => candidate !== from && !this.eligibility.isDisqualified(candidate);
+    const next =
+      awardPolicy === "first_come"
+        ? (this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position`.toArray().map((row) => row.registrant_id).find(eligible) ?? null)
+        : (ranked.find((candidate) => eligible(candidate) && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
+    if (next === null || !this.awardNew(next, "reoffer").ok) return null;
+    this.audit({ action: "reoffer", target: next, detail: { from } });
+    return next;
+  }
+
+  /** Inside a transaction: disqualifies `id`, revoking and re-offering a slot they hold and taking them off the waitlist. */
+  private disqualifyNow(id: string, by: string, reason: string, ranked: readonly string[]): DisqualifyResult {
+    const seq = this.eligibility.disqualify(id, by, reason, Date.now());
+    if (seq === null) return { ok: false, reason: "already_disqualified" };
+    // The registrant drops its waitlist place itself when it learns of the disqualification.
+    this.sql`DELETE FROM waitlist WHERE registrant_id = ${id}`;
+    this.tellEligibility({ registrantId: id, seq, disqualified: true });
+    const slot = this.slotOf(id);
+    if (slot === null) return { ok: true, revokedSlot: null, reofferedTo: null };
+    this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
+    const revoked = this.append("revoke", by, { pseudonym: pseudonym(id), slot });
+    this.tell({ registrantId: id, seq: revoked, status: "revoked", slot: null, position: null });
+    return { ok: true, revokedSlot: slot, reofferedTo: this.reoffer(id, ranked) };
+  }
+
+  private tellEligibility(update: EligibilityUpdate): void {
+    this.outbox.add("eligibility", update);
   }
 
   /** The registrant's current place in the pool, as the update that last told them so. */
@@ -470,6 +588,17 @@ export class PrizeCounter extends OutboxObject {
         }
       }),
     );
+  }
+
+  /** Publishes the ban list to KV for the signup path; retried while KV refuses. */
+  private async writeBanSnapshot(): Promise<void> {
+    const now = Date.now();
+    try {
+      await this.env.SNAPSHOTS.put(BAN_SNAPSHOT_KEY, JSON.stringify(this.eligibility.snapshot(now)));
+    } catch (error) {
+      console.warn("ban snapshot: KV write failed, retrying", error);
+      await this.alarms.setEarliest("bans", now + SNAPSHOT_RETRY_MS);
+    }
   }
 
   private async writeSnapshot(): Promise<void> {

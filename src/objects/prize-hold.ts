@@ -116,12 +116,19 @@ export class PrizeHold {
     this.sql`DELETE FROM shipping WHERE expired_at IS NULL AND shipped_at IS NULL`;
   }
 
+  /** Why an address cannot be given with `presented` now, or null when it can. Reads only. */
+  refusal(presented: ArrayBuffer): Extract<GiveAddress, { ok: false }> | null {
+    const state = this.state();
+    if (!state || !this.winner.contact() || !this.matches(presented)) return { ok: false, reason: "unknown_code" };
+    if (state.status === "expired" || state.status === "shipped") return { ok: false, reason: state.status };
+    return null;
+  }
+
   /** Stores (or corrects) the address while the hold lasts and before shipping; the winner gets a confirmation. */
   giveAddress(presented: ArrayBuffer, address: ShippingAddress, now: number): GiveAddress {
-    const state = this.state();
+    const refused = this.refusal(presented);
     const winner = this.winner.contact();
-    if (!state || !winner || !this.matches(presented)) return { ok: false, reason: "unknown_code" };
-    if (state.status === "expired" || state.status === "shipped") return { ok: false, reason: state.status };
+    if (refused || !winner) return refused ?? { ok: false, reason: "unknown_code" };
     this.sql`UPDATE shipping SET address = ${JSON.stringify(address)}, address_given_at = ${now}`;
     this.winner.email({ template: "shipping_confirmed", key: this.key("shipping_confirmed", now), ...winner, summary: addressSummary(address) });
     return { ok: true, shipping: this.state()! };
@@ -159,7 +166,7 @@ export class PrizeHold {
    * An organiser retries a failed email about the hold: a shipping link goes out fresh (the
    * old one retires), a notice again under its own key. False when it no longer applies.
    */
-  resend(kind: Exclude<ResendKind, "link">, link: ShippingLink, now: number): boolean {
+  resend(kind: Exclude<ResendKind, "link" | "disqualified">, link: ShippingLink, now: number): boolean {
     const state = this.state();
     const winner = this.winner.contact();
     if (!state || !winner) return false;

@@ -12,14 +12,20 @@ import { Registration } from "../schemas/signup";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { generateSecret, hashSecret } from "../secrets";
 import { HttpUrl } from "../schemas/fields";
+import { AddressPeers, AddressPlace, type AddressRelease } from "../schemas/address-claim";
+import { EligibilityUpdate } from "../schemas/eligibility";
+import { canonicalMailbox } from "../schemas/mailbox";
+import { isMailboxBanned } from "../store/ban-snapshot";
+import { ADDRESS_REVIEW_SCHEMA, AddressReview, type AcceptedClaim, type AddressReviewState } from "./address-review";
+import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { LINK_CODE_SCHEMA, LinkCodes, type LinkInfo } from "./link-codes";
-import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox } from "./outbox";
-import { OutboxObject } from "./outbox-object";
-import { changesChannel, emailRoute, indexRoute, outboxOptions, prizeReleaseRoute } from "./outbox-routes";
-import { prizeCounter } from "./stubs";
+import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
+import { changesChannel, emailRoute, indexRoute, prizeReleaseRoute } from "./outbox-routes";
+import { addressClaim, prizeCounter } from "./stubs";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
-import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+import { OutboxHolder } from "./outbox-holder";
+import { migrate, type Schema } from "./sql";
 
 /** What markShipped takes: an http(s) tracking link, or none. */
 const TrackingUrl = v.nullable(HttpUrl("Tracking URL"));
@@ -39,7 +45,8 @@ const REGISTRANT_TABLE = `
     links_issued INTEGER NOT NULL,
     link_emailed_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
-    index_version INTEGER NOT NULL DEFAULT 0
+    index_version INTEGER NOT NULL DEFAULT 0,
+    mailbox TEXT NOT NULL DEFAULT ''
   );`;
 
 /** The registrant table as the first objects made it (one link, its hash in the row). */
@@ -82,13 +89,23 @@ const ERASURE_TABLE = `
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     email TEXT,
     holds_prize INTEGER NOT NULL,
-    tombstone_version INTEGER NOT NULL
+    tombstone_version INTEGER NOT NULL`;
+
+// The PrizeCounter's word on this registrant's eligibility (the reason stays with the counter).
+const ELIGIBILITY_TABLE = `
+  CREATE TABLE eligibility (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    disqualified INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
   );`;
 
 /** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
+const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers"] as const;
 
-type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
+type Erasure = { email: string | null; holds_prize: number; tombstone_version: number; address_claims: string };
+
+type Eligibility = { disqualified: number; seq: number };
 
 export const SCHEMA: Schema = {
   current: `${REGISTRANT_TABLE}
@@ -98,7 +115,11 @@ export const SCHEMA: Schema = {
     ${SHIPPING_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
     ${OUTBOX_SCHEMA}
-    ${ERASURE_TABLE}`,
+    ${ERASURE_TABLE},
+      address_claims TEXT NOT NULL DEFAULT '[]'
+    );
+    ${ELIGIBILITY_TABLE}
+    ${ADDRESS_REVIEW_SCHEMA}`,
   upgrades: [
     `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
@@ -110,11 +131,18 @@ export const SCHEMA: Schema = {
     // End-to-end acknowledgement; rows of the retired "reindex" topic are rows of "index".
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'index' WHERE topic = 'reindex';
-     ${ERASURE_TABLE}`,
+     ${ERASURE_TABLE});`,
     // Several valid links at once: the one in the row becomes the first of them.
     `${LINK_CODE_SCHEMA}
      INSERT INTO link_code (number, code_hash, issued_at) SELECT links_issued, code_hash, link_emailed_at FROM registrant;
      ALTER TABLE registrant DROP COLUMN code_hash;`,
+    // One box per person: the canonical mailbox (under the old rule, the address itself),
+    // eligibility, the address claim.
+    `ALTER TABLE registrant ADD COLUMN mailbox TEXT NOT NULL DEFAULT '';
+     UPDATE registrant SET mailbox = email;
+     ALTER TABLE erasure ADD COLUMN address_claims TEXT NOT NULL DEFAULT '[]';
+     ${ELIGIBILITY_TABLE}
+     ${ADDRESS_REVIEW_SCHEMA}`,
   ],
 };
 
@@ -131,22 +159,29 @@ export interface Profile {
 export type Prize = Pick<PrizeUpdate, "status" | "slot" | "position">;
 
 export type Described =
-  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo }
+  | { ok: true; profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo; disqualified: boolean }
   | { ok: false; reason: "unknown_code" };
 
 export interface AdminView {
   profile: Profile;
+  /** The canonical mailbox the registrant is keyed by; `profile.email` is the address as first registered. */
+  mailbox: string;
   registeredAt: number;
   versions: SubmissionVersion[];
   prize: Prize | null;
+  disqualified: boolean;
+  address: AddressReviewState;
 }
 
 
 export type { GiveAddress, MarkShipped };
 
+/** What giving an address answers: the hold's answer, or (ONE_BOX_PER_ADDRESS=refuse) another winner gave it first. */
+export type GiveAddressResult = GiveAddress | { ok: false; reason: "address_taken" };
+
 export type Submitted =
-  | { ok: true; version: number; profile: Profile; prize: Prize | null }
-  | { ok: false; reason: "unknown_code" };
+  | { ok: true; version: number; profile: Profile; prize: Prize | null; disqualified: boolean }
+  | { ok: false; reason: "unknown_code" | "banned" };
 
 type RegistrantRow = {
   email: string;
@@ -171,17 +206,15 @@ type VersionRow = {
  * registration, secret-code hash and submission history. Each method runs its reads and
  * writes in one synchronous transaction, so racing calls are serialised by construction.
  */
-export class Registrant extends OutboxObject {
-  private readonly sql: Sql;
+export class Registrant extends OutboxHolder {
   private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
   protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly links: LinkCodes;
+  private readonly address: AddressReview;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = sqlOf(ctx.storage.sql);
-    migrate(ctx.storage.sql, SCHEMA);
+    super(ctx, env, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
     this.links = new LinkCodes(this.sql);
     this.hold = new PrizeHold(this.sql, {
@@ -192,10 +225,9 @@ export class Registrant extends OutboxObject {
       },
       email: (job) => this.email(job),
     });
+    this.address = new AddressReview(this.sql, ctx.id.toString());
     const changes = changesChannel(env);
-    this.outbox = new Outbox(
-      ctx,
-      this.sql,
+    this.outbox = this.outboxOf(
       this.alarms,
       {
         email: emailRoute(changes),
@@ -204,12 +236,17 @@ export class Registrant extends OutboxObject {
         prize_claim: {
           key: KEY_OF.prize_claim,
           deliver: async (claims: { registrantId: string }[]) => {
-            for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+            for (const _ of claims) {
+              // A disqualified registrant gets no place: nothing to apply.
+              const update = await prizeCounter(env).claim(this.id);
+              if (update) await this.applyPrize(update);
+            }
           },
         },
         prize_release: prizeReleaseRoute(env),
+        address_release: addressReleaseRoute(env),
       },
-      outboxOptions(env, ctx.id.toString(), requireConfig(env).outboxConfirmSeconds * 1000),
+      ctx.id.toString(),
     );
   }
 
@@ -250,8 +287,9 @@ export class Registrant extends OutboxObject {
       if (existing) {
         this.sql`UPDATE registrant SET links_issued = ${linksIssued}, link_emailed_at = ${now}`;
       } else {
-        this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, links_issued, link_emailed_at, created_at)
-          VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname}, ${linksIssued}, ${now}, ${now})`;
+        this.sql`INSERT INTO registrant (singleton, email, firstname, lastname, links_issued, link_emailed_at, created_at, mailbox)
+          VALUES (1, ${registration!.email}, ${registration!.firstname}, ${registration!.lastname}, ${linksIssued}, ${now}, ${now},
+            ${canonicalMailbox(registration!.email, requireConfig(this.env).emailCanonical)})`;
       }
       this.links.issue(linksIssued, codeHash, now);
       if (!existing) this.index(now);
@@ -280,7 +318,7 @@ export class Registrant extends OutboxObject {
     return this.ctx.storage.transactionSync((): Described => {
       const opened = this.verify(presented, now);
       if (!opened) return { ok: false, reason: "unknown_code" };
-      return { ok: true, ...opened, latest: this.versions(1)[0] ?? null, prize: this.prize() };
+      return { ok: true, ...opened, latest: this.versions(1)[0] ?? null, prize: this.prize(), disqualified: this.disqualified() };
     });
   }
 
@@ -295,6 +333,8 @@ export class Registrant extends OutboxObject {
     const presented = await hashSecret(secret);
     const now = Date.now();
     const firstCome = requireConfig(this.env).awardPolicy === "first_come";
+    if (!this.verify(presented, now)) return { ok: false, reason: "unknown_code" };
+    if (await this.banned()) return { ok: false, reason: "banned" };
     const result = this.ctx.storage.transactionSync((): Submitted => {
       const profile = this.verify(presented, now)?.profile;
       if (!profile) return { ok: false, reason: "unknown_code" };
@@ -314,26 +354,29 @@ export class Registrant extends OutboxObject {
         version: next,
         title: form.title,
       });
-      if (next === 1 && firstCome) this.outbox.add("prize_claim", { registrantId: this.id });
+      if (next === 1 && firstCome && !this.disqualified()) this.outbox.add("prize_claim", { registrantId: this.id });
       this.index(now);
-      return { ok: true, version: next, profile, prize: null };
+      return { ok: true, version: next, profile, prize: null, disqualified: this.disqualified() };
     });
     if (!result.ok) return result;
     const delivery = this.outbox.afterCommit();
     if (firstCome && result.version === 1) await delivery;
-    return { ...result, prize: this.prize() };
+    return { ...result, prize: this.prize(), disqualified: this.disqualified() };
   }
 
   /** For the judges: the entrant, every version of the submission (newest first) and the prize. */
   async adminView(): Promise<AdminView | null> {
-    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
-      SELECT email, firstname, lastname, created_at FROM registrant`.toArray()[0];
+    const row = this.sql<{ email: string; mailbox: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, mailbox, firstname, lastname, created_at FROM registrant`.toArray()[0];
     if (!row) return null;
     return {
       profile: { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname },
+      mailbox: row.mailbox,
       registeredAt: row.created_at,
       versions: this.versions(),
       prize: this.prize(),
+      disqualified: this.disqualified(),
+      address: this.address.state(),
     };
   }
 
@@ -354,6 +397,68 @@ export class Registrant extends OutboxObject {
     await this.applyPrize(update);
   }
 
+  /**
+   * Takes the PrizeCounter's word on this registrant's eligibility; an older word than the
+   * stored one changes nothing. Disqualified, the entrant is told by email once, any hold
+   * closes and any waitlist place goes (the counter revokes a slot through a prize update).
+   * Kept even before anyone registers here, so that a banned mailbox's disqualification
+   * shows once they do.
+   */
+  async recordEligibility(input: EligibilityUpdate): Promise<void> {
+    const update = v.parse(EligibilityUpdate, input);
+    if (update.registrantId !== this.id) throw new Error("an eligibility update for another registrant");
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      const stored = this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0];
+      if (stored && stored.seq >= update.seq) return false;
+      this.sql`INSERT INTO eligibility (singleton, disqualified, seq, changed_at) VALUES (1, ${update.disqualified ? 1 : 0}, ${update.seq}, ${now})
+        ON CONFLICT (singleton) DO UPDATE SET disqualified = excluded.disqualified, seq = excluded.seq, changed_at = excluded.changed_at`;
+      const profile = this.profile();
+      if (update.disqualified && !stored?.disqualified && profile) {
+        this.email({ template: "disqualified", key: emailKey(this.id, "disqualified", update.seq), to: profile.email, firstname: profile.firstname });
+        this.sql`UPDATE prize SET status = 'revoked', position = NULL, updated_at = ${now} WHERE status = 'waitlisted'`;
+        this.closeHold();
+      }
+      this.index(now);
+      return true;
+    });
+    if (!changed) return;
+    if (update.disqualified) {
+      await this.alarms.set("hold_reminder", null);
+      await this.alarms.set("hold_expiry", null);
+    }
+    void this.outbox.afterCommit();
+  }
+
+  /** Takes an AddressClaim's word on who else gave the winner's address; an older word changes nothing. */
+  async recordAddressPeers(input: AddressPeers): Promise<void> {
+    const update = v.parse(AddressPeers, input);
+    if (update.registrantId !== this.id) throw new Error("address news for another registrant");
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      // An erased registrant keeps nothing, not even news of its old address.
+      if (!this.row() || !this.address.record(update)) return false;
+      this.index(now);
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+  }
+
+  /**
+   * An organiser looked at the winners who gave this winner's address and lets the box go
+   * to the vendor's list; false when nothing waits for review.
+   */
+  async clearAddressReview(): Promise<boolean> {
+    const now = Date.now();
+    const cleared = this.ctx.storage.transactionSync(() => {
+      if (!this.address.clear()) return false;
+      this.index(now);
+      return true;
+    });
+    if (cleared) void this.outbox.afterCommit();
+    return cleared;
+  }
+
   /** The winner's shipping form: who they are, their hold, what they gave; null for a wrong code. */
   async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
     const presented = await hashSecret(secret);
@@ -365,17 +470,42 @@ export class Registrant extends OutboxObject {
 
   /**
    * Stores (or corrects) the winner's address while the hold lasts and before shipping.
-   * The hold's reminder and expiry are cancelled; the winner gets a confirmation.
+   * The hold's reminder and expiry are cancelled; the winner gets a confirmation. With
+   * `place` (ONE_BOX_PER_ADDRESS on), the address is first claimed at its AddressClaim:
+   * under `refuse` an address another winner gave is refused and nothing changes (the hold
+   * stays open); under `review` it is stored and both winners are flagged.
    */
-  async giveAddress(secret: string, input: ShippingAddress): Promise<GiveAddress> {
+  async giveAddress(secret: string, input: ShippingAddress, placeInput: AddressPlace | null = null): Promise<GiveAddressResult> {
     const address = v.parse(shippingForm(requireConfig(this.env).tshirtSizes), input);
+    const place = v.parse(v.nullable(AddressPlace), placeInput);
     const presented = await hashSecret(secret);
+    // A wrong code or a closed hold claims nothing (the transaction below checks again).
+    const refused = this.hold.refusal(presented);
+    if (refused) return refused;
+    let accepted: AcceptedClaim | null = null;
+    if (place) {
+      const token = crypto.randomUUID();
+      const claimed = await addressClaim(this.env, place.claim).claim(this.id, token, place.mode);
+      if (!claimed.ok) return { ok: false, reason: "address_taken" };
+      accepted = { claim: place.claim, token, stamp: claimed.stamp, seq: claimed.seq, peers: claimed.peers };
+    }
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync((): GiveAddress => {
+    const result = this.ctx.storage.transactionSync((): GiveAddressResult => {
       const given = this.hold.giveAddress(presented, address, now);
-      if (given.ok) this.index(now);
+      if (given.ok) {
+        const replaced = this.address.save(accepted);
+        if (replaced) this.outbox.add("address_release", replaced);
+        this.index(now);
+      } else if (accepted && this.address.held()?.claim === accepted.claim) {
+        // The address it already holds, claimed again: keep the claim, under its new token.
+        this.address.save(accepted);
+      } else if (accepted) {
+        // The hold closed while the address was being claimed: the claim goes back.
+        this.outbox.add("address_release", { registrantId: this.id, claim: accepted.claim, token: accepted.token });
+      }
       return given;
     });
+    if (!result.ok && accepted) void this.outbox.afterCommit();
     if (result.ok) {
       await this.alarms.set("hold_reminder", null);
       await this.alarms.set("hold_expiry", null);
@@ -405,6 +535,9 @@ export class Registrant extends OutboxObject {
   async resendEmail(input: ResendKind): Promise<boolean> {
     const kind = v.parse(ResendKindSchema, input);
     if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
+    if (kind === "disqualified") return this.resendDisqualified();
+    // A disqualified entrant gets no prize by any route, a retried email's included.
+    if (this.disqualified()) return false;
     const link = await shippingLink();
     const queued = this.ctx.storage.transactionSync(() => this.hold.resend(kind, link, Date.now()));
     if (queued) await this.outbox.afterCommit();
@@ -430,8 +563,13 @@ export class Registrant extends OutboxObject {
     // then on nothing can change here (a prize update arriving meanwhile finds nobody), and
     // an erasure interrupted halfway resumes from that record.
     const erasure = this.ctx.storage.transactionSync((): Erasure => {
-      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version FROM erasure`.toArray()[0];
+      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version, address_claims FROM erasure`.toArray()[0];
       if (started) return started;
+      // The address claims to give back: the one held, and any whose release is still on its way.
+      const releases = [
+        ...this.sql<{ body: string }>`SELECT body FROM outbox WHERE topic = 'address_release' AND dead_at IS NULL`.toArray().map((row) => JSON.parse(row.body) as AddressRelease),
+        ...[this.address.held()].filter((held) => held !== null),
+      ];
       const prize = this.prize();
       const shipping = this.hold.state();
       const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
@@ -440,18 +578,29 @@ export class Registrant extends OutboxObject {
         holds_prize: prize?.status === "awarded" && shipping?.status !== "shipped" ? 1 : 0,
         // Above every row this object sent, so none still on its way can bring data back.
         tombstone_version: Math.max(lastVersion + 1, Date.now()),
+        address_claims: JSON.stringify(releases),
       };
       for (const table of ERASED_TABLES) this.ctx.storage.sql.exec(`DELETE FROM ${table}`);
-      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version)
-        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version})`;
+      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version, address_claims)
+        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version}, ${pending.address_claims})`;
       return pending;
     });
     await this.ctx.storage.deleteAlarm();
     if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure");
+    // Erasure removes the address fingerprint's claims too (releasing twice is harmless).
+    for (const release of JSON.parse(erasure.address_claims) as AddressRelease[]) {
+      await addressClaim(this.env, release.claim).release(release.registrantId, release.token);
+    }
     await eraseFromIndex(this.env.DB, this.id, erasure.email, erasure.tombstone_version);
+    // A disqualification outlives erasure, as the counter's does: erasing does not launder an entry.
+    const eligibility = this.sql<Eligibility & { changed_at: number }>`SELECT disqualified, seq, changed_at FROM eligibility`.toArray()[0];
     await this.ctx.storage.deleteAll();
     // This instance lives on: give it its (empty) tables back, as a new object would have.
     migrate(this.ctx.storage.sql, SCHEMA);
+    if (eligibility) {
+      this.sql`INSERT INTO eligibility (singleton, disqualified, seq, changed_at)
+        VALUES (1, ${eligibility.disqualified}, ${eligibility.seq}, ${eligibility.changed_at})`;
+    }
   }
 
   override async alarm(): Promise<void> {
@@ -515,6 +664,37 @@ export class Registrant extends OutboxObject {
     return row ? { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname } : null;
   }
 
+  private disqualified(): boolean {
+    return this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0]?.disqualified === 1;
+  }
+
+  /** Whether the ban list (its KV snapshot) names this registrant's mailbox or its domain. */
+  private async banned(): Promise<boolean> {
+    const mailbox = this.sql<{ mailbox: string }>`SELECT mailbox FROM registrant`.toArray()[0]?.mailbox;
+    return mailbox ? isMailboxBanned(this.env.SNAPSHOTS, mailbox) : false;
+  }
+
+  /** Inside a transaction: the hold closes (unless the box shipped), and with it any claim of its address. */
+  private closeHold(): void {
+    this.hold.close();
+    if (this.hold.state()) return;
+    const release = this.address.give();
+    if (release) this.outbox.add("address_release", release);
+  }
+
+  /** An organiser retries the disqualification email; false once the entrant is no longer disqualified. */
+  private async resendDisqualified(): Promise<boolean> {
+    const queued = this.ctx.storage.transactionSync(() => {
+      const profile = this.profile();
+      const seq = this.sql<Eligibility>`SELECT disqualified, seq FROM eligibility`.toArray()[0]?.seq;
+      if (!profile || !this.disqualified() || seq === undefined) return false;
+      this.email({ template: "disqualified", key: emailKey(this.id, "disqualified", `${seq}-${Date.now()}`), to: profile.email, firstname: profile.firstname });
+      return true;
+    });
+    if (queued) await this.outbox.afterCommit();
+    return queued;
+  }
+
   /**
    * Takes the counter's word on this registrant's place. A new award opens a prize hold: a
    * shipping link by email, a reminder halfway and an expiry at the end. A revoke closes it.
@@ -536,7 +716,7 @@ export class Registrant extends OutboxObject {
         holdUntil = now + holdMs;
         this.hold.open(update.slot, update.seq, link, holdUntil);
       } else if (update.status === "revoked") {
-        this.hold.close();
+        this.closeHold();
       }
       this.index(now);
       return { holdUntil };
@@ -561,8 +741,10 @@ export class Registrant extends OutboxObject {
 
   /** The registrant as the judges' index shows it, at `version`. */
   private projectRow(version: number): EntryRow {
-    const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
-      SELECT email, firstname, lastname, created_at FROM registrant`.one();
+    const row = this.sql<{ email: string; mailbox: string; firstname: string; lastname: string; created_at: number }>`
+      SELECT email, mailbox, firstname, lastname, created_at FROM registrant`.one();
+    const eligibility = this.sql<{ changed_at: number; disqualified: number }>`SELECT changed_at, disqualified FROM eligibility`.toArray()[0];
+    const address = this.address.state();
     const first = this.sql<{ submitted_at: number }>`SELECT submitted_at FROM submission_version WHERE version = 1`.toArray()[0];
     const latest = this.versions(1)[0];
     const prize = this.prize();
@@ -590,6 +772,10 @@ export class Registrant extends OutboxObject {
       hold_expires_at: shipping?.holdExpiresAt ?? null,
       shipping_address: shipping?.address ? JSON.stringify(shipping.address) : null,
       tracking_url: shipping?.trackingUrl ?? null,
+      mailbox: row.mailbox || row.email,
+      disqualified_at: eligibility?.disqualified ? eligibility.changed_at : null,
+      address_review: address.status,
+      address_peers: JSON.stringify(address.peers),
     };
   }
 

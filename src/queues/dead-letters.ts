@@ -8,8 +8,9 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
 import { KEY_OF, QueueMessage, TASK_KINDS, type Change } from "../messages/topics";
-import { prizeCounter } from "../objects/stubs";
-import { RegistrantId } from "../schemas/prizes";
+import { ADDRESS_CLAIM_ORIGIN } from "../objects/address-claim";
+import { addressClaim, prizeCounter } from "../objects/stubs";
+import { ObjectId, RegistrantId } from "../schemas/prizes";
 import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
 import { buryBatch, buryJobStatement, emailConfirmations, markRetriedStatement as markEmailRetried } from "../store/email-log";
 import { indexConfirmations, refreshStatements } from "../store/entries-index";
@@ -109,7 +110,7 @@ export async function retryDeadLetter(env: Env, letter: Retryable): Promise<Retr
 async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
   const gone = (reason: string): RetryOutcome => ({ retried: false, reason });
   // A job an object's outbox gave up on: the object still holds it, and hands it over again.
-  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : v.is(RegistrantId, letter.origin) ? registrant(env, letter.origin) : null;
+  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : v.is(RegistrantId, letter.origin) ? registrant(env, letter.origin) : addressClaimOf(env, letter.origin);
   if (holder && (await holder.retryDeadJob(letter.topic, letter.key))) return { retried: true, detail: { handedOver: true } };
   if (letter.topic === "email") {
     const parsed = parseEmailKey(letter.key);
@@ -133,6 +134,12 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     return (await retryItem(env, kind.output, letter.key)) ? { retried: true, detail: { kind: kind.output } } : gone("It failed again.");
   }
   return gone("The object no longer holds that job.");
+}
+
+/** The AddressClaim a dead letter came from (its origin is `address-claim:<object id>`), if it did. */
+function addressClaimOf(env: Env, origin: string) {
+  const id = origin.startsWith(ADDRESS_CLAIM_ORIGIN) ? origin.slice(ADDRESS_CLAIM_ORIGIN.length) : null;
+  return id !== null && v.is(ObjectId, id) ? addressClaim(env, id) : null;
 }
 
 function registrant(env: Env, id: string) {

@@ -11,14 +11,14 @@ const EXPORTS = {
   entries: {
     role: "judge",
     where: "status != 'erased'",
-    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot],
+    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot", "mailbox", "disqualified"],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot, r.mailbox, disqualified(r)],
   },
   submissions: {
     role: "judge",
     where: "submission_version IS NOT NULL",
-    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score],
+    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score", "disqualified"],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score, disqualified(r)],
   },
   winners: {
     role: "organiser",
@@ -26,10 +26,11 @@ const EXPORTS = {
     header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
     cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
   },
-  // What a swag vendor needs: winners who gave an address.
+  // What a swag vendor needs: winners who gave an address, unless another winner gave it
+  // too and no organiser has cleared it yet (ONE_BOX_PER_ADDRESS=review).
   shipping: {
     role: "organiser",
-    where: "status = 'winner' AND shipping_address IS NOT NULL",
+    where: "status = 'winner' AND shipping_address IS NOT NULL AND address_review IS NOT 'pending'",
     header: ["slot", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone", "tshirt_size", "email", "status", "tracking_url"],
     cells: (r: ExportRow) => {
       const a = JSON.parse(String(r.shipping_address)) as Record<string, string>;
@@ -71,4 +72,5 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
 
 const iso = (ms: unknown) => (typeof ms === "number" ? new Date(ms).toISOString() : "");
 const products = (row: ExportRow) => (JSON.parse(row.products) as string[]).join(" ");
+const disqualified = (row: ExportRow) => (row.disqualified_at === null ? "" : "disqualified");
 

@@ -19,6 +19,21 @@ import { fieldErrors, HttpUrl } from "../schemas/fields";
 import { PoolSize } from "../schemas/prizes";
 import { PRODUCTS } from "../schemas/products";
 import { emails, retryEmail } from "./admin-emails";
+import {
+  addBan,
+  addressPairs,
+  banEntry,
+  bans,
+  clearAddress,
+  disqualify,
+  entryReview,
+  flag,
+  flagQueue,
+  liftBan,
+  refuseBannedEntry,
+  reinstate,
+  resolveFlag,
+} from "./admin-fair-play";
 import { exportCsv } from "./admin-export";
 import { deadLetters, resume, retryLetter, starter, task, tasks } from "./admin-work";
 import { revokeSession, sessions } from "./admin-session";
@@ -63,6 +78,19 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/admin/api/sessions", role: "organiser", handler: sessions },
   { method: "DELETE", path: "/admin/api/sessions/:id", role: "organiser", handler: revokeSession },
   { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: () => Response.json(ADMIN_OPENAPI) },
+  // One box per person: identity, flags, disqualification, bans, shared addresses.
+  { method: "GET", path: "/admin/api/entries/:id/review", role: "judge", handler: entryReview },
+  { method: "PUT", path: "/admin/api/entries/:id/flag", role: "judge", handler: flag },
+  { method: "DELETE", path: "/admin/api/entries/:id/flag", role: "organiser", handler: resolveFlag },
+  { method: "POST", path: "/admin/api/entries/:id/disqualify", role: "organiser", handler: disqualify },
+  { method: "POST", path: "/admin/api/entries/:id/reinstate", role: "organiser", handler: reinstate },
+  { method: "POST", path: "/admin/api/entries/:id/ban", role: "organiser", handler: banEntry },
+  { method: "POST", path: "/admin/api/entries/:id/clear-address", role: "organiser", handler: clearAddress },
+  { method: "GET", path: "/admin/api/flags", role: "organiser", handler: flagQueue },
+  { method: "GET", path: "/admin/api/address-pairs", role: "organiser", handler: addressPairs },
+  { method: "GET", path: "/admin/api/bans", role: "organiser", handler: bans },
+  { method: "POST", path: "/admin/api/bans", role: "organiser", handler: addBan },
+  { method: "DELETE", path: "/admin/api/bans/:id", role: "organiser", handler: liftBan },
 ];
 
 const UNSAFE = new Set(["POST", "PUT", "DELETE", "PATCH"]);
@@ -166,10 +194,12 @@ async function score(request: AdminRequest, env: Env): Promise<Response> {
 
 async function award(request: AdminRequest, env: Env): Promise<Response> {
   const id = entryId(request);
-  await indexedEntry(env, id);
+  const row = await indexedEntry(env, id);
   const view = await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).adminView();
   if (!view || view.versions.length === 0) throw new HttpError(409, "no_submission", "Only an entry with a submission can win.");
+  await refuseBannedEntry(env, row);
   const result = await prizeCounter(env).award(id, request.judge.name);
+  if (!result.ok && result.reason === "disqualified") throw new HttpError(409, "disqualified", "This entry is disqualified: reinstate it first.");
   if (!result.ok) throw new HttpError(409, "no_prizes_left", "Every prize is awarded. Revoke one, or enlarge the pool, first.");
   if (!result.already) await recordAudit(env.DB, request.judge, "award", id, { slot: result.slot });
   return json(result, result.already ? 200 : 201);

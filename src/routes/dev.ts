@@ -85,6 +85,7 @@ function sampleJobs(config: Config, now = Date.now()): SampleJobs {
       firstname: entrant.firstname,
       trackingUrl: "https://tracking.example.com/parcels/1Z999AA10123456784",
     },
+    disqualified: { template: "disqualified", key: "preview-disqualified", to: entrant.to, firstname: entrant.firstname },
   };
 }
 

@@ -12,6 +12,11 @@ import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import { LinkRequestForm, SignupForm } from "../schemas/signup";
+import { BANNED_MESSAGE } from "../schemas/bans";
+import { DOMAIN_REFUSALS, domainVerdict } from "../schemas/email-domains";
+import { canonicalMailbox, emailDomain } from "../schemas/mailbox";
+import { registrantByEmail } from "../objects/stubs";
+import { isMailboxBanned } from "../store/ban-snapshot";
 import type { AppRequest } from "./context";
 import { prizeSnapshot } from "./prizes";
 
@@ -31,7 +36,12 @@ export function rules(request: AppRequest): Response {
     request,
     config,
     PAGES.rules,
-    { title: "Rules and terms", text: { prizePool: config.prizePool }, times: windowTimes(config) },
+    {
+      title: "Rules and terms",
+      text: { prizePool: config.prizePool },
+      times: windowTimes(config),
+      show: { onePerAddressReview: config.oneBoxPerAddress === "review", onePerAddressRefuse: config.oneBoxPerAddress === "refuse" },
+    },
     { headers: { "cache-control": "public, max-age=300" } },
   );
 }
@@ -51,11 +61,17 @@ export async function signup(request: AppRequest, env: Env): Promise<Response> {
   if (!parsed.success) {
     return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderLanding(request, env, body, errors, 422));
   }
+  const { firstname, lastname, email } = parsed.output;
+  // Refused before any object is reached: a refused signup stores nothing anywhere.
+  const verdict = domainVerdict(emailDomain(email), config);
+  if (verdict !== "allowed") {
+    return invalidFields(request, { email: DOMAIN_REFUSALS[verdict] }, (errors) => renderLanding(request, env, body, errors, 422));
+  }
+  await refuseBanned(env, canonicalMailbox(email, config.emailCanonical));
   const challenge = await challengeErrors(request, body, config);
   if (challenge) return invalidFields(request, challenge, (errors) => renderLanding(request, env, body, errors, 422));
-  const { firstname, lastname, email } = parsed.output;
   const timing = SIGNUP_TIMING.start();
-  const outcome = await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).register({ firstname, lastname, email });
+  const outcome = await registrantByEmail(env, email, config.emailCanonical).register({ firstname, lastname, email });
   // A new registrant's object is made on the spot: a repeat signup would answer sooner.
   await timing.done(outcome === "registered");
   return checkInbox(request, `If ${email} can enter, a personal submission link is on its way to it.`);
@@ -79,10 +95,15 @@ export async function requestLink(request: AppRequest, env: Env): Promise<Respon
   }
   const { email } = parsed.output;
   const timing = LINK_TIMING.start();
-  const outcome = await env.REGISTRANT.get(env.REGISTRANT.idFromName(email)).resendLink();
+  const outcome = await registrantByEmail(env, email, config.emailCanonical).resendLink();
   // An address nobody registered reaches an object made on the spot: a known one would answer sooner.
   await timing.done(outcome === "not_registered");
   return checkInbox(request, `If ${email} is signed up, a new submission link is on its way to it.`);
+}
+
+/** 403 `banned` when the ban list names the mailbox or its domain (one KV read: docs/decisions.md). */
+async function refuseBanned(env: Env, mailbox: string): Promise<void> {
+  if (await isMailboxBanned(env.SNAPSHOTS, mailbox)) throw new HttpError(403, "banned", BANNED_MESSAGE);
 }
 
 /** GET /link — the form to ask for a new link. */

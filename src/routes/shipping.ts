@@ -11,11 +11,27 @@ import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import type { LinkCode } from "../schemas/link-code";
-import { COUNTRY_CODES, shippingForm } from "../schemas/shipping";
+import { COUNTRY_CODES, shippingForm, type ShippingAddress } from "../schemas/shipping";
+import type { Config } from "../config";
+import { addressFingerprint } from "../prizes/address-fingerprint";
+import type { AddressPlace } from "../schemas/address-claim";
 import type { AppRequest } from "./context";
 import { parseLinkCode, registrantFor } from "./link-codes";
 
 const UNKNOWN = "This shipping link is not valid. It may be mistyped, or replaced by the newer link in your reminder email.";
+const ADDRESS_TAKEN =
+  "Another winner has already given this address, and this contest sends one box to each address. Give another address, or write to the organisers if you share it with another winner.";
+
+/**
+ * Where the address is claimed under ONE_BOX_PER_ADDRESS: the AddressClaim named by its
+ * keyed fingerprint, and the rule; null when the rule is off. The fingerprint itself goes
+ * no further than this function.
+ */
+async function addressPlace(env: Env, config: Config, address: ShippingAddress): Promise<AddressPlace | null> {
+  if (config.oneBoxPerAddress === "off" || !config.addressFingerprintKey) return null;
+  const fingerprint = await addressFingerprint(config.addressFingerprintKey, address);
+  return { claim: env.ADDRESS_CLAIM.idFromName(fingerprint).toString(), mode: config.oneBoxPerAddress };
+}
 
 /** GET /shipping?code=… — the winner's address form, filled with what they gave. */
 export async function showShipping(request: AppRequest, env: Env): Promise<Response> {
@@ -38,8 +54,16 @@ export async function giveAddress(request: AppRequest, env: Env): Promise<Respon
     if (!found) throw new HttpError(404, "unknown_code", UNKNOWN);
     return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderForm(request, found, code, body, errors, 422));
   }
-  const result = await registrant.giveAddress(code.secret, parsed.output);
+  const result = await registrant.giveAddress(code.secret, parsed.output, await addressPlace(env, config, parsed.output));
   if (!result.ok && result.reason === "unknown_code") throw new HttpError(404, "unknown_code", UNKNOWN);
+  if (!result.ok && result.reason === "address_taken") {
+    // The hold stays open: the winner may give another address.
+    const fields = { address_line1: ADDRESS_TAKEN };
+    if (wantsJson(request)) throw new HttpError(409, "address_taken", ADDRESS_TAKEN, fields);
+    const found = await registrant.describeShipping(code.secret);
+    if (!found) throw new HttpError(404, "unknown_code", UNKNOWN);
+    return renderForm(request, found, code, body, fields, 409);
+  }
   if (!result.ok) {
     throw new HttpError(409, result.reason === "expired" ? "hold_expired" : "already_shipped",
       result.reason === "expired" ? "The hold on this prize ran out before an address arrived." : "This prize has shipped; the address can no longer change.");

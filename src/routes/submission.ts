@@ -13,6 +13,7 @@ import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import type { LinkCode } from "../schemas/link-code";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
+import { BANNED_MESSAGE } from "../schemas/bans";
 import type { AppRequest } from "./context";
 import { parseLinkCode, registrantFor } from "./link-codes";
 import { windowTimes } from "./public";
@@ -32,6 +33,7 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
       awardPolicy: request.config.awardPolicy,
       prize: described.prize,
       link: { issuedAt: described.link.issuedAt, newest: described.link.newest, newestIssuedAt: described.link.newestIssuedAt },
+      disqualified: described.disqualified,
     });
   }
   const latest = described.latest;
@@ -59,17 +61,18 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
     );
   }
   const result = await registrant.submit(code.secret, parsed.output);
+  if (!result.ok && result.reason === "banned") throw new HttpError(403, "banned", BANNED_MESSAGE);
   if (!result.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
 
   const first = result.version === 1;
   const status = first ? 201 : 200;
   if (wantsJson(request)) {
     return json(
-      { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize },
+      { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize, disqualified: result.disqualified },
       status,
     );
   }
-  const prize = prizeView(config, result.prize, true);
+  const prize = prizeView(config, result.prize, true, result.disqualified);
   const heading = first ? "Submission received" : "Amendment saved";
   return renderPage(
     request,
@@ -94,7 +97,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
 
 function renderForm(
   request: AppRequest,
-  { profile, latest, prize, link }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo },
+  { profile, latest, prize, link, disqualified }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo; disqualified: boolean },
   code: LinkCode,
   fields: Record<string, unknown>,
   errors: FieldErrors,
@@ -102,7 +105,7 @@ function renderForm(
 ): Response {
   const { config } = request;
   const now = Date.now();
-  const prizeShown = prizeView(config, prize, latest !== null);
+  const prizeShown = prizeView(config, prize, latest !== null, disqualified);
   const heading = latest ? "Your submission" : "Submit your project";
   return renderPage(
     request,
@@ -135,7 +138,7 @@ function renderForm(
 }
 
 /** What the pages say about the award policy and the entrant's place in the pool. */
-function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
+function prizeView(config: Config, prize: Prize | null, submitted: boolean, disqualified: boolean) {
   const policy =
     config.awardPolicy === "first_come"
       ? `First come, first served: the first ${config.prizePool} valid submissions each win a swag box; after that, entrants join a waitlist in order.`
@@ -145,7 +148,8 @@ function prizeView(config: Config, prize: Prize | null, submitted: boolean) {
     show: {
       awarded: prize?.status === "awarded",
       waitlisted: prize?.status === "waitlisted",
-      claimPending: config.awardPolicy === "first_come" && submitted && prize === null,
+      claimPending: config.awardPolicy === "first_come" && submitted && prize === null && !disqualified,
+      disqualified,
     },
   };
 }

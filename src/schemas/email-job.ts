@@ -28,6 +28,8 @@ export const EmailJob = v.variant("template", [
   v.object({ template: v.literal("hold_expired"), ...Base }),
   v.object({ template: v.literal("shipping_confirmed"), ...Base, summary: v.pipe(v.string(), v.maxLength(1000)) }),
   v.object({ template: v.literal("shipped"), ...Base, trackingUrl: v.nullable(v.pipe(v.string(), v.regex(/^https?:\/\//), v.maxLength(2048))) }),
+  /** The organisers disqualified the entry (the reason stays with them and the audit log). */
+  v.object({ template: v.literal("disqualified"), ...Base }),
 ]);
 
 export type EmailJob = v.InferOutput<typeof EmailJob>;

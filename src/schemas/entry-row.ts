@@ -37,6 +37,16 @@ export const EntryRow = v.object({
   /** JSON of the shipping address, once given. */
   shipping_address: Text,
   tracking_url: Text,
+  // One box per person. Optional with defaults: rows queued by an older version of the
+  // object still parse, and the object's next row brings the values.
+  /** The canonical mailbox the registrant is keyed by (`email` is the address as first registered). */
+  mailbox: v.optional(v.string(), ""),
+  /** When the PrizeCounter's disqualification reached the registrant; null while eligible. */
+  disqualified_at: v.optional(v.nullable(Instant), null),
+  /** Another winner gave the same postal address: pending an organiser's look, or cleared. */
+  address_review: v.optional(v.nullable(v.picklist(["pending", "cleared"])), null),
+  /** JSON array of the other winners' ids at the same address. */
+  address_peers: v.optional(v.pipe(v.string(), v.check(isJsonStringArray, "address_peers is not a JSON array of ids")), "[]"),
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;

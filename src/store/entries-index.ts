@@ -29,6 +29,10 @@ const COLUMNS = [
   "hold_expires_at",
   "shipping_address",
   "tracking_url",
+  "mailbox",
+  "disqualified_at",
+  "address_review",
+  "address_peers",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -53,7 +57,8 @@ export function refreshStatements(db: D1Database, rows: readonly EntryRow[]): D1
   const refresh = db.prepare(OVERWRITE);
   const rescore = db.prepare(
     `UPDATE entries SET score = (SELECT AVG(weighted) FROM scores WHERE entry_id = ?1),
-       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = ?1) WHERE id = ?1 AND status != 'erased'`,
+       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = ?1),
+       flags_open = (SELECT COUNT(*) FROM review_flags WHERE entry_id = ?1 AND resolved_at IS NULL) WHERE id = ?1 AND status != 'erased'`,
   );
   return rows.flatMap((row) => [refresh.bind(...COLUMNS.map((column) => row[column])), rescore.bind(row.id)]);
 }
@@ -98,11 +103,16 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     hold_expires_at: null,
     shipping_address: null,
     tracking_url: null,
+    mailbox: "",
+    disqualified_at: null,
+    address_review: null,
+    address_peers: "[]",
   };
   await db.batch([
     db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),
-    db.prepare("UPDATE entries SET score = NULL, scores_count = 0 WHERE id = ?").bind(id),
+    db.prepare("UPDATE entries SET score = NULL, scores_count = 0, flags_open = 0 WHERE id = ?").bind(id),
     db.prepare("DELETE FROM scores WHERE entry_id = ?").bind(id),
+    db.prepare("DELETE FROM review_flags WHERE entry_id = ?").bind(id),
     db.prepare("DELETE FROM email_log WHERE recipient = ?").bind(email ?? ""),
     db.prepare("DELETE FROM dev_mailbox WHERE recipient = ?").bind(email ?? ""),
     // The registry lists living registrants; one who signs up again is listed again.
@@ -119,7 +129,7 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
 export async function reofferCandidates(db: D1Database, exclude: string, limit = 25): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND id != ?
+      `SELECT id FROM entries WHERE status = 'submitted' AND shipping_status IS NULL AND disqualified_at IS NULL AND id != ?
        ORDER BY score IS NULL, score DESC, submitted_at LIMIT ?`,
     )
     .bind(exclude, limit)

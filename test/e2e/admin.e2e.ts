@@ -382,3 +382,102 @@ test(
     }
   }),
 );
+
+test(
+  "one box per person: a plus-address signup is answered as a repeat, a shared address shows in the dashboard, a disqualification is emailed",
+  { timeout: 150_000 },
+  withServerLog(async () => {
+    const suffix = Date.now().toString(36);
+    const first = `ivyrowe${suffix}@gmail.com`;
+    const plus = `ivy.rowe${suffix}+swag@googlemail.com`;
+    const mailboxTo = async (to: string) => {
+      const { emails } = (await (await fetch(`${BASE}/dev/mailbox`, { headers: { accept: "application/json" } })).json()) as { emails: { to: string; subject: string }[] };
+      return emails.filter((email) => email.to === to);
+    };
+    const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      // ---- an entrant signs up, then again with another spelling of the same Gmail mailbox ----
+      assert.equal((await post("/signup", { firstname: "Ivy", lastname: "Rowe", email: first, accept_rules: "on" })).status, 202);
+      await emailedCode(first, "/submit");
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${BASE}/`);
+      await page.fill("#firstname", "Ivy");
+      await page.fill("#lastname", "Rowe");
+      await page.fill("#email", plus);
+      await page.check("input[name=accept_rules]");
+      await page.click("form[action='/signup'] button[type=submit]");
+      await page.waitForSelector("text=Check your inbox");
+      // The same answer as any repeat: no second registration, nothing sent to the new spelling.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal((await mailboxTo(plus.toLowerCase())).length, 0, "nothing to the second spelling");
+      assert.equal((await mailboxTo(first)).length, 1, "one email, to the first spelling");
+
+      // ---- two winners give one address, spelled differently ----
+      const winners: { id: string; email: string }[] = [];
+      for (const [name, line] of [["Jon", "5 Shared Street"], ["Kit", "5, shared st."]] as const) {
+        const email = `${name.toLowerCase()}.${suffix}@example.com`;
+        assert.equal((await post("/signup", { firstname: name, lastname: "Same", email, accept_rules: "on" })).status, 202);
+        const code = await emailedCode(email, "/submit");
+        const sent = await post("/submit", { code, title: `${name}'s lantern`, description: "A lantern.", repo_url: "https://github.com/example/lantern", demo_url: "https://lantern.example.com/", products: ["workers", "d1"], confirm_original: "on" });
+        assert.equal(sent.status, 201);
+        const id = code.split(".")[0]!;
+        await until(`${name}'s entry indexed`, async () => (await organiserApi<EntryDetail>(`/admin/api/entries/${id}`).catch(() => null)) !== null);
+        const award = await fetch(`${BASE}/admin/api/entries/${id}/award`, { method: "POST", headers: { accept: "application/json", authorization: `Bearer ${ORGANISER_TOKEN}` } });
+        assert.equal(award.status, 201);
+        const shipping = await emailedCode(email, "/shipping");
+        const given = await post("/shipping", { code: shipping, name: `${name} Same`, address_line1: line, city: "Leeds", postal_code: name === "Jon" ? "LS1 4AP" : "ls14ap", country: "GB", tshirt_size: "M" });
+        assert.equal(given.status, 200, `${name}'s address`);
+        winners.push({ id, email });
+      }
+      const [jon, kit] = winners as [{ id: string; email: string }, { id: string; email: string }];
+
+      const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+      assert.equal(login.status(), 303);
+      const row = (id: string) => page.locator(`[data-testid=entry-row][data-entry-id="${id}"]`);
+      /** The list under a review filter, loaded afresh until `ready` (the index follows the objects a moment later). */
+      const filtered = (review: string, what: string, ready: () => Promise<boolean>) =>
+        until(what, async () => {
+          await page.goto(`${BASE}/admin?review=${review}`);
+          await page.getByTestId("entries-count").filter({ hasText: /\S/ }).waitFor();
+          assert.equal(await page.getByTestId("filter-review").inputValue(), review, "the filter follows the address");
+          return ready();
+        }, 20_000);
+      await filtered("duplicate_address", "both winners under the shared-address filter, with the badge", async () =>
+        (await row(jon.id).getByTestId("badge-duplicate-address").count()) === 1 && (await row(kit.id).getByTestId("badge-duplicate-address").count()) === 1);
+      await page.getByTestId("pairs-open").click();
+      const pair = page.locator(`[data-testid=address-pair]:has(li[data-entry-id="${jon.id}"])`);
+      await pair.waitFor();
+      assert.equal(await pair.getAttribute("data-pending"), "true");
+      assert.equal(await pair.locator(`li[data-entry-id="${kit.id}"]`).count(), 1, "the pair is linked");
+
+      // ---- the organiser opens Jon from the pair, sees who shares the address, clears it ----
+      await pair.locator(`[data-testid=review-open][data-entry-id="${jon.id}"]`).click();
+      const drawer = page.getByTestId("drawer");
+      await drawer.waitFor({ state: "visible" });
+      await until("the shared-address section", async () => (await drawer.getByTestId("address-review").getAttribute("data-review")) === "pending");
+      assert.equal(await drawer.getByTestId("address-peers").locator(`[data-entry-id="${kit.id}"]`).count(), 1);
+      assert.equal(await drawer.getByTestId("registered-as").textContent(), jon.email);
+      await drawer.getByTestId("clear-address-button").click();
+      await drawer.getByTestId("clear-address-confirm").click();
+      await until("cleared in the drawer", async () => (await drawer.getByTestId("address-review").getAttribute("data-review")) === "cleared");
+
+      // ---- and disqualifies Kit, with a reason; Kit gets the email ----
+      await drawer.getByTestId("address-peers").locator(`[data-entry-id="${kit.id}"]`).click();
+      await until("Kit in the drawer", async () => (await drawer.getByTestId("registered-as").textContent()) === kit.email);
+      await drawer.getByTestId("disqualify-button").click();
+      await drawer.getByTestId("disqualify-confirm").click();
+      await until("the reason asked for", async () => ((await drawer.locator('[data-error-for="reason"]').first().textContent()) ?? "").includes("required"));
+      await drawer.getByTestId("disqualify-reason").fill("Two entries, one household, same project");
+      await drawer.getByTestId("disqualify-button").click();
+      await drawer.getByTestId("disqualify-confirm").click();
+      await until("disqualified in the drawer", async () => (await drawer.getByTestId("eligibility-state").getAttribute("data-disqualified")) === "true");
+      await until("the disqualification email", async () => (await mailboxTo(kit.email)).some((email) => email.subject.startsWith("About your")), 20_000);
+      await page.keyboard.press("Escape");
+      await filtered("disqualified", "Kit under the disqualified filter", async () => (await row(kit.id).getByTestId("badge-disqualified").count()) === 1);
+      assert.equal(await row(jon.id).count(), 0, "only the disqualified");
+    } finally {
+      await context.close();
+    }
+  }),
+);

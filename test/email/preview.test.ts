@@ -11,6 +11,7 @@ const TEMPLATES = [
   "hold_expired",
   "shipping_confirmed",
   "shipped",
+  "disqualified",
 ];
 
 describe("email previews in development", () => {

@@ -28,6 +28,7 @@ function hostileJobs(): { [T in EmailTemplate]: Extract<EmailJob, { template: T 
     hold_expired: { template: "hold_expired", key: "k6", ...named },
     shipping_confirmed: { template: "shipping_confirmed", key: "k7", ...named, summary: "<b onmouseover=alert(4)>10 Downing St</b>" },
     shipped: { template: "shipped", key: "k8", ...named, trackingUrl: `https://track.example.com/p?id="><script>alert(5)</script>` },
+    disqualified: { template: "disqualified", key: "k9", ...named },
   };
 }
 

@@ -42,7 +42,7 @@ describe("the first-come policy", () => {
     // Stable: claiming again, or amending, gives every entrant the same answer.
     const again = await Promise.all(emails.map((email) => prizeCounter(env).claim(registrantId(email))));
     again.forEach((update, i) => {
-      expect({ status: update.status, slot: update.slot, position: update.position }).toEqual(answers[i]!.prize);
+      expect({ status: update?.status, slot: update?.slot, position: update?.position }).toEqual(answers[i]!.prize);
     });
     const amended = (await (await send("/submit", { acceptJson: true, form: validSubmission(linkCodes[0]!, { title: "v2" }) })).json()) as SubmitAnswer;
     expect(amended).toMatchObject({ status: "amended", version: 2, prize: answers[0]!.prize });
@@ -99,5 +99,30 @@ describe("the landing page under the first-come policy", () => {
     const html = await (await send("/")).text();
     expect(html).toContain("The first valid submissions win");
     expect(html).not.toContain("Judges score every entry");
+  });
+});
+
+describe("a disqualified entrant under the first-come policy", () => {
+  it("claims no box and no waitlist place with a first submission, and the page says why", async () => {
+    const codes = captureLinkCodes();
+    await signUp("fc-cheat@example.com");
+    const code = await codes.get("fc-cheat@example.com");
+    const id = registrantId("fc-cheat@example.com");
+    expect(await prizeCounter(env).disqualify(id, "organiser:lin", "Duplicate accounts")).toMatchObject({ ok: true });
+    await prizeCounter(env).flushOutbox();
+    const before = await prizeCounter(env).getStatus();
+    const answer = await send("/submit", { acceptJson: true, form: validSubmission(code) });
+    expect(answer.status).toBe(201);
+    expect(await answer.json()).toMatchObject({ status: "submitted", prize: null, disqualified: true });
+    // Even a claim that reaches the counter (a retried outbox job) gets nothing.
+    expect(await prizeCounter(env).claim(id)).toBeNull();
+    const placed = await runInDurableObject(prizeCounter(env), (_, state) =>
+      state.storage.sql.exec<{ id: string }>("SELECT registrant_id AS id FROM award UNION SELECT registrant_id FROM waitlist").toArray().map((row) => row.id),
+    );
+    expect(placed).not.toContain(id);
+    expect(await prizeCounter(env).getStatus()).toEqual(before);
+    const page = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
+    expect(page).toContain("The organisers disqualified this entry");
+    expect(page).not.toContain("Your prize claim is being confirmed");
   });
 });

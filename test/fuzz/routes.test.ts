@@ -83,11 +83,15 @@ async function storedState(): Promise<string> {
             (SELECT COALESCE(MAX(id), 0) FROM audit_log) AS audit, (SELECT COUNT(*) FROM admin_sessions) AS sessions,
             (SELECT group_concat(id) FROM (SELECT id FROM admin_sessions ORDER BY id)) AS session_ids,
             (SELECT COUNT(*) FROM email_log WHERE status = 'retried') AS retried,
-            (SELECT COALESCE(SUM(score), 0) FROM entries) AS index_scores`,
+            (SELECT COALESCE(SUM(score), 0) FROM entries) AS index_scores,
+            (SELECT COUNT(*) FROM review_flags) AS flags, (SELECT COALESCE(SUM(flagged_at), 0) FROM review_flags) AS flagged,
+            (SELECT COUNT(*) FROM review_flags WHERE resolved_at IS NULL) AS open_flags, (SELECT COALESCE(SUM(flags_open), 0) FROM entries) AS flags_open`,
   ).first();
   const pool = await prizeCounter(env).getStatus();
+  const bans = await prizeCounter(env).bans();
+  const eligibility = await Promise.all([fixtures.submitterId, fixtures.winnerId].map((id) => prizeCounter(env).disqualification(id)));
   const objects = await Promise.all([SUBMITTER, WINNER].map(registrantTables));
-  return JSON.stringify({ d1, pool, objects });
+  return JSON.stringify({ d1, pool, bans, eligibility, objects });
 }
 
 /** The routes that reach a Registrant by an email, which a refused request must not create. */
@@ -100,7 +104,9 @@ async function registrantCount(): Promise<number> {
 /** A registrant's own tables, but not its outbox and alarms, which drain by themselves. */
 function registrantTables(email: string) {
   return runInDurableObject(registrantStub(email), (_, state) =>
-    ["registrant", "submission_version", "prize", "shipping"].map((table) => state.storage.sql.exec(`SELECT * FROM ${table}`).toArray()),
+    ["registrant", "submission_version", "prize", "shipping", "eligibility", "address_claim", "address_peers"].map((table) =>
+      state.storage.sql.exec(`SELECT * FROM ${table}`).toArray(),
+    ),
   );
 }
 
@@ -145,7 +151,8 @@ const jsonValue = fc.oneof(
 const FIELDS = [
   "firstname", "lastname", "email", "accept_rules", "code", "title", "description", "repo_url", "demo_url", "products",
   "confirm_original", "confirm", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone",
-  "tshirt_size", "token", "cf-turnstile-response", "total", "ids", "tracking_url", "criteria", "comment", "__proto__", "constructor",
+  "tshirt_size", "token", "cf-turnstile-response", "total", "ids", "tracking_url", "criteria", "comment", "note", "reason", "kind", "value",
+  "__proto__", "constructor",
 ];
 const fieldName = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: text });
 /** Fields to spoil: mostly the route's own (`own` picks one of them by index), else any name. */
@@ -204,7 +211,7 @@ const encoding = fc.oneof(
 const RAW_QUERY_ALPHABET = ["a", "=", "&", "%", "E0", "A4", "ff", "+", "code", "limit", "cursor", "q", "<", ">", '"', "\\u", "1", "-"];
 const query = fc.oneof(
   fc.dictionary(
-    fc.constantFrom("code", "cursor", "limit", "after", "q", "status", "sort", "normalise", "set", "part", "product", "before", "x"),
+    fc.constantFrom("code", "cursor", "limit", "after", "q", "status", "sort", "normalise", "set", "part", "product", "before", "review", "x"),
     fc.oneof(text, fc.constantFrom("fixture-code", "fixture-shipping")),
     { maxKeys: 3 },
   ),
@@ -254,6 +261,11 @@ const ADMIN_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /admin/api/entries/:id/shipped": () => ({ tracking_url: "https://example.com/track" }),
   "PUT /admin/api/pool": () => ({ total: 300 }),
   "POST /admin/api/reindex": () => ({}),
+  "PUT /admin/api/entries/:id/flag": () => ({ note: "fuzz" }),
+  "POST /admin/api/entries/:id/disqualify": () => ({ reason: "fuzz" }),
+  "POST /admin/api/entries/:id/reinstate": () => ({ reason: "fuzz" }),
+  "POST /admin/api/entries/:id/ban": () => ({ reason: "fuzz" }),
+  "POST /admin/api/bans": () => ({ kind: "domain", value: "fuzz.example", reason: "fuzz" }),
 };
 
 const ROUTES: Route[] = [

@@ -119,7 +119,7 @@ describe("GET /admin/api/export.csv", () => {
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(response.headers.get("content-disposition")).toBe('attachment; filename="swagbox-submissions.csv"');
     const csv = await response.text();
-    expect(csv.split("\r\n")[0]).toBe("id,firstname,lastname,email,title,description,repo_url,demo_url,products,version,submitted_at,amended_at,score");
+    expect(csv.split("\r\n")[0]).toBe("id,firstname,lastname,email,title,description,repo_url,demo_url,products,version,submitted_at,amended_at,score,disqualified");
     expect(csv).toContain(`${id},'+Plus,Lovelace,csv@example.com,"'=HYPERLINK(""http://evil"")","Line one\nline ""two"", three",`);
     const entries = await (await admin("/admin/api/export.csv")).text();
     expect(entries.trim().split("\r\n").length).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SCHEMA as ADDRESS_CLAIM_SCHEMA } from "../../src/objects/address-claim";
 import { SCHEMA as PRIZE_COUNTER_SCHEMA } from "../../src/objects/prize-counter";
 import { SCHEMA as REGISTRANT_SCHEMA } from "../../src/objects/registrant";
 import type { Schema } from "../../src/objects/sql";
@@ -33,6 +34,7 @@ describe("an object's schema", () => {
   it.each([
     ["Registrant", () => env.REGISTRANT.get(env.REGISTRANT.idFromName("schema-check@example.com")), REGISTRANT_SCHEMA],
     ["PrizeCounter", () => env.PRIZE_COUNTER.get(env.PRIZE_COUNTER.idFromName("schema-check")), PRIZE_COUNTER_SCHEMA],
+    ["AddressClaim", () => env.ADDRESS_CLAIM.get(env.ADDRESS_CLAIM.idFromName("schema-check")), ADDRESS_CLAIM_SCHEMA],
   ] as const)("is the same for a new %s as for one upgraded step by step from its first version", async (_name, stub, schema) => {
     await runInDurableObject(stub() as DurableObjectStub<Rpc.DurableObjectBranded>, (_, state) => {
       const fresh = shape(state.storage.sql);

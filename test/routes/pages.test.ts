@@ -34,6 +34,19 @@ describe("pages", () => {
     expect(html).toContain("300</span> swag boxes");
   });
 
+  it("state the one-box-per-person rules: mailbox spellings, throwaway addresses, the address rule in force", async () => {
+    const review = await (await send("/rules")).text();
+    expect(review).toContain("<code>ada@googlemail.com</code>");
+    expect(review).toContain("Throwaway (disposable) email addresses cannot sign up");
+    expect(review).toContain("the organisers look at both entries");
+    expect(review).not.toContain("another winner cannot give the same one");
+    const refuse = await (await send("/rules", { vars: { ONE_BOX_PER_ADDRESS: "refuse" } })).text();
+    expect(refuse).toContain("another winner cannot give the same one");
+    expect(refuse).not.toContain("the organisers look at both entries");
+    const off = await (await send("/rules", { vars: { ONE_BOX_PER_ADDRESS: "off" } })).text();
+    expect(off).not.toContain("One box per postal address");
+  });
+
   it("escape every value a visitor typed when the signup form comes back with errors", async () => {
     const response = await signUp("not-an-email", { firstname: XSS, lastname: XSS });
     expect(response.status).toBe(422);

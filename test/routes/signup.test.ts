@@ -69,7 +69,7 @@ describe("POST /signup", () => {
     expect(stored).toEqual({ firstname: "Original", lastname: "Lovelace" });
   });
 
-  it("200 racing signups of one email (case and space variants) make one registration and one email", async () => {
+  it("200 racing signups of one email (case and space variants) make one registration and one email", { timeout: 30_000 }, async () => {
     const variants = ["race@example.com", "RACE@example.com", " race@Example.com", "Race@EXAMPLE.COM  "];
     const responses = await Promise.all(
       Array.from({ length: 200 }, (_, i) => signUp(variants[i % variants.length]!, {}, { acceptJson: true })),

@@ -43,11 +43,11 @@ describe("POST /submit", () => {
     const code = await registered("submitter@example.com");
     const first = await send("/submit", { form: validSubmission(code), acceptJson: true });
     expect(first.status).toBe(201);
-    expect(await first.json()).toEqual({ status: "submitted", version: 1, awardPolicy: "judged", prize: null });
+    expect(await first.json()).toEqual({ status: "submitted", version: 1, awardPolicy: "judged", prize: null, disqualified: false });
 
     const amended = await send("/submit", { form: validSubmission(code, { title: "Edge Chess 2" }), acceptJson: true });
     expect(amended.status).toBe(200);
-    expect(await amended.json()).toEqual({ status: "amended", version: 2, awardPolicy: "judged", prize: null });
+    expect(await amended.json()).toEqual({ status: "amended", version: 2, awardPolicy: "judged", prize: null, disqualified: false });
 
     expect(await versions("submitter@example.com")).toEqual([
       { version: 1, title: "Edge Chess" },

@@ -28,6 +28,9 @@ export const TOPIC_LABELS = {
   reindex: "Index rebuild of one entrant",
   retention: "Erasure by the retention sweep",
   flush: "Re-sending one entrant's work",
+  eligibility: "Disqualification news to an entrant",
+  address_peers: "Shared-address news to a winner",
+  address_release: "Giving back an address claim",
 };
 
 /** @param {string} topic */

@@ -3,12 +3,15 @@
 import { asApiError } from "./api.js";
 import { $, el, setText } from "./dom.js";
 import { renderHistory, renderScores, renderSummary } from "./entry-view.js";
+import { renderEligibility } from "./eligibility.js";
 import { renderErase } from "./erasure.js";
 import { fetchEntry, isOpen, opened, sections, setCurrent } from "./open-entry.js";
 import { renderAward } from "./prize.js";
 import { me, profileLoaded } from "./profile.js";
+import { loadReview, renderReview } from "./review.js";
 import { renderScoreForm } from "./scoring.js";
 import { renderShipping } from "./shipping.js";
+import { renderSharedAddress } from "./shared-address.js";
 import { fullName } from "./text.js";
 
 /**
@@ -52,8 +55,11 @@ export function startDrawer(list) {
     sections.shipping = el("section", { class: "card", "aria-labelledby": "drawer-shipping-heading", "data-testid": "shipping-section" });
     sections.history = el("section", { class: "card", "aria-labelledby": "drawer-history-heading", "data-testid": "history" });
     sections.erase = el("section", { class: "card", "aria-labelledby": "drawer-erase-heading", "data-testid": "erase-section" });
-    const parts = [sections.summary, sections.scores, sections.scoreForm];
-    if (me.role === "organiser") parts.push(sections.award);
+    sections.review = el("section", { class: "card", "aria-labelledby": "drawer-review-heading", "data-testid": "review-section" }, el("p", { class: "hint" }, "Loading the review…"));
+    sections.eligibility = el("section", { class: "card", "aria-labelledby": "drawer-eligibility-heading", "data-testid": "eligibility-section" });
+    sections.sharedAddress = el("section", { class: "card", "aria-labelledby": "drawer-shared-address-heading", "data-testid": "shared-address-section", hidden: true });
+    const parts = [sections.summary, sections.review, sections.scores, sections.scoreForm];
+    if (me.role === "organiser") parts.push(sections.award, sections.eligibility, sections.sharedAddress);
     parts.push(sections.shipping, sections.history);
     if (me.role === "organiser") parts.push(sections.erase);
     drawerBody.replaceChildren(...parts);
@@ -64,7 +70,17 @@ export function startDrawer(list) {
     renderShipping();
     renderHistory();
     renderErase();
+    void refreshReview();
   }
+
+  /** Loads the open entry's review state and draws the sections made from it. */
+  async function refreshReview() {
+    if (!(await loadReview())) return;
+    renderReview();
+    renderEligibility();
+    renderSharedAddress();
+  }
+
 
   return {
     /**
@@ -99,6 +115,14 @@ export function startDrawer(list) {
     closeWithoutFocus(id) {
       returnFocusTo = null;
       if (isOpen(id)) drawer.close();
+    },
+
+    /**
+     * Draws entry `id`'s review sections again, if it is the one open.
+     * @param {string} id
+     */
+    async refreshReview(id) {
+      if (isOpen(id)) await refreshReview();
     },
   };
 }

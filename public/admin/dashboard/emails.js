@@ -21,6 +21,7 @@ const TEMPLATE_LABELS = {
   hold_expired: "Hold expired",
   shipping_confirmed: "Address confirmed",
   shipped: "Shipped",
+  disqualified: "Disqualified",
 };
 
 /** @type {Record<string, string>} */

@@ -20,6 +20,7 @@ export function startEntries({ open }) {
   const search = /** @type {HTMLInputElement} */ ($("#filter-q"));
   const statusSelect = /** @type {HTMLSelectElement} */ ($("#filter-status"));
   const productSelect = /** @type {HTMLSelectElement} */ ($("#filter-product"));
+  const reviewSelect = /** @type {HTMLSelectElement} */ ($("#filter-review"));
   const sortSelect = /** @type {HTMLSelectElement} */ ($("#filter-sort"));
   const normalise = /** @type {HTMLInputElement} */ ($("#filter-normalise"));
   const rows = /** @type {HTMLTableSectionElement} */ ($("#entry-rows"));
@@ -27,6 +28,7 @@ export function startEntries({ open }) {
   const initial = Object.fromEntries(new URLSearchParams(location.search));
   search.value = initial.q || "";
   if (initial.status) statusSelect.value = initial.status;
+  if (initial.review) reviewSelect.value = initial.review;
   if (initial.sort) sortSelect.value = initial.sort;
   normalise.checked = initial.normalise === "z";
   if (!statusSelect.value) statusSelect.value = "";
@@ -40,6 +42,7 @@ export function startEntries({ open }) {
     if (search.value.trim()) params.set("q", search.value.trim());
     if (statusSelect.value) params.set("status", statusSelect.value);
     if (productSelect.value) params.set("product", productSelect.value);
+    if (reviewSelect.value) params.set("review", reviewSelect.value);
     params.set("sort", sortSelect.value);
     if (normalised()) params.set("normalise", "z");
     return params;
@@ -61,11 +64,23 @@ export function startEntries({ open }) {
     return el("tr", { tabindex: "-1", "data-entry-id": String(entry.id), "data-status": status, "data-testid": "entry-row" },
       el("td", {}, fullName(entry) || "—", el("span", { class: "sub narrow-hide" }, entry.email ?? "")),
       el("td", { class: "title-cell" }, entry.title == null ? el("span", { class: "hint" }, "No submission yet") : entry.title),
-      el("td", {}, el("span", { class: `badge ${status}` }, STATUS_LABELS[status] + place)),
+      el("td", {}, el("span", { class: `badge ${status}` }, STATUS_LABELS[status] + place), reviewBadges(entry)),
       el("td", { class: "wide" }, el("ul", { class: "tags" }, (entry.products || []).map((p) => el("li", {}, productName(p))))),
       scoreCell,
       el("td", { class: "wide" }, when(entry.submitted_at)),
     );
+  }
+
+  /**
+   * What needs an organiser's eye: disqualified, flagged by judges, an address another winner gave.
+   * @param {Entry} entry
+   */
+  function reviewBadges(entry) {
+    return [
+      entry.disqualified_at != null && el("span", { class: "badge disqualified", "data-testid": "badge-disqualified" }, "Disqualified"),
+      Number(entry.flags_open) > 0 && el("span", { class: "badge flagged", "data-testid": "badge-flagged" }, "Flagged"),
+      entry.address_review === "pending" && el("span", { class: "badge duplicate", "data-testid": "badge-duplicate-address" }, "Same address"),
+    ];
   }
 
   /**

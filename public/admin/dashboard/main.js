@@ -3,12 +3,15 @@
  * The judges' dashboard (/admin): starts each part and connects them. The page's markup is
  * src/pages/admin.html; every part talks to the judges' API (docs/api.md).
  */
+import { startBans } from "./bans.js";
 import { startDeadLetters } from "./dead-letters.js";
 import { startDrawer } from "./drawer.js";
 import { startEmails } from "./emails.js";
 import { startEntries } from "./entries.js";
 import { afterChange } from "./open-entry.js";
-import { profileLoaded } from "./profile.js";
+import { me, profileLoaded } from "./profile.js";
+import { startReviewQueue } from "./review-queue.js";
+import { openOther } from "./shared-address.js";
 import { startStats } from "./stats.js";
 import { startTasks } from "./tasks.js";
 
@@ -21,8 +24,15 @@ const stats = startStats({ products: entries.fillProducts });
 const emails = startEmails();
 startDeadLetters();
 startTasks();
+// The review card is the organisers' (the page shows it to them only).
+const reviewQueue = profileLoaded().then(() => (me.role === "organiser" ? (startBans(), startReviewQueue({ open: (id) => drawer.open(id) })) : null));
+openOther.entry = (id) => drawer.open(id);
 
 afterChange.list = () => void entries.load();
+afterChange.review = async (id) => {
+  await drawer.refreshReview(id);
+  (await reviewQueue)?.refreshIfOpen();
+};
 afterChange.stats = stats.refreshSoon;
 afterChange.erased = async (id) => {
   // The row is rebuilt by the refresh below; focus goes to it (or the search box) after.

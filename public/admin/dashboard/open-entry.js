@@ -8,11 +8,16 @@ import { api, sleep } from "./api.js";
 
 /** @typedef {import("./types.js").EntryDetail} EntryDetail */
 
-/** @type {{ id: string, detail: EntryDetail } | null} */
+/**
+ * The open entry: its detail, and its review state once loaded (review.js).
+ * @typedef {{ id: string, detail: EntryDetail, review?: import("./types.js").EntryReview }} OpenEntry
+ */
+
+/** @type {OpenEntry | null} */
 export let current = null;
 
 /**
- * @param {{ id: string, detail: EntryDetail } | null} entry
+ * @param {OpenEntry | null} entry
  */
 export function setCurrent(entry) {
   current = entry;
@@ -28,7 +33,7 @@ export function isOpen(id) {
 
 /**
  * The open entry; only called by a section drawn for it.
- * @returns {{ id: string, detail: EntryDetail }}
+ * @returns {OpenEntry}
  */
 export function opened() {
   if (!current) throw new Error("No entry is open");
@@ -37,7 +42,7 @@ export function opened() {
 
 /**
  * The drawer's sections, made for each entry opened.
- * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement }}
+ * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement, review?: HTMLElement, eligibility?: HTMLElement, sharedAddress?: HTMLElement }}
  */
 export const sections = {};
 
@@ -53,6 +58,13 @@ export const afterChange = {
    * @returns {Promise<void>}
    */
   erased: async (_id) => {},
+  /**
+   * The entry's review state changed (a flag, a disqualification, a ban, a cleared address):
+   * its review sections are drawn again, and the review queues refreshed.
+   * @param {string} _id
+   * @returns {Promise<void>}
+   */
+  review: async (_id) => {},
 };
 
 /**

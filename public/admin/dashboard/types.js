@@ -52,6 +52,10 @@
  * @property {string | null} [shipping_address]
  * @property {number | null} [hold_expires_at]
  * @property {string | null} [tracking_url]
+ * @property {string | null} [mailbox]
+ * @property {number | null} [flags_open]
+ * @property {number | null} [disqualified_at]
+ * @property {string | null} [address_review]
  */
 
 /**
@@ -146,6 +150,64 @@
  * @property {number} started_at
  * @property {number | null} finished_at
  * @property {boolean} stalled
+ */
+
+/**
+ * A judge's flag for organiser review.
+ * @typedef {object} ReviewFlag
+ * @property {string} entry_id
+ * @property {string} judge
+ * @property {string} note
+ * @property {number} flagged_at
+ * @property {number | null} [resolved_at]
+ * @property {string | null} [resolved_by]
+ */
+
+/**
+ * An open flag in the organisers' queue (GET /admin/api/flags), with its entry.
+ * @typedef {ReviewFlag & { firstname?: string | null, lastname?: string | null, email?: string | null, title?: string | null }} QueuedFlag
+ */
+
+/**
+ * Another winner at the same address, or a member of a shared-address group.
+ * @typedef {object} AddressPeer
+ * @property {string} id
+ * @property {string | null} [firstname]
+ * @property {string | null} [lastname]
+ * @property {string | null} [email]
+ * @property {string} status
+ * @property {string | null} [shipping_status]
+ * @property {string | null} [address_review]
+ * @property {number | null} [disqualified_at]
+ */
+
+/**
+ * GET /admin/api/entries/:id/review
+ * @typedef {object} EntryReview
+ * @property {{ registeredAs: string, mailbox: string }} identity
+ * @property {boolean} disqualified
+ * @property {{ disqualified: boolean, reason: string, by: string, at: number, reinstatedBy: string | null, reinstatedAt: number | null } | null} disqualification
+ * @property {ReviewFlag[]} flags
+ * @property {{ review: string | null, peers: AddressPeer[] }} address
+ */
+
+/**
+ * A group of winners who gave one address (GET /admin/api/address-pairs).
+ * @typedef {object} AddressGroup
+ * @property {boolean} pending
+ * @property {AddressPeer[]} entries
+ */
+
+/**
+ * An entry of the ban list (GET /admin/api/bans): a mailbox only as its hash.
+ * @typedef {object} Ban
+ * @property {number} id
+ * @property {string} kind
+ * @property {string} value
+ * @property {string | null} registrantId
+ * @property {string} reason
+ * @property {string} actor
+ * @property {number} at
  */
 
 export {};
