@@ -42,6 +42,13 @@ const WholeNumber = (name: string, fallback: string, min: number, max = Number.M
     v.maxValue(max, `${name} must be at most ${max}`),
   );
 
+/** `true` or `false`, off unless set. */
+const Flag = (name: string) =>
+  v.pipe(
+    v.optional(v.picklist(["true", "false"], `${name} must be true or false`), "false"),
+    v.transform((flag) => flag === "true"),
+  );
+
 const PositiveInteger = (name: string, fallback: string) => WholeNumber(name, fallback, 1);
 
 /** The contest's configuration, read from wrangler.toml vars (and config/development.env locally). */
@@ -75,10 +82,7 @@ const ConfigSchema = v.pipe(
     LIVE_SOCKET_CAP: PositiveInteger("LIVE_SOCKET_CAP", "32000"),
     LIVE_RELAYS: WholeNumber("LIVE_RELAYS", "0", 0, 100),
     HOLD_DAYS: PositiveInteger("HOLD_DAYS", "14"),
-    REOFFER_EXPIRED: v.pipe(
-      v.optional(v.picklist(["true", "false"], "REOFFER_EXPIRED must be true or false"), "false"),
-      v.transform((flag) => flag === "true"),
-    ),
+    REOFFER_EXPIRED: Flag("REOFFER_EXPIRED"),
     TSHIRT_SIZES: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((size) => size.trim()).filter(Boolean)),
@@ -109,6 +113,9 @@ const ConfigSchema = v.pipe(
     ACCESS_AUD: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("ACCESS_AUD is empty"))),
     TURNSTILE_SITE_KEY: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty("TURNSTILE_SITE_KEY is empty"))),
     TURNSTILE_SECRET_KEY: v.optional(v.pipe(v.string(), v.trim(), v.transform((key) => key || undefined))),
+    REVIEWS_PER_ENTRY: WholeNumber("REVIEWS_PER_ENTRY", "3", 1, 50),
+    MIN_REVIEWS: WholeNumber("MIN_REVIEWS", "1", 0, 50),
+    BLIND_JUDGING: Flag("BLIND_JUDGING"),
     ADMIN_ORGANISERS: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
@@ -124,6 +131,11 @@ const ConfigSchema = v.pipe(
       "TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY go together (the secret with `wrangler secret put TURNSTILE_SECRET_KEY`)",
     ),
     ["TURNSTILE_SECRET_KEY"],
+  ),
+  // Judges following `next` stop at REVIEWS_PER_ENTRY: a higher minimum would leave nothing to award.
+  v.forward(
+    v.check((c) => c.MIN_REVIEWS <= c.REVIEWS_PER_ENTRY, "MIN_REVIEWS must not be above REVIEWS_PER_ENTRY"),
+    ["MIN_REVIEWS"],
   ),
   v.forward(
     v.check((c) => c.REGISTRATION_OPENS < c.REGISTRATION_CLOSES, "REGISTRATION_CLOSES must be after REGISTRATION_OPENS"),

@@ -23,6 +23,7 @@ import {
   type PrizeUpdate,
 } from "../schemas/prizes";
 import type { SystemAudit } from "../messages/topics";
+import { AwardBatch, type BatchOutcome, type BatchResult } from "../schemas/awards";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJob } from "./outbox";
@@ -72,6 +73,15 @@ const LIVE_RELAY_TABLE = `
     since INTEGER NOT NULL
   );`;
 
+// Batch awards done, by id: a batch repeated is answered from here and awards nothing.
+const AWARD_BATCH_TABLE = `
+  CREATE TABLE award_batch (
+    id TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    results TEXT NOT NULL
+  );`;
+
 export const SCHEMA: Schema = {
   current: `${POOL_TABLE},
       configured_total INTEGER NOT NULL DEFAULT 0
@@ -79,7 +89,8 @@ export const SCHEMA: Schema = {
     ${LEDGER_TABLES}
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
-    ${ALARM_SCHEDULE_SCHEMA}`,
+    ${ALARM_SCHEDULE_SCHEMA}
+    ${AWARD_BATCH_TABLE}`,
   upgrades: [
     `${POOL_TABLE});
      ${LEDGER_TABLES}
@@ -93,6 +104,7 @@ export const SCHEMA: Schema = {
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'prize_update' WHERE topic = 'registrant';
      UPDATE outbox SET body = json_set(body, '$.at', created_at) WHERE topic = 'audit';`,
+    AWARD_BATCH_TABLE,
   ],
 };
 
@@ -165,6 +177,30 @@ export class PrizeCounter extends DurableObject<Env> {
     });
     if (result.ok && !result.already) this.afterChange();
     return result;
+  }
+
+  /**
+   * Awards a batch in one transaction, in the order given: each candidate the caller did not
+   * refuse takes the lowest free slot, unless it holds one already or none is left. A batch
+   * id is awarded once: repeated (or raced by a second caller), it changes nothing and
+   * answers what the first call did.
+   */
+  async awardBatch(input: AwardBatch): Promise<BatchOutcome> {
+    const { batch, actor, candidates } = v.parse(AwardBatch, input);
+    const outcome = this.ctx.storage.transactionSync((): BatchOutcome => {
+      const done = this.sql<{ results: string }>`SELECT results FROM award_batch WHERE id = ${batch}`.toArray()[0];
+      if (done) return { batch, replayed: true, results: JSON.parse(done.results) as BatchResult[], remaining: this.status().remaining };
+      const results = candidates.map(({ id, refused }): BatchResult => {
+        if (refused) return { id, awarded: false, reason: refused };
+        if (this.slotOf(id) !== null) return { id, awarded: false, reason: "already_winner" };
+        const awarded = this.awardNew(id, actor);
+        return awarded.ok ? { id, awarded: true, slot: awarded.slot } : { id, awarded: false, reason: "no_prizes_left" };
+      });
+      this.sql`INSERT INTO award_batch (id, actor, at, results) VALUES (${batch}, ${actor}, ${Date.now()}, ${JSON.stringify(results)})`;
+      return { batch, replayed: false, results, remaining: this.status().remaining };
+    });
+    if (!outcome.replayed && outcome.results.some((result) => result.awarded)) this.afterChange();
+    return outcome;
   }
 
   /** Frees the registrant's slot, if they have one. */
