@@ -67,7 +67,7 @@ const JUDGING_PATHS = {
     get: {
       summary: "Dry run of awarding the top N (organisers): the first `count` entries of the ranking that may win, those passed over and why, and the batch to award",
       parameters: [
-        { name: "count", in: "query", required: true, schema: { type: "integer", minimum: 1, maximum: 1000 } },
+        { name: "count", in: "query", required: true, schema: { type: "integer", minimum: 1, maximum: 500 } },
         { name: "normalise", in: "query", schema: { enum: ["none", "z"], default: "none" } },
         { name: "product", in: "query", schema: { type: "string" } },
         { name: "q", in: "query", schema: { type: "string", maxLength: 200 } },
@@ -84,7 +84,7 @@ const JUDGING_PATHS = {
             schema: {
               type: "object",
               required: ["batch", "token", "ids"],
-              properties: { batch: { type: "string", format: "uuid" }, token: { type: "string", pattern: "^[0-9a-f]{64}$" }, ids: { type: "array", items: { type: "string" }, maxItems: 1000 } },
+              properties: { batch: { type: "string", format: "uuid" }, token: { type: "string", pattern: "^[0-9a-f]{64}$" }, ids: { type: "array", items: { type: "string" }, maxItems: 500 } },
             },
           },
         },

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
+import { isHead } from "../http/head";
 import { json } from "../http/negotiate";
 import { hideIdentity, isBlind } from "../judges/blind";
 import { fieldErrors } from "../schemas/fields";
@@ -16,9 +17,12 @@ import { entryId, indexedEntry, type AdminRequest } from "./admin-request";
 
 /**
  * GET /admin/api/next — leases the caller the entry that most needs a review from them
- * (see leaseNext), or answers `{"entry": null}` when none does. Each call leases another.
+ * (see leaseNext), or answers `{"entry": null}` when none does. Each call leases another:
+ * a GET that changes something, as the issue's contract names it; a HEAD leases nothing.
  */
 export async function next(request: AdminRequest, env: Env): Promise<Response> {
+  // A HEAD changes nothing: it leases nothing either.
+  if (isHead(request)) return json({ entry: null, lease: null });
   const lease = await leaseNext(env.DB, request.judge.name, request.config.reviewsPerEntry);
   if (!lease) return json({ entry: null, lease: null });
   const entry = await env.DB.prepare(

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { Actor, RegistrantId } from "./prizes";
 
-/** The most entries one batch award may name. */
-export const MAX_BATCH = 1000;
+/** The most entries one batch award may name: its ids fit in a request body of 64 KB (MAX_BODY_BYTES). */
+export const MAX_BATCH = 500;
 
 /** A batch award's id, made by its preview: the same id is awarded once. */
 export const BatchId = v.pipe(v.string("batch is the id the preview gave"), v.uuid("batch is the id the preview gave"));

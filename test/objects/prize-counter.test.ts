@@ -72,6 +72,57 @@ describe("PrizeCounter", () => {
     });
   });
 
+  it("awards a batch in order in one transaction, stops at the pool, and awards a batch id once", async () => {
+    const counter = freshCounter();
+    await counter.award(entrant(2), "organiser:lin");
+    await counter.resize(4, "organiser:lin");
+    const batch = crypto.randomUUID();
+    const candidates = [1, 2, 3, 4, 5, 6].map((i) => ({ id: entrant(i), ...(i === 3 ? { refused: "below_min_reviews" } : {}) }));
+    const first = await counter.awardBatch({ batch, actor: "organiser:ada", candidates });
+    expect(first).toEqual({
+      batch,
+      replayed: false,
+      remaining: 0,
+      results: [
+        { id: entrant(1), awarded: true, slot: 2 },
+        { id: entrant(2), awarded: false, reason: "already_winner" },
+        { id: entrant(3), awarded: false, reason: "below_min_reviews" },
+        { id: entrant(4), awarded: true, slot: 3 },
+        { id: entrant(5), awarded: true, slot: 4 },
+        { id: entrant(6), awarded: false, reason: "no_prizes_left" },
+      ],
+    });
+    await counter.resize(10, "organiser:lin");
+    const again = await counter.awardBatch({ batch, actor: "organiser:ada", candidates });
+    expect(again).toEqual({ ...first, replayed: true, remaining: 6 });
+    expect((await counter.getStatus()).awarded).toBe(4);
+  });
+
+  it("awards two racing batches of 200 against a pool of 300: exactly 300 slots, once each", async () => {
+    const counter = freshCounter();
+    const batch = (from: number) => ({ batch: crypto.randomUUID(), actor: "organiser", candidates: Array.from({ length: 200 }, (_, i) => ({ id: entrant(from + i) })) });
+    const [a, b] = await Promise.all([counter.awardBatch(batch(0)), counter.awardBatch(batch(200))]);
+    const slots = [...a.results, ...b.results].flatMap((result) => (result.awarded ? [result.slot] : []));
+    expect(slots.sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect([...a.results, ...b.results].filter((result) => !result.awarded).every((result) => result.reason === "no_prizes_left")).toBe(true);
+  });
+
+  it("refuses a malformed batch, awarding nothing", async () => {
+    const counter = freshCounter();
+    const good = { batch: crypto.randomUUID(), actor: "organiser", candidates: [{ id: entrant(1) }] };
+    for (const bad of [
+      { ...good, batch: "not-a-uuid" },
+      { ...good, actor: " " },
+      { ...good, candidates: [] },
+      { ...good, candidates: [{ id: "nope" }] },
+      { ...good, candidates: [{ id: entrant(1), refused: "Not A Reason!" }] },
+      { ...good, candidates: Array.from({ length: 501 }, (_, i) => ({ id: entrant(i) })) },
+    ]) {
+      await expect(counter.awardBatch(bad)).rejects.toThrow();
+    }
+    expect((await counter.getStatus()).awarded).toBe(0);
+  });
+
   it("keeps a log that verifies, and detects any tampering with it", async () => {
     const counter = freshCounter();
     for (const i of [1, 2, 3]) await counter.award(entrant(i), "judge:ada");
