@@ -18,6 +18,9 @@ describe("configuration", () => {
         prizePool: 300,
         emailProvider: "capture",
         maxBodyBytes: 65536,
+        reviewsPerEntry: 3,
+        minReviews: 1,
+        blindJudging: false,
       },
     });
   });
@@ -44,6 +47,12 @@ describe("configuration", () => {
     [{ BRAND_COLOR: "#fff" }, "BRAND_COLOR"],
     [{ TURNSTILE_SITE_KEY: "0x4AAAAAAA" }, "TURNSTILE_SECRET_KEY"],
     [{ TURNSTILE_SECRET_KEY: "0x4AAAAAAA-secret" }, "TURNSTILE_SECRET_KEY"],
+    [{ REVIEWS_PER_ENTRY: "0" }, "REVIEWS_PER_ENTRY"],
+    [{ REVIEWS_PER_ENTRY: "three" }, "REVIEWS_PER_ENTRY"],
+    [{ MIN_REVIEWS: "-1" }, "MIN_REVIEWS"],
+    [{ MIN_REVIEWS: "4" }, "MIN_REVIEWS"],
+    [{ REVIEWS_PER_ENTRY: "2", MIN_REVIEWS: "3" }, "MIN_REVIEWS"],
+    [{ BLIND_JUDGING: "yes" }, "BLIND_JUDGING"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);

@@ -37,7 +37,7 @@ export function opened() {
 
 /**
  * The drawer's sections, made for each entry opened.
- * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement }}
+ * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, skip?: HTMLElement, award?: HTMLElement, notes?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement }}
  */
 export const sections = {};
 
@@ -53,6 +53,12 @@ export const afterChange = {
    * @returns {Promise<void>}
    */
   erased: async (_id) => {},
+  /**
+   * The judge is done with the entry (scored or skipped it): progress moves, and a judge
+   * following "Next entry" gets the next one.
+   * @param {string} _id
+   */
+  reviewed: (_id) => {},
 };
 
 /**
