@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { PrizeCounter } from "../../src/objects/prize-counter";
 import type { Registrant } from "../../src/objects/registrant";
 import { GENESIS, pseudonym, verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
+import type { AwardBatch } from "../../src/schemas/awards";
 import { registrantId, registrantStub } from "../helpers";
 
 const entrant = (i: number) => registrantId(`entrant-${i}@example.com`);
@@ -108,19 +109,20 @@ describe("PrizeCounter", () => {
   });
 
   it("refuses a malformed batch, awarding nothing", async () => {
-    const counter = freshCounter();
     const good = { batch: crypto.randomUUID(), actor: "organiser", candidates: [{ id: entrant(1) }] };
-    for (const bad of [
-      { ...good, batch: "not-a-uuid" },
-      { ...good, actor: " " },
-      { ...good, candidates: [] },
-      { ...good, candidates: [{ id: "nope" }] },
-      { ...good, candidates: [{ id: entrant(1), refused: "Not A Reason!" }] },
-      { ...good, candidates: Array.from({ length: 501 }, (_, i) => ({ id: entrant(i) })) },
-    ]) {
-      await expect(counter.awardBatch(bad)).rejects.toThrow();
-    }
-    expect((await counter.getStatus()).awarded).toBe(0);
+    await runInDurableObject(freshCounter(), async (instance: PrizeCounter) => {
+      for (const [bad, message] of [
+        [{ ...good, batch: "not-a-uuid" }, "batch is the id the preview gave"],
+        [{ ...good, actor: " " }, "An actor is required"],
+        [{ ...good, candidates: [] }, "a batch names at least one entry"],
+        [{ ...good, candidates: [{ id: "nope" }] }, "Not a registrant id"],
+        [{ ...good, candidates: [{ id: entrant(1), refused: "Not A Reason!" }] }, "a refusal is a lower-case word"],
+        [{ ...good, candidates: Array.from({ length: 501 }, (_, i) => ({ id: entrant(i) })) }, "a batch names at most 500 entries"],
+      ] as [AwardBatch, string][]) {
+        await expect(instance.awardBatch(bad)).rejects.toThrow(message);
+      }
+      expect((await instance.getStatus()).awarded).toBe(0);
+    });
   });
 
   it("keeps a log that verifies, and detects any tampering with it", async () => {
