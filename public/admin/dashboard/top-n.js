@@ -7,6 +7,7 @@
 import { api, asApiError } from "./api.js";
 import { askFirst } from "./confirm.js";
 import { $, el } from "./dom.js";
+import { me } from "./profile.js";
 import { say } from "./status.js";
 import { fullName, percent, plural } from "./text.js";
 
@@ -28,12 +29,13 @@ export const REASONS = {
 export const reasonText = (reason) => (Object.hasOwn(REASONS, reason) && REASONS[reason]) || reason;
 
 /**
- * Wires the panel.
+ * Wires the panel (once the profile, with the product catalogue, is loaded).
  * @param {{ awarded: () => void }} after  what the dashboard does once prizes were awarded
  */
 export function startTopN(after) {
   const form = /** @type {HTMLFormElement} */ ($("#top-n-form"));
   const result = $("#top-n-result");
+  $("#top-n-product").append(...(me.products || []).map((product) => el("option", { value: product.id }, product.label)));
 
   /** @param {import("./types.js").Entry} entry */
   const who = (entry) => fullName(entry) || entry.email || entry.id;
