@@ -43,6 +43,13 @@ const WholeNumber = (name: string, fallback: string, min: number, max = Number.M
     v.maxValue(max, `${name} must be at most ${max}`),
   );
 
+/** `true` or `false`, off unless set. */
+const Flag = (name: string) =>
+  v.pipe(
+    v.optional(v.picklist(["true", "false"], `${name} must be true or false`), "false"),
+    v.transform((flag) => flag === "true"),
+  );
+
 const PositiveInteger = (name: string, fallback: string) => WholeNumber(name, fallback, 1);
 
 /** Comma-separated email domains, lower-cased and NFC like the addresses they are matched with; `*` is every domain. */
@@ -87,10 +94,7 @@ const ConfigSchema = v.pipe(
     LIVE_SOCKET_CAP: PositiveInteger("LIVE_SOCKET_CAP", "32000"),
     LIVE_RELAYS: WholeNumber("LIVE_RELAYS", "0", 0, 100),
     HOLD_DAYS: PositiveInteger("HOLD_DAYS", "14"),
-    REOFFER_EXPIRED: v.pipe(
-      v.optional(v.picklist(["true", "false"], "REOFFER_EXPIRED must be true or false"), "false"),
-      v.transform((flag) => flag === "true"),
-    ),
+    REOFFER_EXPIRED: Flag("REOFFER_EXPIRED"),
     TSHIRT_SIZES: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((size) => size.trim()).filter(Boolean)),
@@ -134,6 +138,9 @@ const ConfigSchema = v.pipe(
         v.check((key) => key === undefined || key.length >= 32, "ADDRESS_FINGERPRINT_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
       ),
     ),
+    REVIEWS_PER_ENTRY: WholeNumber("REVIEWS_PER_ENTRY", "3", 1, 50),
+    MIN_REVIEWS: WholeNumber("MIN_REVIEWS", "1", 0, 50),
+    BLIND_JUDGING: Flag("BLIND_JUDGING"),
     ADMIN_ORGANISERS: v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
@@ -149,6 +156,11 @@ const ConfigSchema = v.pipe(
       "TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY go together (the secret with `wrangler secret put TURNSTILE_SECRET_KEY`)",
     ),
     ["TURNSTILE_SECRET_KEY"],
+  ),
+  // Judges following `next` stop at REVIEWS_PER_ENTRY: a higher minimum would leave nothing to award.
+  v.forward(
+    v.check((c) => c.MIN_REVIEWS <= c.REVIEWS_PER_ENTRY, "MIN_REVIEWS must not be above REVIEWS_PER_ENTRY"),
+    ["MIN_REVIEWS"],
   ),
   v.forward(
     v.check((c) => c.REGISTRATION_OPENS < c.REGISTRATION_CLOSES, "REGISTRATION_CLOSES must be after REGISTRATION_OPENS"),

@@ -18,6 +18,9 @@ describe("configuration", () => {
         prizePool: 300,
         emailProvider: "capture",
         maxBodyBytes: 65536,
+        reviewsPerEntry: 3,
+        minReviews: 1,
+        blindJudging: false,
       },
     });
   });
@@ -51,6 +54,12 @@ describe("configuration", () => {
     [{ ADDRESS_FINGERPRINT_KEY: "" }, "ADDRESS_FINGERPRINT_KEY"],
     [{ ADDRESS_FINGERPRINT_KEY: "short" }, "ADDRESS_FINGERPRINT_KEY"],
     [{ ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare", ADDRESS_FINGERPRINT_KEY: undefined }, "ADDRESS_FINGERPRINT_KEY"],
+    [{ REVIEWS_PER_ENTRY: "0" }, "REVIEWS_PER_ENTRY"],
+    [{ REVIEWS_PER_ENTRY: "three" }, "REVIEWS_PER_ENTRY"],
+    [{ MIN_REVIEWS: "-1" }, "MIN_REVIEWS"],
+    [{ MIN_REVIEWS: "4" }, "MIN_REVIEWS"],
+    [{ REVIEWS_PER_ENTRY: "2", MIN_REVIEWS: "3" }, "MIN_REVIEWS"],
+    [{ BLIND_JUDGING: "yes" }, "BLIND_JUDGING"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);

@@ -61,6 +61,18 @@ interface Send {
   cf?: Partial<IncomingRequestCfProperties>;
 }
 
+const envs = new WeakMap<Partial<Env>, Env>();
+
+/** The test's bindings with other vars: one object per `vars` object, so its configuration is parsed once. */
+function envWith(vars: Partial<Env>): Env {
+  let merged = envs.get(vars);
+  if (!merged) {
+    merged = { ...env, ...vars };
+    envs.set(vars, merged);
+  }
+  return merged;
+}
+
 /** Sends a request through the Worker's own fetch handler, as a browser or API client would. */
 export async function send(path: string, options: Send = {}): Promise<Response> {
   const headers = new Headers(options.headers);
@@ -76,7 +88,7 @@ export async function send(path: string, options: Send = {}): Promise<Response> 
   const request = new Request(`${ORIGIN}${path}`, { method, headers, body, cf: options.cf, redirect: "manual" });
   if (!options.vars) return exports.default.fetch(request);
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...options.vars }, ctx);
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, envWith(options.vars), ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

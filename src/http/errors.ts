@@ -14,6 +14,8 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden_origin"
   | "forbidden_role"
+  | "conflict_of_interest"
+  | "blind_judging"
   | "no_submission"
   | "no_prizes_left"
   | "not_awarded"

@@ -19,6 +19,99 @@ const reasonBody = (field: string, maxLength: number, required: boolean) => ({
   },
 });
 
+const reason = { type: "string", maxLength: 500 };
+
+/** Judging at scale: assignment, skips, progress, conflicts, the top-N award, notes. */
+const JUDGING_PATHS = {
+  "/admin/api/next": {
+    get: {
+      summary: "Lease the caller the entry that most needs a review from them (fewest reviews, not scored, skipped or in conflict); each call leases another, for 10 minutes",
+      responses: { 200: ok("`{entry, lease}`, or `{entry: null, lease: null}` when no entry needs the caller; under blind judging a judge's entry hides name, email and score") },
+    },
+  },
+  "/admin/api/entries/{id}/skip": {
+    post: {
+      summary: "Skip an entry: `next` does not give it to the caller again; their lease on it ends; audited",
+      parameters: [id],
+      requestBody: { content: { "application/json": { schema: { type: "object", properties: { reason } } } } },
+      responses: { 200: ok("Skipped"), 404: error, 409: error, 422: error },
+    },
+  },
+  "/admin/api/progress": {
+    get: {
+      summary: "Judging progress: entries fully reviewed and reviews given of those needed; per judge scored, skipped, leased (a judge sees their own)",
+      responses: { 200: ok("`{overall, judges}`") },
+    },
+  },
+  "/admin/api/conflicts": {
+    get: {
+      summary: "Conflicts of interest: a judge's own; for organisers everyone's, or one judge's",
+      parameters: [{ name: "judge", in: "query", description: "Organisers: one judge's", schema: { type: "string", maxLength: 100 } }],
+      responses: { 200: ok("`{conflicts}`"), 400: error, 403: error },
+    },
+    post: {
+      summary: "Declare a conflict of interest (an email address, a domain and its subdomains, or an entry id); organisers may name another judge; audited",
+      requestBody: {
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["kind", "value"],
+              properties: { kind: { enum: ["email", "domain", "entry"] }, value: { type: "string" }, reason, judge: { type: "string", maxLength: 100 } },
+            },
+          },
+        },
+      },
+      responses: { 201: ok("The conflict"), 200: ok("Declared already"), 403: error, 422: error },
+    },
+  },
+  "/admin/api/conflicts/{id}": {
+    delete: {
+      summary: "Remove a conflict (organisers); the judge's earlier scores count again; audited",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }],
+      responses: { 200: ok("Removed"), 404: error },
+    },
+  },
+  "/admin/api/awards/preview": {
+    get: {
+      summary: "Dry run of awarding the top N (organisers): the first `count` entries of the ranking that may win, those passed over and why, and the batch to award",
+      parameters: [
+        { name: "count", in: "query", required: true, schema: { type: "integer", minimum: 1, maximum: 500 } },
+        { name: "normalise", in: "query", schema: { enum: ["none", "z"], default: "none" } },
+        { name: "product", in: "query", schema: { type: "string" } },
+        { name: "q", in: "query", schema: { type: "string", maxLength: 200 } },
+      ],
+      responses: { 200: ok("`{batch, ids, token, candidates, passedOver, remaining, …}`"), 400: error },
+    },
+  },
+  "/admin/api/awards": {
+    post: {
+      summary: "Award the preview's list in one step (organisers): in order, stopping at the pool; a batch is awarded once; audited for the batch and per prize",
+      requestBody: {
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["batch", "token", "ids"],
+              properties: { batch: { type: "string", format: "uuid" }, token: { type: "string", pattern: "^[0-9a-f]{64}$" }, ids: { type: "array", items: { type: "string" }, maxItems: 500 } },
+            },
+          },
+        },
+      },
+      responses: { 201: ok("`{batch, replayed: false, awarded, refused, remaining}`"), 200: ok("Awarded before: the same results, nothing changed"), 422: error },
+    },
+  },
+  "/admin/api/entries/{id}/notes": {
+    get: { summary: "Organisers' notes on the entry, newest first (organisers)", parameters: [id], responses: { 200: ok("`{notes}`"), 404: error } },
+    post: {
+      summary: "Add a note (organisers); audited",
+      parameters: [id],
+      requestBody: { content: { "application/json": { schema: { type: "object", required: ["body"], properties: { body: { type: "string", maxLength: 5000 } } } } } },
+      responses: { 201: ok("The note, with author and time"), 404: error, 422: error },
+    },
+  },
+};
+
 export const ADMIN_OPENAPI = {
   openapi: "3.1.0",
   info: {
@@ -58,6 +151,7 @@ export const ADMIN_OPENAPI = {
           { name: "q", in: "query", description: "Words searched in names, email, title and description (prefixes match)", schema: { type: "string", maxLength: 200 } },
           { name: "sort", in: "query", schema: { enum: ["created", "submitted", "score"], default: "created" } },
           { name: "normalise", in: "query", description: "With sort=score: z, the mean of each judge's z-scores", schema: { enum: ["none", "z"], default: "none" } },
+          { name: "needs_reviews", in: "query", description: "true: only entries with fewer reviews than REVIEWS_PER_ENTRY", schema: { enum: ["true"] } },
           { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
         ],
@@ -305,5 +399,6 @@ export const ADMIN_OPENAPI = {
         responses: { 200: ok("Lifted"), 404: error },
       },
     },
+    ...JUDGING_PATHS,
   },
 } as const;

@@ -24,6 +24,7 @@ import {
 import type { SystemAudit } from "../messages/topics";
 import { BAN_SNAPSHOT_KEY, BanRequest, Reason } from "../schemas/bans";
 import type { Disqualification, EligibilityUpdate } from "../schemas/eligibility";
+import { AwardBatch, type BatchOutcome, type BatchResult } from "../schemas/awards";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { acceptSocket, answerPings, closeBack, closeChatter, refuseSocket, sendToAll } from "./live-sockets";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
@@ -76,6 +77,15 @@ const LIVE_RELAY_TABLE = `
     since INTEGER NOT NULL
   );`;
 
+// Batch awards done, by id: a batch repeated is answered from here and awards nothing.
+const AWARD_BATCH_TABLE = `
+  CREATE TABLE award_batch (
+    id TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    results TEXT NOT NULL
+  );`;
+
 export const SCHEMA: Schema = {
   current: `${POOL_TABLE},
       configured_total INTEGER NOT NULL DEFAULT 0
@@ -84,7 +94,8 @@ export const SCHEMA: Schema = {
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
-    ${ELIGIBILITY_SCHEMA}`,
+    ${ELIGIBILITY_SCHEMA}
+    ${AWARD_BATCH_TABLE}`,
   upgrades: [
     `${POOL_TABLE});
      ${LEDGER_TABLES}
@@ -100,6 +111,8 @@ export const SCHEMA: Schema = {
      UPDATE outbox SET body = json_set(body, '$.at', created_at) WHERE topic = 'audit';`,
     // One box per person: the disqualified entrants and the ban list.
     ELIGIBILITY_SCHEMA,
+    // Judging at scale: each top-N batch, awarded once.
+    AWARD_BATCH_TABLE,
   ],
 };
 
@@ -179,6 +192,30 @@ export class PrizeCounter extends OutboxHolder {
     });
     if (result.ok && !result.already) this.afterChange();
     return result;
+  }
+
+  /**
+   * Awards a batch in one transaction, in the order given: each candidate the caller did not
+   * refuse takes the lowest free slot, unless it holds one already or none is left. A batch
+   * id is awarded once: repeated (or raced by a second caller), it changes nothing and
+   * answers what the first call did.
+   */
+  async awardBatch(input: AwardBatch): Promise<BatchOutcome> {
+    const { batch, actor, candidates } = v.parse(AwardBatch, input);
+    const outcome = this.ctx.storage.transactionSync((): BatchOutcome => {
+      const done = this.sql<{ results: string }>`SELECT results FROM award_batch WHERE id = ${batch}`.toArray()[0];
+      if (done) return { batch, replayed: true, results: JSON.parse(done.results) as BatchResult[], remaining: this.status().remaining };
+      const results = candidates.map(({ id, refused }): BatchResult => {
+        if (refused) return { id, awarded: false, reason: refused };
+        if (this.slotOf(id) !== null) return { id, awarded: false, reason: "already_winner" };
+        const awarded = this.awardNew(id, actor);
+        return awarded.ok ? { id, awarded: true, slot: awarded.slot } : { id, awarded: false, reason: "no_prizes_left" };
+      });
+      this.sql`INSERT INTO award_batch (id, actor, at, results) VALUES (${batch}, ${actor}, ${Date.now()}, ${JSON.stringify(results)})`;
+      return { batch, replayed: false, results, remaining: this.status().remaining };
+    });
+    if (!outcome.replayed && outcome.results.some((result) => result.awarded)) this.afterChange();
+    return outcome;
   }
 
   /** Frees the registrant's slot, if they have one. */

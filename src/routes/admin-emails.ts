@@ -2,6 +2,7 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
+import { WITHHELD, isBlind } from "../judges/blind";
 import { decodeCursor, encodeCursor } from "../judges/cursor";
 import { parseEmailKey } from "../messages/email-keys";
 import { retryDeadLetter } from "../queues/dead-letters";
@@ -28,10 +29,14 @@ export async function emails(request: AdminRequest, env: Env): Promise<Response>
      ORDER BY updated_at DESC, key DESC LIMIT ?4`,
   )
     .bind(query.status ?? null, beforeTime, beforeKey, query.limit + 1)
-    .all<{ key: string; updated_at: number }>();
+    .all<{ key: string; updated_at: number; recipient: string; last_error: string | null }>();
   const page = results.slice(0, query.limit);
   const last = page.at(-1);
-  return json({ emails: page, next: results.length > query.limit && last ? encodeCursor([last.updated_at, last.key]) : null });
+  // Under blind judging a judge may not learn who entered: the address, and any provider
+  // error that may quote it, are withheld.
+  const blind = isBlind(request.config, request.judge);
+  const shown = blind ? page.map((email) => ({ ...email, recipient: WITHHELD, last_error: email.last_error === null ? null : WITHHELD })) : page;
+  return json({ emails: shown, next: results.length > query.limit && last ? encodeCursor([last.updated_at, last.key]) : null });
 }
 
 /**

@@ -4,6 +4,7 @@ import { HttpError } from "../http/errors";
 import { isHead } from "../http/head";
 import { recordAudit } from "../store/audit";
 import { allows, type Role } from "../schemas/judges";
+import { hideIdentity, isBlind } from "../judges/blind";
 import { csvStream } from "../judges/csv";
 import { parseQuery, type AdminRequest } from "./admin-request";
 
@@ -52,12 +53,16 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
     throw new HttpError(403, "forbidden_role", `Exporting ${set} needs the ${spec.role} role.`);
   }
   if (!isHead(request)) await recordAudit(env.DB, request.judge, "export", null, { set });
-  const stream = csvStream<ExportRow>(spec.header, spec.cells, async (after) => {
+  // Under blind judging, a judge's rows of entries they have not scored hide who entered and the scores.
+  const blindJudge = isBlind(request.config, request.judge) ? request.judge.name : null;
+  const cells = (row: ExportRow) => spec.cells(blindJudge !== null && !row.mine ? hideIdentity(row) : row);
+  const stream = csvStream<ExportRow>(spec.header, cells, async (after) => {
     const { results } = await env.DB.prepare(
-      `SELECT * FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
+      `SELECT *, EXISTS (SELECT 1 FROM scores m WHERE m.entry_id = entries.id AND m.judge = ?3) AS mine
+       FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
        ORDER BY registered_at, id LIMIT 500`,
     )
-      .bind(after?.registered_at ?? -1, after?.id ?? "")
+      .bind(after?.registered_at ?? -1, after?.id ?? "", blindJudge)
       .all<ExportRow>();
     return results;
   });

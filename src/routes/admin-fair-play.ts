@@ -9,6 +9,8 @@ import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
 import { decodeCursor, encodeCursor } from "../judges/cursor";
+import { isBlind } from "../judges/blind";
+import { scoresFor } from "../judges/scores";
 import { prizeCounter } from "../objects/stubs";
 import { BannedDomain, mailboxHash, Reason, type BanRequest } from "../schemas/bans";
 import { EmailAddress, fieldErrors, Text } from "../schemas/fields";
@@ -61,12 +63,14 @@ export async function entryReview(request: AdminRequest, env: Env): Promise<Resp
   ]);
   if (!view) throw new HttpError(404, "not_found", "This entrant was erased.");
   const peers = organiser ? await peerEntries(env, view.address.peers) : [];
+  // Under blind judging, who entered (and what other judges wrote) waits for this judge's score.
+  const blind = isBlind(request.config, request.judge) && !(await scoresFor(env.DB, id)).some((score) => score.judge === request.judge.name);
   return json({
-    identity: { registeredAs: view.profile.email, mailbox: view.mailbox || view.profile.email },
+    identity: blind ? null : { registeredAs: view.profile.email, mailbox: view.mailbox || view.profile.email },
     // The counter decides; its word reaches the registrant a moment later.
     disqualified: disqualification ? disqualification.disqualified : view.disqualified,
     disqualification,
-    flags,
+    flags: blind ? flags.filter((flag) => flag.judge === request.judge.name) : flags,
     address: { review: view.address.status, peers },
   });
 }

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
+import { WITHHELD, isBlind } from "../judges/blind";
 import { decodeCursor, encodeCursor } from "../judges/cursor";
 import { json } from "../http/negotiate";
 import type { TaskKind } from "../messages/topics";
@@ -35,7 +36,10 @@ export async function deadLetters(request: AdminRequest, env: Env): Promise<Resp
   const query = parseQuery(DeadLettersQuery, request);
   const before = query.cursor ? decodeCursor(query.cursor, DeadLetterCursor)[0] : null;
   const page = await listDeadLetters(env.DB, query, before, query.limit);
-  return json({ deadLetters: page.deadLetters, next: page.next === null ? null : encodeCursor([page.next]) });
+  // A failure's reason may quote an entrant's address, which blind judging withholds.
+  const blind = isBlind(request.config, request.judge);
+  const shown = blind ? page.deadLetters.map((letter) => ({ ...letter, reason: WITHHELD })) : page.deadLetters;
+  return json({ deadLetters: shown, next: page.next === null ? null : encodeCursor([page.next]) });
 }
 
 const LetterId = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number));

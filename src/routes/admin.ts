@@ -39,6 +39,13 @@ import { deadLetters, resume, retryLetter, starter, task, tasks } from "./admin-
 import { revokeSession, sessions } from "./admin-session";
 import { entryId, indexedEntry, parseQuery, type AdminRequest, type Handler } from "./admin-request";
 import type { RouterArgs } from "./context";
+import { awardBatch, preview } from "./admin-awards";
+import { conflicts, declare, removal } from "./admin-conflicts";
+import { next, progress, skip } from "./admin-judging";
+import { addNoteTo, notes } from "./admin-notes";
+import { hideIdentity, isBlind } from "../judges/blind";
+import { conflictMessage } from "../judges/conflicts";
+import { conflictsWith } from "../store/conflicts";
 
 interface AdminRoute {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -91,6 +98,17 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/admin/api/bans", role: "organiser", handler: bans },
   { method: "POST", path: "/admin/api/bans", role: "organiser", handler: addBan },
   { method: "DELETE", path: "/admin/api/bans/:id", role: "organiser", handler: liftBan },
+  // Judging at scale: assignment, conflicts, progress, the top-N award, notes.
+  { method: "GET", path: "/admin/api/next", role: "judge", handler: next },
+  { method: "POST", path: "/admin/api/entries/:id/skip", role: "judge", handler: skip },
+  { method: "GET", path: "/admin/api/progress", role: "judge", handler: progress },
+  { method: "GET", path: "/admin/api/conflicts", role: "judge", handler: conflicts },
+  { method: "POST", path: "/admin/api/conflicts", role: "judge", handler: declare },
+  { method: "DELETE", path: "/admin/api/conflicts/:id", role: "organiser", handler: removal },
+  { method: "GET", path: "/admin/api/awards/preview", role: "organiser", handler: preview },
+  { method: "POST", path: "/admin/api/awards", role: "organiser", handler: awardBatch },
+  { method: "GET", path: "/admin/api/entries/:id/notes", role: "organiser", handler: notes },
+  { method: "POST", path: "/admin/api/entries/:id/notes", role: "organiser", handler: addNoteTo },
 ];
 
 const UNSAFE = new Set(["POST", "PUT", "DELETE", "PATCH"]);
@@ -149,12 +167,20 @@ function dashboard(request: AdminRequest): Response {
 
 function me(request: AdminRequest): Response {
   const { name, role, via } = request.judge;
-  return json({ name, role, via, rubric: request.config.rubric, awardPolicy: request.config.awardPolicy, products: PRODUCTS });
+  const { rubric, awardPolicy, reviewsPerEntry, minReviews } = request.config;
+  const blind = isBlind(request.config, request.judge);
+  return json({ name, role, via, rubric, awardPolicy, products: PRODUCTS, reviewsPerEntry, minReviews, blind });
 }
 
 async function entries(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(EntriesQuery, request);
-  return json(await listEntries(env.DB, query));
+  const blind = isBlind(request.config, request.judge);
+  if (blind && query.sort === "score") {
+    throw new HttpError(403, "blind_judging", "Judging is blind: ranking by score is for organisers.", { sort: "sort by created or submitted" });
+  }
+  const page = await listEntries(env.DB, query, { reviewsPerEntry: request.config.reviewsPerEntry, blindJudge: blind ? request.judge.name : null });
+  if (!blind) return json(page);
+  return json({ ...page, entries: page.entries.map(({ mine, ...entry }) => (mine ? entry : hideIdentity(entry))) });
 }
 
 async function entry(request: AdminRequest, env: Env): Promise<Response> {
@@ -166,12 +192,15 @@ async function entry(request: AdminRequest, env: Env): Promise<Response> {
   ]);
   // A winner's postal address is for organisers, like the shipping export.
   const shipping_address = request.judge.role === "organiser" ? row.shipping_address : null;
+  const shown = { ...row, shipping_address, products: JSON.parse(String(row.products)) };
+  const myScore = scores.find((s) => s.judge === request.judge.name) ?? null;
+  const blind = isBlind(request.config, request.judge) && myScore === null;
   return json({
-    entry: { ...row, shipping_address, products: JSON.parse(String(row.products)) },
+    entry: blind ? hideIdentity(shown) : shown,
     history: view?.versions ?? [],
     prize: view?.prize ?? null,
-    scores,
-    myScore: scores.find((s) => s.judge === request.judge.name) ?? null,
+    scores: blind ? [] : scores,
+    myScore,
   });
 }
 
@@ -189,6 +218,10 @@ async function score(request: AdminRequest, env: Env): Promise<Response> {
   }
   const row = await indexedEntry(env, id);
   if (row.submission_version === null) throw new HttpError(409, "no_submission", "This entry has no submission to score yet.");
+  const conflicts = await conflictsWith(env.DB, request.judge.name, id);
+  if (conflicts.length > 0) {
+    throw new HttpError(403, "conflict_of_interest", conflictMessage(conflicts, request.judge, isBlind(request.config, request.judge)));
+  }
   return json(await putScore(env.DB, request.config.rubric, request.judge, id, parsed.output));
 }
 
@@ -273,5 +306,7 @@ const AuditQuery = v.object({
 
 async function audit(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(AuditQuery, request);
-  return json(await listAudit(env.DB, query.before ?? null, query.limit));
+  // Under blind judging the log would show other judges' scores: a judge reads their own actions.
+  const actor = isBlind(request.config, request.judge) ? request.judge.name : null;
+  return json(await listAudit(env.DB, query.before ?? null, query.limit, actor));
 }

@@ -73,6 +73,20 @@ export const EmailAddress = v.pipe(
   v.check((email) => isHostname(email.slice(email.lastIndexOf("@") + 1)), INVALID_EMAIL),
 );
 
+/**
+ * An email domain as addresses hold it (trimmed, NFC, lower-case, kept as typed); a leading
+ * `@` or `*.` is dropped, so "@Example.com" and "*.example.com" both mean example.com.
+ */
+export const EmailDomain = v.pipe(
+  v.string("The domain must be text"),
+  v.trim(),
+  v.normalize("NFC"),
+  v.toLowerCase(),
+  v.transform((domain) => domain.replace(/^(?:@|\*\.)/, "")),
+  v.nonEmpty("The domain is required"),
+  v.check(isHostname, "Enter a domain, like example.com"),
+);
+
 /** The first message for each top-level field, the shape of the `fields` error object. */
 export function fieldErrors(issues: [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]): FieldErrors {
   const errors: FieldErrors = {};

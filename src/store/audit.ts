@@ -35,11 +35,16 @@ export async function recordAudit(db: D1Database, actor: AuditActor, action: str
   await auditStatement(db, actor, action, target, detail).run();
 }
 
-/** The newest actions first, a page at a time (`before` is the last id seen). */
-export async function listAudit(db: D1Database, before: number | null, limit: number): Promise<{ entries: AuditEntry[]; next: number | null }> {
+/** The newest actions first, a page at a time (`before` is the last id seen); only `actor`'s, if named. */
+export async function listAudit(
+  db: D1Database,
+  before: number | null,
+  limit: number,
+  actor: string | null = null,
+): Promise<{ entries: AuditEntry[]; next: number | null }> {
   const { results } = await db
-    .prepare("SELECT id, at, actor, role, action, target, detail FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?")
-    .bind(before ?? Number.MAX_SAFE_INTEGER, limit + 1)
+    .prepare("SELECT id, at, actor, role, action, target, detail FROM audit_log WHERE id < ?1 AND (?3 IS NULL OR actor = ?3) ORDER BY id DESC LIMIT ?2")
+    .bind(before ?? Number.MAX_SAFE_INTEGER, limit + 1, actor)
     .all<Omit<AuditEntry, "detail"> & { detail: string }>();
   const page = results.slice(0, limit).map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
   return { entries: page, next: results.length > limit ? (page.at(-1)?.id ?? null) : null };

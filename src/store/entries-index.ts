@@ -6,6 +6,7 @@
 import type { Confirmation } from "../messages/topics";
 import type { EntryRow } from "../schemas/entry-row";
 import { rowsIn, type Lookup } from "./lookup";
+import { rescoreStatement } from "./scores";
 
 const COLUMNS = [
   "id",
@@ -55,12 +56,14 @@ export function upsertStatements(db: D1Database, rows: readonly EntryRow[]): D1P
  */
 export function refreshStatements(db: D1Database, rows: readonly EntryRow[]): D1PreparedStatement[] {
   const refresh = db.prepare(OVERWRITE);
-  const rescore = db.prepare(
-    `UPDATE entries SET score = (SELECT AVG(weighted) FROM scores WHERE entry_id = ?1),
-       scores_count = (SELECT COUNT(*) FROM scores WHERE entry_id = ?1),
-       flags_open = (SELECT COUNT(*) FROM review_flags WHERE entry_id = ?1 AND resolved_at IS NULL) WHERE id = ?1 AND status != 'erased'`,
+  const recountFlags = db.prepare(
+    "UPDATE entries SET flags_open = (SELECT COUNT(*) FROM review_flags WHERE entry_id = ?1 AND resolved_at IS NULL) WHERE id = ?1 AND status != 'erased'",
   );
-  return rows.flatMap((row) => [refresh.bind(...COLUMNS.map((column) => row[column])), rescore.bind(row.id)]);
+  return rows.flatMap((row) => [
+    refresh.bind(...COLUMNS.map((column) => row[column])),
+    rescoreStatement(db, "id = ? AND status != 'erased'", [row.id]),
+    recountFlags.bind(row.id),
+  ]);
 }
 
 /** Whether D1 holds each row a Registrant sent (or a newer one): done, or lost. */
@@ -78,7 +81,8 @@ export function indexConfirmations(db: D1Database, rows: readonly EntryRow[]): L
 /**
  * Replaces an erased registrant's row by a tombstone (the id and "erased", nothing
  * personal) at `version`, above every version the object sent, so a row still on its way
- * cannot bring data back; deletes their scores and email log, and takes them off the registry.
+ * cannot bring data back; deletes their scores, organisers' notes, leases, skips and email log,
+ * and takes them off the registry.
  */
 export async function eraseFromIndex(db: D1Database, id: string, email: string | null, version: number): Promise<void> {
   const tombstone: EntryRow = {
@@ -113,6 +117,10 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     db.prepare("UPDATE entries SET score = NULL, scores_count = 0, flags_open = 0 WHERE id = ?").bind(id),
     db.prepare("DELETE FROM scores WHERE entry_id = ?").bind(id),
     db.prepare("DELETE FROM review_flags WHERE entry_id = ?").bind(id),
+    // What judges and organisers kept about the entrant goes with them.
+    db.prepare("DELETE FROM entry_notes WHERE entry_id = ?").bind(id),
+    db.prepare("DELETE FROM leases WHERE entry_id = ?").bind(id),
+    db.prepare("DELETE FROM skips WHERE entry_id = ?").bind(id),
     db.prepare("DELETE FROM email_log WHERE recipient = ?").bind(email ?? ""),
     db.prepare("DELETE FROM dev_mailbox WHERE recipient = ?").bind(email ?? ""),
     // The registry lists living registrants; one who signs up again is listed again.

@@ -481,3 +481,84 @@ test(
     }
   }),
 );
+
+test(
+  "a judge reviews three entries one after another with \"Next entry\", and an organiser awards the top three in one batch",
+  { timeout: 60_000 },
+  withServerLog(async () => {
+    // ---- three entrants submit, over HTTP, one after the other ----
+    const suffix = Date.now().toString(36);
+    const titles = ["Aurora Relay", "Boreal Cache", "Cirrus Queue"].map((title) => `${title} ${suffix}`);
+    const ids: string[] = [];
+    for (const [i, title] of titles.entries()) {
+      const email = `next${i}.${suffix}@example.com`;
+      assert.equal((await post("/signup", { firstname: `Next${i}`, lastname: "Entrant", email, accept_rules: "on" })).status, 202);
+      const code = await emailedCode(email, "/submit");
+      const submitted = await post("/submit", {
+        code, title, description: "Reviewed in turn.", repo_url: "https://github.com/example/next", demo_url: "https://next.example.com/",
+        products: ["workers", "kv"], confirm_original: "on",
+      });
+      assert.equal(submitted.status, 201, `submit answered ${submitted.status}`);
+      ids.push(code.split(".")[0]!);
+    }
+    await until("the three submissions in the judges' index", async () => {
+      const { entries } = await organiserApi<{ entries: { id: string; submission_version: number | null }[] }>(`/admin/api/entries?q=${suffix}`);
+      return entries.filter((e) => ids.includes(e.id) && e.submission_version === 1).length === 3;
+    });
+    const me = await organiserApi<{ rubric: { id: string; max: number }[] }>("/admin/api/me");
+
+    const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+      assert.equal(login.status(), 303);
+      await page.goto(`${BASE}/admin`);
+      const drawerTitle = page.getByTestId("drawer-title");
+      const drawer = page.getByTestId("drawer");
+
+      // ---- "Next entry" opens the oldest submission; each saved score opens the next ----
+      await page.getByTestId("next-entry").click();
+      for (const [i, title] of titles.entries()) {
+        await until(`${title} in the drawer`, async () => (await drawerTitle.textContent()) === title);
+        for (const criterion of me.rubric) {
+          await drawer.locator(`[data-testid=score-input][data-criterion="${criterion.id}"]`).fill(String(Math.max(0, criterion.max - i)));
+        }
+        await page.getByTestId("save-score").click();
+      }
+      await until("nothing more to review", async () => /No entry needs a review from you/.test((await page.getByTestId("status").textContent()) ?? ""));
+      for (const id of ids) {
+        const detail = await organiserApi<{ myScore: unknown; entry: { scores_count: number } }>(`/admin/api/entries/${id}`);
+        assert.ok(detail.myScore, `entry ${id} scored`);
+        assert.equal(detail.entry.scores_count, 1);
+      }
+      await page.keyboard.press("Escape");
+      await drawer.waitFor({ state: "hidden" });
+      await until("the progress bar moved", async () => /fully reviewed/.test((await page.getByTestId("progress-text").textContent()) ?? ""));
+      assert.ok(await page.locator('[data-testid=progress-row][data-judge="Dev Organiser"]').count(), "a progress row for the judge");
+
+      // ---- the organiser previews the top three, then awards them in one step ----
+      const before = ((await (await fetch(`${BASE}/api/prizes`)).json()) as { remaining: number }).remaining;
+      const panel = page.getByTestId("top-n-panel");
+      await panel.getByTestId("top-n-count").fill("3");
+      await panel.getByTestId("top-n-preview-button").click();
+      const candidates = panel.getByTestId("top-n-candidate");
+      await until("the preview of three", async () => (await candidates.count()) === 3);
+      assert.deepEqual(await candidates.evaluateAll((rows) => rows.map((row) => row.getAttribute("data-entry-id"))), ids, "ranked by score, best first");
+      await panel.getByTestId("top-n-award").click();
+      await panel.getByTestId("top-n-confirm").click();
+      await until("the batch report", async () => /3 prizes awarded/.test((await panel.getByTestId("top-n-report").textContent()) ?? ""));
+      assert.equal(await panel.getByTestId("top-n-won").count(), 3);
+      await until("three fewer prizes, over /live", async () => (await page.getByTestId("prizes-left").textContent()) === String(before - 3));
+      await until("the three winners in the index", async () => {
+        const { entries } = await organiserApi<{ entries: { id: string; status: string }[] }>(`/admin/api/entries?q=${suffix}&status=winner`);
+        return entries.length === 3;
+      });
+      assert.deepEqual(pageErrors, [], "no script errors on the page");
+    } finally {
+      await context.close();
+    }
+  }),
+);

@@ -5,6 +5,7 @@
  * answers below 500, escapes what it echoes into HTML, and a request it refuses changes
  * nothing stored. The seed is fixed, so a failure replays exactly.
  */
+import { createHash } from "node:crypto";
 import { createExecutionContext, listDurableObjectIds, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
@@ -85,7 +86,10 @@ async function storedState(): Promise<string> {
             (SELECT COUNT(*) FROM email_log WHERE status = 'retried') AS retried,
             (SELECT COALESCE(SUM(score), 0) FROM entries) AS index_scores,
             (SELECT COUNT(*) FROM review_flags) AS flags, (SELECT COALESCE(SUM(flagged_at), 0) FROM review_flags) AS flagged,
-            (SELECT COUNT(*) FROM review_flags WHERE resolved_at IS NULL) AS open_flags, (SELECT COALESCE(SUM(flags_open), 0) FROM entries) AS flags_open`,
+            (SELECT COUNT(*) FROM review_flags WHERE resolved_at IS NULL) AS open_flags, (SELECT COALESCE(SUM(flags_open), 0) FROM entries) AS flags_open,
+            (SELECT COUNT(*) || ':' || COALESCE(SUM(expires_at), 0) FROM leases) AS leases,
+            (SELECT COUNT(*) FROM skips) AS skips, (SELECT COUNT(*) FROM conflicts) AS conflicts,
+            (SELECT COUNT(*) FROM entry_notes) AS notes`,
   ).first();
   const pool = await prizeCounter(env).getStatus();
   const bans = await prizeCounter(env).bans();
@@ -152,7 +156,7 @@ const FIELDS = [
   "firstname", "lastname", "email", "accept_rules", "code", "title", "description", "repo_url", "demo_url", "products",
   "confirm_original", "confirm", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "phone",
   "tshirt_size", "token", "cf-turnstile-response", "total", "ids", "tracking_url", "criteria", "comment", "note", "reason", "kind", "value",
-  "__proto__", "constructor",
+  "judge", "batch", "body", "__proto__", "constructor",
 ];
 const fieldName = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: text });
 /** Fields to spoil: mostly the route's own (`own` picks one of them by index), else any name. */
@@ -211,7 +215,7 @@ const encoding = fc.oneof(
 const RAW_QUERY_ALPHABET = ["a", "=", "&", "%", "E0", "A4", "ff", "+", "code", "limit", "cursor", "q", "<", ">", '"', "\\u", "1", "-"];
 const query = fc.oneof(
   fc.dictionary(
-    fc.constantFrom("code", "cursor", "limit", "after", "q", "status", "sort", "normalise", "set", "part", "product", "before", "review", "x"),
+    fc.constantFrom("code", "cursor", "limit", "after", "q", "status", "sort", "normalise", "set", "part", "product", "before", "review", "count", "needs_reviews", "judge", "x"),
     fc.oneof(text, fc.constantFrom("fixture-code", "fixture-shipping")),
     { maxKeys: 3 },
   ),
@@ -256,6 +260,11 @@ const PUBLIC_ROUTES: Route[] = [
   { method: "POST", path: "/admin/logout" },
 ];
 
+/** A batch award of made-up entries, with the token its preview would give: it awards nothing. */
+const AWARD_BATCH = "6f1c2a4e-9b7d-4e21-8c3a-2f5d7e9a1b0c";
+const AWARD_IDS = ["1".repeat(64), "2".repeat(64)];
+const AWARD_TOKEN = createHash("sha256").update([AWARD_BATCH, ...AWARD_IDS].join("\n")).digest("hex");
+
 const ADMIN_BODIES: Record<string, () => Record<string, unknown>> = {
   "PUT /admin/api/entries/:id/score": () => ({ criteria: { requirements: 3, innovation: 4, breadth: 2 }, comment: "fuzz" }),
   "POST /admin/api/entries/:id/shipped": () => ({ tracking_url: "https://example.com/track" }),
@@ -266,6 +275,10 @@ const ADMIN_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /admin/api/entries/:id/reinstate": () => ({ reason: "fuzz" }),
   "POST /admin/api/entries/:id/ban": () => ({ reason: "fuzz" }),
   "POST /admin/api/bans": () => ({ kind: "domain", value: "fuzz.example", reason: "fuzz" }),
+  "POST /admin/api/entries/:id/skip": () => ({ reason: "fuzz" }),
+  "POST /admin/api/conflicts": () => ({ kind: "domain", value: "fuzz.example" }),
+  "POST /admin/api/entries/:id/notes": () => ({ body: "fuzz" }),
+  "POST /admin/api/awards": () => ({ batch: AWARD_BATCH, ids: AWARD_IDS, token: AWARD_TOKEN }),
 };
 
 const ROUTES: Route[] = [

@@ -1,6 +1,10 @@
+import { createHash } from "node:crypto";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { captureLinkCodes, ORIGIN, registrantId, send, signUp, validSubmission, type LinkCodes } from "../helpers";
+import type { Env } from "../../src/env";
+import type { EntryRow } from "../../src/schemas/entry-row";
+import { upsertStatements } from "../../src/store/entries-index";
+import { captureLinkCodes, ORIGIN, registrantId, send, signUp, swagboxEnv, validSubmission, type LinkCodes } from "../helpers";
 
 export const ORGANISER = "dev-organiser-token";
 export const JUDGE = "dev-judge-token";
@@ -10,6 +14,8 @@ interface AdminSend {
   method?: string;
   json?: unknown;
   headers?: Record<string, string>;
+  /** Configuration to run this request under instead of the test configuration. */
+  vars?: Partial<Env>;
 }
 
 /** A judges' API call with a bearer token (the organiser's unless told otherwise). */
@@ -20,7 +26,39 @@ export function admin(path: string, options: AdminSend = {}): Promise<Response> 
     json: options.json,
     acceptJson: true,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
+    vars: options.vars,
   });
+}
+
+/**
+ * ADMIN_TOKENS for a panel of people (each one's token is `token-<name>`), beside the
+ * development tokens, to pass as `vars`; `token(name)` is what that person sends.
+ */
+export function panel(people: Record<string, "judge" | "organiser">, more: Partial<Env> = {}) {
+  const token = (name: string) => `token-${name.toLowerCase().replace(/\W+/g, "-")}`;
+  const listed = Object.entries(people).map(([name, role]) => ({ name, role, sha256: createHash("sha256").update(token(name)).digest("hex") }));
+  const development = JSON.parse(swagboxEnv.ADMIN_TOKENS ?? "[]") as unknown[];
+  return { vars: { ...more, ADMIN_TOKENS: JSON.stringify([...development, ...listed]) } satisfies Partial<Env>, token };
+}
+
+/**
+ * Puts `count` submitted entries straight into the judges' index (ids of real Durable
+ * Objects, none of them created), named `<prefix>-<i>` at `domain`; returns their ids.
+ */
+export async function seedEntries(count: number, prefix: string, domain = "example.com", extra: Partial<EntryRow> = {}): Promise<string[]> {
+  const start = Date.now();
+  const rows = Array.from({ length: count }, (_, i): EntryRow => {
+    const email = `${prefix}-${i}@${domain}`;
+    return {
+      id: registrantId(email), version: 1, email, firstname: `${prefix}first${i}`, lastname: `${prefix}last${i}`, status: "submitted",
+      registered_at: start + i, submitted_at: start + i, amended_at: null, submission_version: 1, title: `${prefix} project ${i}`,
+      description: `What ${prefix} ${i} built`, repo_url: null, demo_url: null, products: "[]", slot: null, waitlist_position: null,
+      shipping_status: null, hold_expires_at: null, shipping_address: null, tracking_url: null, mailbox: email, disqualified_at: null,
+      address_review: null, address_peers: "[]", ...extra,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 50) await env.DB.batch(upsertStatements(env.DB, rows.slice(i, i + 50)));
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { PrizeCounter } from "../../src/objects/prize-counter";
 import type { Registrant } from "../../src/objects/registrant";
 import { GENESIS, pseudonym, verifyAwardLog, type HashedAwardEvent } from "../../src/prizes/award-log";
+import type { AwardBatch } from "../../src/schemas/awards";
 import { registrantId, registrantStub } from "../helpers";
 
 const entrant = (i: number) => registrantId(`entrant-${i}@example.com`);
@@ -69,6 +70,58 @@ describe("PrizeCounter", () => {
       await expect(instance.award(entrant(1), "  ")).rejects.toThrow("An actor is required");
       await expect(instance.resize(-1, "organiser")).rejects.toThrow();
       await expect(instance.resize(2.5, "organiser")).rejects.toThrow();
+    });
+  });
+
+  it("awards a batch in order in one transaction, stops at the pool, and awards a batch id once", async () => {
+    const counter = freshCounter();
+    await counter.award(entrant(2), "organiser:lin");
+    await counter.resize(4, "organiser:lin");
+    const batch = crypto.randomUUID();
+    const candidates = [1, 2, 3, 4, 5, 6].map((i) => ({ id: entrant(i), ...(i === 3 ? { refused: "below_min_reviews" } : {}) }));
+    const first = await counter.awardBatch({ batch, actor: "organiser:ada", candidates });
+    expect(first).toEqual({
+      batch,
+      replayed: false,
+      remaining: 0,
+      results: [
+        { id: entrant(1), awarded: true, slot: 2 },
+        { id: entrant(2), awarded: false, reason: "already_winner" },
+        { id: entrant(3), awarded: false, reason: "below_min_reviews" },
+        { id: entrant(4), awarded: true, slot: 3 },
+        { id: entrant(5), awarded: true, slot: 4 },
+        { id: entrant(6), awarded: false, reason: "no_prizes_left" },
+      ],
+    });
+    await counter.resize(10, "organiser:lin");
+    const again = await counter.awardBatch({ batch, actor: "organiser:ada", candidates });
+    expect(again).toEqual({ ...first, replayed: true, remaining: 6 });
+    expect((await counter.getStatus()).awarded).toBe(4);
+  });
+
+  it("awards two racing batches of 200 against a pool of 300: exactly 300 slots, once each", async () => {
+    const counter = freshCounter();
+    const batch = (from: number) => ({ batch: crypto.randomUUID(), actor: "organiser", candidates: Array.from({ length: 200 }, (_, i) => ({ id: entrant(from + i) })) });
+    const [a, b] = await Promise.all([counter.awardBatch(batch(0)), counter.awardBatch(batch(200))]);
+    const slots = [...a.results, ...b.results].flatMap((result) => (result.awarded ? [result.slot] : []));
+    expect(slots.sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect([...a.results, ...b.results].filter((result) => !result.awarded).every((result) => result.reason === "no_prizes_left")).toBe(true);
+  });
+
+  it("refuses a malformed batch, awarding nothing", async () => {
+    const good = { batch: crypto.randomUUID(), actor: "organiser", candidates: [{ id: entrant(1) }] };
+    await runInDurableObject(freshCounter(), async (instance: PrizeCounter) => {
+      for (const [bad, message] of [
+        [{ ...good, batch: "not-a-uuid" }, "batch is the id the preview gave"],
+        [{ ...good, actor: " " }, "An actor is required"],
+        [{ ...good, candidates: [] }, "a batch names at least one entry"],
+        [{ ...good, candidates: [{ id: "nope" }] }, "Not a registrant id"],
+        [{ ...good, candidates: [{ id: entrant(1), refused: "Not A Reason!" }] }, "a refusal is a lower-case word"],
+        [{ ...good, candidates: Array.from({ length: 501 }, (_, i) => ({ id: entrant(i) })) }, "a batch names at most 500 entries"],
+      ] as [AwardBatch, string][]) {
+        await expect(instance.awardBatch(bad)).rejects.toThrow(message);
+      }
+      expect((await instance.getStatus()).awarded).toBe(0);
     });
   });
 

@@ -5,8 +5,9 @@
  */
 import { $, el } from "./dom.js";
 import { pagedList } from "./paged-list.js";
-import { productName } from "./profile.js";
-import { fullName, percent, plural, STATUS_LABELS } from "./text.js";
+import { BLIND_HINT } from "./entry-view.js";
+import { me, productName, profileLoaded } from "./profile.js";
+import { fullName, percent, reviewsText, STATUS_LABELS } from "./text.js";
 import { when } from "./time.js";
 
 /** @typedef {import("./types.js").Entry} Entry */
@@ -23,6 +24,7 @@ export function startEntries({ open }) {
   const reviewSelect = /** @type {HTMLSelectElement} */ ($("#filter-review"));
   const sortSelect = /** @type {HTMLSelectElement} */ ($("#filter-sort"));
   const normalise = /** @type {HTMLInputElement} */ ($("#filter-normalise"));
+  const needsReviews = /** @type {HTMLInputElement} */ ($("#filter-needs-reviews"));
   const rows = /** @type {HTMLTableSectionElement} */ ($("#entry-rows"));
 
   const initial = Object.fromEntries(new URLSearchParams(location.search));
@@ -31,6 +33,7 @@ export function startEntries({ open }) {
   if (initial.review) reviewSelect.value = initial.review;
   if (initial.sort) sortSelect.value = initial.sort;
   normalise.checked = initial.normalise === "z";
+  needsReviews.checked = initial.needs_reviews === "true";
   if (!statusSelect.value) statusSelect.value = "";
   if (!sortSelect.value) sortSelect.value = "created";
   // The product filter has no options until the stats arrive (fillProducts).
@@ -45,6 +48,7 @@ export function startEntries({ open }) {
     if (reviewSelect.value) params.set("review", reviewSelect.value);
     params.set("sort", sortSelect.value);
     if (normalised()) params.set("normalise", "z");
+    if (needsReviews.checked) params.set("needs_reviews", "true");
     return params;
   }
 
@@ -57,12 +61,12 @@ export function startEntries({ open }) {
     const status = STATUS_LABELS[entry.status] ? entry.status : "registered";
     const place = entry.status === "winner" && entry.slot != null ? ` #${Number(entry.slot)}` : entry.status === "waitlisted" && entry.waitlist_position != null ? ` #${Number(entry.waitlist_position)}` : "";
     const scoreCell = el("td", { class: "num" }, percent(entry.score));
-    if (entry.scores_count) scoreCell.append(el("span", { class: "sub" }, plural(Number(entry.scores_count), "score")));
+    if (entry.submission_version != null) scoreCell.append(el("span", { class: "sub", "data-testid": "reviews" }, reviewsText(Number(entry.scores_count ?? 0), me.reviewsPerEntry)));
     if (normalised() && typeof entry.rank_value === "number") {
       scoreCell.append(el("span", { class: "sub" }, `z ${entry.rank_value.toFixed(2)}`));
     }
     return el("tr", { tabindex: "-1", "data-entry-id": String(entry.id), "data-status": status, "data-testid": "entry-row" },
-      el("td", {}, fullName(entry) || "—", el("span", { class: "sub narrow-hide" }, entry.email ?? "")),
+      el("td", {}, entry.blind ? el("span", { class: "hint" }, BLIND_HINT) : fullName(entry) || "—", el("span", { class: "sub narrow-hide" }, entry.email ?? "")),
       el("td", { class: "title-cell" }, entry.title == null ? el("span", { class: "hint" }, "No submission yet") : entry.title),
       el("td", {}, el("span", { class: `badge ${status}` }, STATUS_LABELS[status] + place), reviewBadges(entry)),
       el("td", { class: "wide" }, el("ul", { class: "tags" }, (entry.products || []).map((p) => el("li", {}, productName(p))))),
@@ -117,6 +121,8 @@ export function startEntries({ open }) {
     count: $("#entries-count"),
     more: /** @type {HTMLButtonElement} */ ($("#load-more")),
     query,
+    // Rows say "2 of 3 reviews": the number needed comes with the profile.
+    prepare: profileLoaded,
     row: entryRow,
     shown: () => rovingStop(),
   });
@@ -218,5 +224,18 @@ export function startEntries({ open }) {
     },
 
     focusSearch: () => search.focus(),
+
+    /** Under blind judging a judge cannot rank by score: the option goes, and the list sorts by signup. */
+    blind() {
+      const byScore = [...sortSelect.options].find((option) => option.value === "score");
+      if (!byScore) return;
+      const wasChosen = byScore.selected;
+      byScore.remove();
+      syncNormalise();
+      if (wasChosen) {
+        sortSelect.value = "created";
+        load();
+      }
+    },
   };
 }

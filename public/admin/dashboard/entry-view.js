@@ -6,6 +6,9 @@ import { me, productName } from "./profile.js";
 import { fullName, mailtoHref, percent, plural, safeUrl, STATUS_LABELS } from "./text.js";
 import { when } from "./time.js";
 
+/** What a blind judge sees instead of who entered. */
+export const BLIND_HINT = "Hidden until you score this entry";
+
 /**
  * A link that opens an http(s) URL in a new tab; anything else is shown as text.
  * @param {unknown} value
@@ -40,8 +43,8 @@ export function renderSummary() {
   if (!sections.summary) return;
   const email = String(entry.email ?? "");
   const details = el("dl", { class: "meta" },
-    el("dt", {}, "Entrant"), el("dd", {}, fullName(entry) || "—"),
-    el("dt", {}, "Email"), el("dd", {}, email.includes("@") ? el("a", { href: mailtoHref(email) }, email) : email),
+    el("dt", {}, "Entrant"), el("dd", { "data-testid": "entrant" }, entry.blind ? el("span", { class: "hint" }, BLIND_HINT) : fullName(entry) || "—"),
+    el("dt", {}, "Email"), el("dd", {}, email.includes("@") ? el("a", { href: mailtoHref(email) }, email) : email || "—"),
     el("dt", {}, "Status"), el("dd", {}, `${STATUS_LABELS[entry.status] || entry.status} · ${prizeText(detail)}`),
     el("dt", {}, "Signed up"), el("dd", {}, when(entry.registered_at)),
   );
@@ -69,7 +72,8 @@ export function renderScores() {
   const rubric = me.rubric || [];
   const heading = el("h3", { id: "drawer-scores-heading" }, `Judges' scores`);
   if (!scores.length) {
-    sections.scores.replaceChildren(heading, el("p", { class: "hint" }, "No judge has scored this entry yet."));
+    const none = entry.blind ? "Other judges' scores are hidden until you score this entry." : "No judge has scored this entry yet.";
+    sections.scores.replaceChildren(heading, el("p", { class: "hint" }, none));
     return;
   }
   const criterionIds = [...new Set([...rubric.map((c) => c.id), ...scores.flatMap((s) => Object.keys(s.criteria || {}))])];
@@ -82,7 +86,8 @@ export function renderScores() {
       el("th", { scope: "col", class: "num" }, "Weighted"))),
     el("tbody", {}, scores.map((score) => [
       el("tr", { "data-judge": String(score.judge), "data-testid": "score-row" },
-        el("th", { scope: "row" }, score.judge, el("span", { class: "sub" }, when(score.updated_at))),
+        el("th", { scope: "row" }, score.judge, el("span", { class: "sub" }, when(score.updated_at)),
+          score.conflicted ? el("span", { class: "sub" }, "conflict of interest: not counted") : null),
         criterionIds.map((id) => el("td", { class: "num" }, score.criteria?.[id] ?? "—")),
         el("td", { class: "num", "data-testid": "score-weighted" }, percent(score.weighted))),
       score.comment ? el("tr", {}, el("td", { colspan: criterionIds.length + 2, class: "comment" }, score.comment)) : null,
@@ -90,7 +95,7 @@ export function renderScores() {
   );
   sections.scores.replaceChildren(
     heading,
-    el("p", {}, `Mean ${percent(entry.score)} from ${plural(scores.length, "judge")}.`),
+    el("p", {}, `Mean ${percent(entry.score)} from ${plural(Number(entry.scores_count ?? 0), "counted review")}${me.reviewsPerEntry ? ` of ${Number(me.reviewsPerEntry)} needed` : ""}.`),
     el("div", { class: "table-wrap" }, table),
   );
 }

@@ -14,6 +14,10 @@ import { startReviewQueue } from "./review-queue.js";
 import { openOther } from "./shared-address.js";
 import { startStats } from "./stats.js";
 import { startTasks } from "./tasks.js";
+import { startConflicts } from "./conflicts.js";
+import { startNextEntry } from "./next-entry.js";
+import { startProgress } from "./progress.js";
+import { startTopN } from "./top-n.js";
 
 const profile = profileLoaded();
 /** @type {ReturnType<typeof startDrawer>} */
@@ -49,3 +53,23 @@ profile.then(stats.load).then(() => {
   stats.onPrizesChange(stats.refreshSoon);
 });
 entries.load();
+
+// Judging at scale: the next entry to review, progress, conflicts, the top-N award.
+const progress = startProgress();
+const nextEntry = startNextEntry(drawer);
+const conflicts = startConflicts();
+afterChange.reviewed = (id) => {
+  progress.refreshSoon();
+  void nextEntry.reviewed(id);
+};
+profile.then(() => {
+  if (me.blind) entries.blind();
+  if (me.role === "organiser") {
+    startTopN({ awarded: () => {
+      afterChange.list();
+      afterChange.stats();
+    } });
+  }
+  progress.load();
+  conflicts.load();
+});

@@ -42,7 +42,7 @@ export function opened() {
 
 /**
  * The drawer's sections, made for each entry opened.
- * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement, review?: HTMLElement, eligibility?: HTMLElement, sharedAddress?: HTMLElement }}
+ * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, skip?: HTMLElement, award?: HTMLElement, notes?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement, review?: HTMLElement, eligibility?: HTMLElement, sharedAddress?: HTMLElement }}
  */
 export const sections = {};
 
@@ -65,6 +65,12 @@ export const afterChange = {
    * @returns {Promise<void>}
    */
   review: async (_id) => {},
+  /**
+   * The judge is done with the entry (scored or skipped it): progress moves, and a judge
+   * following "Next entry" gets the next one.
+   * @param {string} _id
+   */
+  reviewed: (_id) => {},
 };
 
 /**

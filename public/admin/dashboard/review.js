@@ -44,10 +44,11 @@ export function renderReview() {
 function reviewParts(review) {
   const { id } = opened();
   const open = review.flags.filter((flag) => flag.resolved_at == null);
-  const identity = el("dl", { class: "meta", "data-testid": "identity" },
-    el("dt", {}, "Registered as"), el("dd", { "data-testid": "registered-as" }, review.identity.registeredAs),
-    el("dt", {}, "Canonical mailbox"), el("dd", { "data-testid": "canonical-mailbox" }, review.identity.mailbox),
-  );
+  const identity = review.identity
+    ? el("dl", { class: "meta", "data-testid": "identity" },
+      el("dt", {}, "Registered as"), el("dd", { "data-testid": "registered-as" }, review.identity.registeredAs),
+      el("dt", {}, "Canonical mailbox"), el("dd", { "data-testid": "canonical-mailbox" }, review.identity.mailbox))
+    : el("p", { class: "hint", "data-testid": "identity" }, "Who entered is hidden until you score the entry (blind judging).");
   const flags = review.flags.length
     ? el("ul", { class: "flags", "data-testid": "flags" }, review.flags.map((flag) =>
       el("li", { "data-testid": "flag", "data-open": flag.resolved_at == null ? "true" : "false" },

@@ -86,6 +86,7 @@ async function saveScore(scoreForm, comment, button, formError) {
       renderSummary();
     }
     afterChange.list();
+    afterChange.reviewed(id);
   } catch (error) {
     const failure = asApiError(error);
     if (failure.status === 422) {

@@ -31,6 +31,17 @@ export function plural(count, one, many = `${one}s`) {
 }
 
 /**
+ * An entry's reviews against the number it needs: "2 of 3 reviews"; just "2 reviews" when
+ * the number needed is not known.
+ * @param {number} done
+ * @param {unknown} needed
+ */
+export function reviewsText(done, needed) {
+  const count = Math.max(Number(done) || 0, 0);
+  return typeof needed === "number" && needed > 0 ? `${count} of ${plural(needed, "review")}` : plural(count, "review");
+}
+
+/**
  * The link for an http(s) URL, normalised; null for anything else (javascript:, data:, text),
  * which is then shown as text. Only http(s) links leave the dashboard.
  * @param {unknown} value

@@ -24,6 +24,9 @@
  * @property {"judge" | "organiser"} role
  * @property {Criterion[]} rubric
  * @property {Product[]} products
+ * @property {string} [name]
+ * @property {number} [reviewsPerEntry]  reviews each entry needs
+ * @property {boolean} [blind]  blind judging: entrants are hidden until this judge scores them
  */
 
 /**
@@ -56,6 +59,7 @@
  * @property {number | null} [flags_open]
  * @property {number | null} [disqualified_at]
  * @property {string | null} [address_review]
+ * @property {boolean} [blind]  who entered is hidden: this judge has not scored it yet
  */
 
 /**
@@ -72,6 +76,7 @@
  * @property {string | null} [comment]
  * @property {number | null} [weighted]
  * @property {number | null} [updated_at]
+ * @property {boolean} [conflicted]  given by a judge now in conflict with the entry: counted nowhere
  */
 
 /**
@@ -184,7 +189,7 @@
 /**
  * GET /admin/api/entries/:id/review
  * @typedef {object} EntryReview
- * @property {{ registeredAs: string, mailbox: string }} identity
+ * @property {{ registeredAs: string, mailbox: string } | null} identity  null: hidden from a blind judge who has not scored the entry
  * @property {boolean} disqualified
  * @property {{ disqualified: boolean, reason: string, by: string, at: number, reinstatedBy: string | null, reinstatedAt: number | null } | null} disqualification
  * @property {ReviewFlag[]} flags
@@ -208,6 +213,56 @@
  * @property {string} reason
  * @property {string} actor
  * @property {number} at
+ */
+
+/**
+ * GET /admin/api/progress
+ * @typedef {object} Progress
+ * @property {{ reviewsPerEntry: number, entries: number, reviewed: number, reviews: number, reviewsNeeded: number, inReview: number }} overall
+ * @property {{ judge: string, scored: number, conflicted: number, skipped: number, leased: number }[]} judges
+ */
+
+/**
+ * A conflict of interest (GET /admin/api/conflicts).
+ * @typedef {object} Conflict
+ * @property {number} id
+ * @property {string} judge
+ * @property {"email" | "domain" | "entry"} kind
+ * @property {string} value
+ * @property {string} reason
+ * @property {string} declared_by
+ * @property {number} created_at
+ */
+
+/**
+ * An organiser's note on an entry.
+ * @typedef {object} Note
+ * @property {number} id
+ * @property {string} author
+ * @property {string} body
+ * @property {number} created_at
+ */
+
+/**
+ * GET /admin/api/awards/preview
+ * @typedef {object} AwardPreview
+ * @property {string} batch
+ * @property {string[]} ids
+ * @property {string} token
+ * @property {number} remaining
+ * @property {(Entry & { outcome: string })[]} candidates
+ * @property {(Entry & { reason: string })[]} passedOver
+ * @property {number} passedOverCount
+ * @property {boolean} complete
+ */
+
+/**
+ * POST /admin/api/awards
+ * @typedef {object} AwardReport
+ * @property {boolean} replayed
+ * @property {{ id: string, slot: number }[]} awarded
+ * @property {{ id: string, reason: string }[]} refused
+ * @property {number} remaining
  */
 
 export {};
