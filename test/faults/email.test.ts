@@ -3,8 +3,9 @@
  * (vitest.config.ts, project "faults": Resend as the provider, objects that check their
  * queued work after 2 s). Every test signs entrants up through the Worker while a fault is
  * on, lets the real queues, consumers and alarms work, then proves that every entrant got
- * exactly one email and one index row. `npm run faults` plays the same faults, longer and
- * with the runtime killed, against `wrangler dev` (docs/reliability.md).
+ * exactly one email and one index row. `npm run faults` plays the same faults at full size,
+ * with the runtime killed and restarted, against a runtime of its own (bench/faults/,
+ * docs/reliability.md).
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
