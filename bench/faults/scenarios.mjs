@@ -4,7 +4,7 @@
  * the work of every answered request, and returns the census its invariants are checked
  * on, with what it measured. `before` is what the issue measured on the code before.
  */
-import { check, log, now, ORGANISER, round, sleep } from "../lib/harness.mjs";
+import { check, log, now, ORGANISER, round, sleep, until } from "../lib/harness.mjs";
 import { createEntrants, entrantEmail } from "../lib/entrants.mjs";
 import { NO_ANSWER, NOT_SENT, SUBJECTS, tally } from "./lab.mjs";
 
@@ -190,6 +190,34 @@ export const SCENARIOS = [
           `SIGKILL to the server's process group (workerd included) 1 s after the first signup; restarted on the same storage in ${round((since - down) / 1000, 1)} s; recovery counted from the restart`,
           `${signups.unanswered.length} signups were in flight when it died (not answered: not counted, but none may get two emails)`,
         ],
+      };
+    },
+  },
+  {
+    name: "kill-mid-send",
+    slow: true,
+    fault: "runtime killed while the provider handles a batch (it sends, the answer is lost), restarted (not in the issue's table)",
+    before: { once: "–", duplicated: "–", missing: "–" },
+    /**
+     * 200 signups while the provider takes 3 s to answer (it sends at once); the runtime is
+     * killed as soon as the provider has a request in hand, so that request's outcome is
+     * never recorded and the local queue loses its message: the worst moment of the row above.
+     */
+    async run(lab) {
+      await lab.stub.setMode({ kind: "slow", delayMs: 3_000 });
+      const emails = range(200).map((i) => lab.address(`u${i}`));
+      const signups = await lab.signUp(emails, { concurrency: CONCURRENCY });
+      await until("a provider request in hand", async () => Object.keys((await lab.stub.state()).requests).length > 0, 60_000, 50);
+      await lab.swagbox.kill();
+      const down = now();
+      await lab.stub.setMode({ kind: "ok" });
+      await lab.swagbox.restart();
+      const since = now();
+      const census = await lab.settle(signupExpectation(signups.answered), { since, owners: emails });
+      return {
+        census,
+        signups: signups.statuses,
+        notes: [`SIGKILL once the provider (answering after 3 s) had a request in hand; restarted in ${round((since - down) / 1000, 1)} s; recovery counted from the restart`],
       };
     },
   },
