@@ -62,6 +62,7 @@ export class Lab {
     this.stub = stub;
     this.swagbox = swagbox;
     this.onSettling = onSettling;
+    this.name = name;
     /** Every address a scenario uses ends in this, so its census counts only its own. */
     this.domain = `${name.replace(/[^a-z0-9-]/g, "-")}.faults.bench`;
   }
@@ -87,7 +88,7 @@ export class Lab {
       (i) => fetch(`${this.swagbox.url}/signup`, { method: "POST", body: signupBody(emails[i]), headers: JSON_FORM }),
       options,
     );
-    log(`signups: ${JSON.stringify(statuses)} in ${round((now() - started) / 1000, 1)} s`);
+    log(`${this.name}: signups ${JSON.stringify(statuses)} in ${round((now() - started) / 1000, 1)} s`);
     return {
       answered: emails.filter((_, i) => outcomes[i] === 202),
       unanswered: emails.filter((_, i) => outcomes[i] === NO_ANSWER),
@@ -101,7 +102,7 @@ export class Lab {
   }
 
   /**
-   * `n` requests made by `send(i)`, `concurrency` at a time (50 by default). Each outcome is
+   * `n` requests made by `send(i)`, `concurrency` at a time (20 by default). Each outcome is
    * its status, NO_ANSWER when the connection failed (the runtime died under it), or
    * NOT_SENT once `stopWhen()` is true. `onStatus(status, i)` hears each answer as it comes.
    */
@@ -217,15 +218,15 @@ export class Lab {
       const refusedDone = census.refusedVisible === census.refused && census.openDeadLetters >= census.refused;
       if (completeAt === null && census.missing === 0 && census.indexMissing === 0 && refusedDone) {
         completeAt = now();
-        log(`complete ${round((completeAt - since) / 1000, 1)} s after the fault ended`);
+        log(`${this.name}: complete ${round((completeAt - since) / 1000, 1)} s after the fault ended`);
       }
       [{ n: unsettled }] = await this.d1(unsettledSql, [`%@${this.domain}`]);
       if (completeAt !== null && unsettled === 0) settledAt = now();
       else await sleep(1_000);
     }
     if (settledAt === null) {
-      log(`NOT settled after ${SETTLE_SECONDS} s: ${census.missing} emails and ${census.indexMissing} index rows missing, ${unsettled} emails still being sent`);
-    } else log(`settled ${round((settledAt - since) / 1000, 1)} s after the fault ended; quiet check for ${QUIET_SECONDS} s`);
+      log(`${this.name}: NOT settled after ${SETTLE_SECONDS} s: ${census.missing} emails and ${census.indexMissing} index rows missing, ${unsettled} emails still being sent`);
+    } else log(`${this.name}: settled ${round((settledAt - since) / 1000, 1)} s after the fault ended; quiet check for ${QUIET_SECONDS} s`);
     // Before anyone helps: jobs long past their turn that nothing is going to run.
     const before = await this.outboxes(owners, { counter });
     const overdue = [...Object.values(before.registrants).flat(), ...before.counter].filter((job) => job.state !== "dead" && job.nextAttemptAt < Date.now() - OVERDUE_MS);

@@ -46,6 +46,16 @@ function providerFault({ name, fault, before, mode }) {
   };
 }
 
+/** The provider answers 429 rate_limit_exceeded with `Retry-After: 2` for `seconds`. */
+function throttled(seconds, before) {
+  return providerFault({
+    name: `429-${seconds}s`,
+    fault: `provider answers 429 \`Retry-After: 2\` for ${seconds} s`,
+    before,
+    mode: { kind: "throttle", retryAfterS: 2, forMs: seconds * 1000 },
+  });
+}
+
 /**
  * Signs up SIGNUPS entrants while the email log refuses to record outcomes for D1_FAULT_MS;
  * addresses matching `refuse` are refused by the provider for good (permissive validation).
@@ -81,24 +91,9 @@ function logWriteFault({ name, fault, before, statuses, refuse }) {
 }
 
 export const SCENARIOS = [
-  providerFault({
-    name: "429-10s",
-    fault: "provider answers 429 `Retry-After: 2` for 10 s",
-    before: { once: "500 / 500", duplicated: "0", missing: "0" },
-    mode: { kind: "throttle", retryAfterS: 2, forMs: 10_000 },
-  }),
-  providerFault({
-    name: "429-20s",
-    fault: "provider answers 429 `Retry-After: 2` for 20 s",
-    before: { once: "500 / 500", duplicated: "0", missing: "0 (39 emails went out on their last attempt)" },
-    mode: { kind: "throttle", retryAfterS: 2, forMs: 20_000 },
-  }),
-  providerFault({
-    name: "429-60s",
-    fault: "provider answers 429 `Retry-After: 2` for 60 s",
-    before: { once: "**0**", duplicated: "0", missing: "**500 dead-lettered in ~26 s**" },
-    mode: { kind: "throttle", retryAfterS: 2, forMs: 60_000 },
-  }),
+  throttled(10, { once: "500 / 500", duplicated: "0", missing: "0" }),
+  throttled(20, { once: "500 / 500", duplicated: "0", missing: "0 (39 emails went out on their last attempt)" }),
+  throttled(60, { once: "**0**", duplicated: "0", missing: "**500 dead-lettered in ~26 s**" }),
   providerFault({
     name: "late-answer",
     fault: "provider accepts the batch but answers after the 10 s timeout, for 60 s",
@@ -181,7 +176,7 @@ export const SCENARIOS = [
       const down = now();
       await lab.swagbox.restart();
       const since = now();
-      log(`killed after ${signups.answered.length} answered signups; back in ${round((since - down) / 1000, 1)} s`);
+      log(`kill-signups: killed after ${signups.answered.length} answered signups; back in ${round((since - down) / 1000, 1)} s`);
       const census = await lab.settle(signupExpectation(signups.answered), { since, owners: emails });
       return {
         census,
@@ -235,7 +230,7 @@ export const SCENARIOS = [
     async run(lab) {
       const ENTRANTS = 600;
       const POOL = 300;
-      log(`creating ${ENTRANTS} entrants`);
+      log(`kill-awards: creating ${ENTRANTS} entrants`);
       const ids = await createEntrants(lab.swagbox, lab.stub, ENTRANTS, "faults", { domain: lab.domain });
       const targets = range(2_000).map((i) => i % ENTRANTS);
       let granted = 0;
@@ -253,7 +248,7 @@ export const SCENARIOS = [
       const since = now();
       const again = targets.filter((_, i) => first.outcomes[i] === NO_ANSWER || first.outcomes[i] === NOT_SENT);
       const unanswered = first.outcomes.filter((o) => o === NO_ANSWER).length;
-      log(`killed at ${granted} awards answered; back in ${round((since - down) / 1000, 1)} s; making ${again.length} requests again`);
+      log(`kill-awards: killed with ${granted} awards answered; back in ${round((since - down) / 1000, 1)} s; making ${again.length} requests again`);
       const second = await lab.award(again.map((i) => ids[i]), { concurrency: 50 });
       const awardedAnswered = new Set([
         ...targets.filter((_, i) => first.outcomes[i] === 201),
@@ -278,7 +273,7 @@ export const SCENARIOS = [
           { what: "the judges' index lists every winner", ok: indexWinners === stats.prizes.awarded, detail: `${indexWinners} winners in the index` },
         ],
         notes: [
-          `SIGKILL when ${POOL / 2} awards had been answered 201 (${unanswered} requests in flight got no answer); restarted in ${round((since - down) / 1000, 1)} s; then the ${again.length} requests without an answer were made again; recovery counted from the restart`,
+          `SIGKILL sent when the ${POOL / 2}th award was answered 201 (${granted} were by the time it took effect; ${unanswered} requests in flight got no answer); restarted in ${round((since - down) / 1000, 1)} s; then the ${again.length} requests without an answer were made again; recovery counted from the restart`,
           `${awardedAnswered.size} awards were answered 201, ${stats.prizes.awarded} slots are taken (an award whose answer was lost answers 200 when asked again)`,
         ],
       };
