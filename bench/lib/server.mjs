@@ -208,6 +208,9 @@ async function serveControl(port) {
       res.end(text);
     });
   });
+  // Longer than the harness's pauses between calls, so that a kept-alive connection is not
+  // closed under a call just as it is made.
+  server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
 }
 
