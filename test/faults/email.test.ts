@@ -10,7 +10,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/prize-counter";
-import { ACCEPTED } from "../email/helpers";
+import { ACCEPTED, attempt, deliver, job, plan } from "../email/helpers";
 import { registrantId, registrantStub, signUp } from "../helpers";
 import { admin, entrant, indexed } from "../judges/helpers";
 import { injectD1Failures } from "./d1";
@@ -125,6 +125,25 @@ describe("every answered signup gets exactly one email and one index row", () =>
     await everyoneServedOnce(emails);
     expect(lost).toBeGreaterThan(15);
     expect(lostRows).toBeGreaterThan(15);
+  });
+});
+
+describe("an email whose request went out is not sent again", () => {
+  it("when its outcome could not be recorded and the queue then lost its send message: the job handed over again after the lease", async () => {
+    const lost = job("lost-send", { to: "lost-send@example.com" });
+    const { sends } = await plan([lost]);
+    // Resend sends it; the log cannot record that; the message's retry never comes (the
+    // local queue loses what it holds in a restart).
+    let logDown = true;
+    injectD1Failures(/^\s*UPDATE email_log SET status/, () => logDown);
+    await attempt(sends);
+    expect(resend.count("lost-send@example.com")).toBe(1);
+    logDown = false;
+    // The claim's lease runs out (LEASE_MARGIN_MS, here at once) and the registrant, finding
+    // no outcome, hands the job over again.
+    await env.DB.prepare("UPDATE email_log SET lease_until = 0 WHERE key = ?").bind(lost.key).run();
+    await deliver([lost]);
+    expect(resend.count("lost-send@example.com")).toBe(1);
   });
 });
 
