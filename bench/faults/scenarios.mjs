@@ -90,6 +90,22 @@ function logWriteFault({ name, fault, before, statuses, refuse }) {
   };
 }
 
+/**
+ * After `stopped` (the runtime killed or stopped), restarts it on its storage and waits for
+ * the work of the answered signups; recovery is counted from the restart. `how` says what
+ * stopped it, for the notes.
+ */
+async function afterRestart(lab, stopped, signups, owners, how) {
+  await stopped;
+  const down = now();
+  await lab.swagbox.restart();
+  const since = now();
+  const back = round((since - down) / 1000, 1);
+  log(`${lab.name}: ${signups.answered.length} signups answered; back ${back} s after the stop`);
+  const census = await lab.settle(signupExpectation(signups.answered), { since, owners });
+  return { census, signups: signups.statuses, notes: [`${how}; restarted on the same storage in ${back} s; recovery counted from the restart`] };
+}
+
 export const SCENARIOS = [
   throttled(10, { once: "500 / 500", duplicated: "0", missing: "0" }),
   throttled(20, { once: "500 / 500", duplicated: "0", missing: "0 (39 emails went out on their last attempt)" }),
@@ -172,20 +188,9 @@ export const SCENARIOS = [
       const timer = setTimeout(() => (killed = lab.swagbox.kill()), 1_000);
       const signups = await lab.signUp(emails, { concurrency: CONCURRENCY, stopWhen: () => killed !== null });
       clearTimeout(timer);
-      await killed;
-      const down = now();
-      await lab.swagbox.restart();
-      const since = now();
-      log(`kill-signups: killed after ${signups.answered.length} answered signups; back in ${round((since - down) / 1000, 1)} s`);
-      const census = await lab.settle(signupExpectation(signups.answered), { since, owners: emails });
-      return {
-        census,
-        signups: signups.statuses,
-        notes: [
-          `SIGKILL to the server's process group (workerd included) 1 s after the first signup; restarted on the same storage in ${round((since - down) / 1000, 1)} s; recovery counted from the restart`,
-          `${signups.unanswered.length} signups were in flight when it died (not answered: not counted, but none may get two emails)`,
-        ],
-      };
+      const outcome = await afterRestart(lab, killed ?? lab.swagbox.kill(), signups, emails, "SIGKILL to the server's process group (workerd included) 1 s after the first signup");
+      outcome.notes.push(`${signups.unanswered.length} signups were in flight when it died (not answered: not counted, but none may get two emails)`);
+      return outcome;
     },
   },
   {
@@ -203,17 +208,9 @@ export const SCENARIOS = [
       const emails = range(200).map((i) => lab.address(`u${i}`));
       const signups = await lab.signUp(emails, { concurrency: CONCURRENCY });
       await until("a provider request in hand", async () => Object.keys((await lab.stub.state()).requests).length > 0, 60_000, 50);
-      await lab.swagbox.kill();
-      const down = now();
+      // The request in hand keeps its 3 s; the restarted runtime finds a prompt provider.
       await lab.stub.setMode({ kind: "ok" });
-      await lab.swagbox.restart();
-      const since = now();
-      const census = await lab.settle(signupExpectation(signups.answered), { since, owners: emails });
-      return {
-        census,
-        signups: signups.statuses,
-        notes: [`SIGKILL once the provider (answering after 3 s) had a request in hand; restarted in ${round((since - down) / 1000, 1)} s; recovery counted from the restart`],
-      };
+      return afterRestart(lab, lab.swagbox.kill(), signups, emails, "SIGKILL once the provider (answering after 3 s) had a request in hand");
     },
   },
   {
@@ -286,16 +283,7 @@ export const SCENARIOS = [
     async run(lab) {
       const emails = range(10).map((i) => lab.address(`u${i}`));
       const signups = await lab.signUp(emails, { concurrency: 10 });
-      const down = now();
-      await lab.swagbox.halt();
-      await lab.swagbox.restart();
-      const since = now();
-      const census = await lab.settle(signupExpectation(signups.answered), { since, owners: emails });
-      return {
-        census,
-        signups: signups.statuses,
-        notes: [`SIGTERM (Miniflare disposes the runtime) as soon as the 10 signups were answered; restarted in ${round((since - down) / 1000, 1)} s; recovery counted from the restart`],
-      };
+      return afterRestart(lab, lab.swagbox.halt(), signups, emails, "SIGTERM (Miniflare disposes the runtime) as soon as the 10 signups were answered");
     },
   },
 ];
