@@ -16,6 +16,7 @@ import liveFanout from "./scenarios/5-live-fanout.mjs";
 import landingPage from "./scenarios/6-landing-page.mjs";
 import adminList from "./scenarios/7-admin-list.mjs";
 import bundleSize from "./scenarios/8-bundle-size.mjs";
+import backgroundTasks from "./scenarios/9-background-tasks.mjs";
 
 const wanted = process.argv.slice(2);
 const chosen = (scenario) => wanted.length === 0 || wanted.includes(scenario.id.split("-")[0]);
@@ -52,10 +53,11 @@ try {
   }
 
   // These start a Swagbox of their own: the fan-out needs the runtime's file descriptors,
-  // the admin list a seeded index.
+  // the admin list and the background tasks a seeded index.
   await run(liveFanout, alone);
   await run(adminList, alone);
   await run(bundleSize, alone);
+  await run(backgroundTasks, alone);
 } finally {
   await stub.stop();
 }

@@ -18,14 +18,17 @@ export async function indexStats(swagbox) {
   return response.json();
 }
 
+/** The address of entrant `i` of createEntrants. */
+export const entrantEmail = (i, domain) => `e${i}@${domain}`;
+
 /**
- * Signs up and submits `n` entrants under the domain `<tag>.entrant.bench`, `concurrency`
- * at a time; resolves with their registrant ids once the judges' index lists them as
- * submitted (the award route looks them up there).
+ * Signs up and submits `n` entrants (entrantEmail(i, domain), the domain `<tag>.entrant.bench`
+ * unless given), `concurrency` at a time; resolves with their registrant ids once the
+ * judges' index lists them as submitted (the award route looks them up there).
  */
-export async function createEntrants(swagbox, stub, n, tag, concurrency = 20) {
+export async function createEntrants(swagbox, stub, n, tag, { concurrency = 20, domain = `${tag}.entrant.bench` } = {}) {
   const submittedBefore = (await indexStats(swagbox)).byStatus.submitted;
-  const email = (i) => `e${i}@${tag}.entrant.bench`;
+  const email = (i) => entrantEmail(i, domain);
   const signups = await pool(n, concurrency, (i) => post(`${swagbox.url}/signup`, signupBody(email(i), `Entrant${i}`, "Bench")));
   check(signups.every((s) => s === 202), `entrant signups answered ${[...new Set(signups)].join(", ")}`);
   const codes = await pool(n, concurrency, (i) =>

@@ -107,6 +107,19 @@ export function migrate(persistTo) {
 /** Children this process started, stopped on exit whatever happens. */
 const children = new Set();
 
+/** Kills a child's whole process group at once (a crash: nothing gets to clean up). */
+function killChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      resolve();
+    }
+  });
+}
+
 function stopChild(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -178,8 +191,14 @@ export async function startProcess(command, args, { name, env, timeout = 60_000 
     value,
     pid: child.pid,
     output: () => output,
+    /** SIGTERM to the process group (SIGKILL after 5 s): the process shuts down cleanly. */
     async stop() {
       await stopChild(child);
+      children.delete(child);
+    },
+    /** SIGKILL to the process group, the runtime (workerd) included: a crash. */
+    async kill() {
+      await killChild(child);
       children.delete(child);
     },
   };
@@ -199,8 +218,15 @@ export async function startStub() {
     count: (to) => get(`/__stub/count?to=${encodeURIComponent(to)}`),
     recipients: (suffix) => get(`/__stub/recipients?suffix=${encodeURIComponent(suffix)}`),
     emails: (to) => get(`/__stub/emails?to=${encodeURIComponent(to)}`),
+    /** Emails delivered per address and subject ([{to, subject, count}]), for addresses ending in suffix. */
+    delivered: (suffix) => get(`/__stub/delivered?suffix=${encodeURIComponent(suffix)}`),
     async setDelay(ms) {
       await fetch(`${base}/__stub/delay?ms=${ms}`, { method: "POST" });
+    },
+    /** Sets a failure mode (bench/lib/provider-stub.mjs), e.g. {kind: "throttle", retryAfterS: 2, forMs: 10_000}. */
+    async setMode(mode) {
+      const response = await fetch(`${base}/__stub/mode`, { method: "POST", body: JSON.stringify(mode) });
+      if (!response.ok) throw new Error(`stub mode ${JSON.stringify(mode)}: ${(await response.json()).message}`);
     },
     /** Waits until the stub has received `n` posts in all, and nothing more arrives for `quietMs`. */
     async drained(n, { timeout = 120_000, quietMs = 1_000 } = {}) {
@@ -230,9 +256,14 @@ export function swagboxVars(port) {
 
 /**
  * Starts a Worker with bench/lib/server.mjs (Miniflare's API, no dev proxy).
- * worker: "swagbox" (needs buildDir), "baseline" or "floor".
+ * worker: "swagbox" (needs buildDir), "baseline" or "floor". `control` (Swagbox) opens the
+ * server's control port: `control(path, body)` then reaches D1, the queues and the objects'
+ * outboxes through Miniflare (bench/lib/server.mjs).
+ * Besides `stop()` (which deletes the storage), a Worker can crash (`kill()`: SIGKILL to
+ * the server and workerd at once), stop cleanly (`halt()`: SIGTERM), and `restart()` on the
+ * same port and storage; `pid` is then the new server's.
  */
-export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}, assets = true }) {
+export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}, assets = true, control = false }) {
   const port = await freePort();
   persistTo ??= tempDir(worker);
   const options = {
@@ -243,19 +274,42 @@ export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}
     buildDir,
     vars: worker === "swagbox" ? { ...swagboxVars(port), ...vars } : vars,
     assets,
+    controlPort: control ? await freePort() : undefined,
   };
   if (worker === "swagbox" && !existsSync(join(persistTo, "v3", "d1"))) migrate(persistTo);
-  const proc = await startProcess(process.execPath, [join(ROOT, "bench", "lib", "server.mjs"), JSON.stringify(options)], {
-    name: `${worker} server`,
-  });
   const url = `http://127.0.0.1:${port}`;
-  await until(`${worker} /healthz`, async () => (await fetch(`${url}/healthz`)).ok, 30_000);
-  async function stop() {
-    await proc.stop();
-    // Thousands of objects' SQLite files: tmpfs is memory, so give it back.
-    if (!process.env.BENCH_KEEP) rmSync(persistTo, { recursive: true, force: true });
+  let proc;
+  const target = {
+    worker,
+    url,
+    port,
+    persistTo,
+    pid: 0,
+    output: () => proc.output(),
+    async stop() {
+      await proc.stop();
+      // Thousands of objects' SQLite files: tmpfs is memory, so give it back.
+      if (!process.env.BENCH_KEEP) rmSync(persistTo, { recursive: true, force: true });
+    },
+    kill: () => proc.kill(),
+    halt: () => proc.stop(),
+    restart: launch,
+    async control(path, body) {
+      const response = await fetch(`http://127.0.0.1:${options.controlPort}${path}`, { method: "POST", body: JSON.stringify(body) });
+      const answer = await response.json();
+      if (!response.ok) throw new Error(`control ${path}: ${answer.error}`);
+      return answer;
+    },
+  };
+  async function launch() {
+    proc = await startProcess(process.execPath, [join(ROOT, "bench", "lib", "server.mjs"), JSON.stringify(options)], {
+      name: `${worker} server`,
+    });
+    target.pid = proc.pid;
+    await until(`${worker} /healthz`, async () => (await fetch(`${url}/healthz`)).ok, 30_000);
   }
-  return { worker, url, port, persistTo, pid: proc.pid, output: proc.output, stop };
+  await launch();
+  return target;
 }
 
 /**

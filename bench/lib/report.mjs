@@ -65,17 +65,16 @@ export function environment(storage) {
 
 const cell = (value) => (value === undefined || value === null || value === "" ? "–" : String(value).replace(/\|/g, "\\|"));
 
-function table(columns, rows) {
+export function table(columns, rows) {
   return [`| ${columns.join(" | ")} |`, `| ${columns.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`)].join("\n");
 }
 
 export const SUMMARY_COLUMNS = ["#", "figure", "Swagbox", "ceiling (empty route)", "ratio", "seed design", "goal", "met"];
 
-/** The Markdown of a run: environment, the headline table, then each scenario's details. */
-export function markdown({ env, scenarios, seconds, failures }) {
-  const lines = [];
+/** A report's title, machine, versions, code measured and length, then its failures if any. */
+export function heading(title, { env, seconds, failures }) {
   const { machine, versions, code } = env;
-  lines.push(`# Swagbox bench, ${env.date.slice(0, 16).replace("T", " ")} UTC`, "");
+  const lines = [`# ${title}, ${env.date.slice(0, 16).replace("T", " ")} UTC`, ""];
   lines.push(
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, open files ${machine.openFilesLimit}; local storage on ${machine.storage}.`,
     `Versions: Node ${versions.node}, wrangler ${versions.wrangler}, miniflare ${versions.miniflare}, workerd ${versions.workerd}, autocannon ${versions.autocannon}, ws ${versions.ws}.`,
@@ -86,6 +85,14 @@ export function markdown({ env, scenarios, seconds, failures }) {
   if (failures.length) {
     lines.push("## FAILED", "", ...failures.map((f) => `- **${f.id}**: ${f.error}`), "");
   }
+  return lines;
+}
+
+/** The Markdown of a run: environment, the headline table, then each scenario's details. */
+export function markdown(run) {
+  const { env, scenarios } = run;
+  const { machine } = env;
+  const lines = heading("Swagbox bench", run);
   lines.push("## Summary", "", table(SUMMARY_COLUMNS, scenarios.flatMap((s) => s.summary ?? [])), "");
   for (const s of scenarios) {
     lines.push(`## ${s.title}`, "");
@@ -98,13 +105,13 @@ export function markdown({ env, scenarios, seconds, failures }) {
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
 }
 
-/** Writes <name>.json, <name>.md and the plots into bench/results/. */
-export function writeResults(name, run) {
+/** Writes <name>.json, <name>.md (made by `render`) and the plots into bench/results/. */
+export function writeResults(name, run, render = markdown) {
   mkdirSync(RESULTS, { recursive: true });
   for (const s of run.scenarios) for (const p of s.plots ?? []) writeFileSync(join(RESULTS, p.file), p.svg);
   const json = { ...run, scenarios: run.scenarios.map((s) => ({ ...s, plots: (s.plots ?? []).map(({ svg, ...rest }) => rest) })) };
   // Each load keeps every response's latency under `raw` for merging; the file keeps the summaries.
   writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(json, (key, value) => (key === "raw" ? undefined : value), 2)}\n`);
-  writeFileSync(join(RESULTS, `${name}.md`), markdown(run));
+  writeFileSync(join(RESULTS, `${name}.md`), render(run));
   return { json: join(RESULTS, `${name}.json`), md: join(RESULTS, `${name}.md`) };
 }

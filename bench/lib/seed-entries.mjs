@@ -55,11 +55,23 @@ function inserts(head, rows, maxBytes = 90_000) {
 }
 
 /**
- * Writes the SQL for `count` entries to `file`. About 70% have a submission, `winners` of
- * those are winners, and a third of the submitted are scored by three judges with different
- * habits (so z-scores differ from raw means). Returns what it wrote, for the report.
+ * Writes the SQL for `count` entries to `file` (see seedStatements). Returns what it wrote,
+ * for the report.
  */
-export function writeSeed(file, { count = 100_000, winners = 300, seed = 42 } = {}) {
+export function writeSeed(file, options = {}) {
+  const { statements, ...seeded } = seedStatements(options);
+  writeFileSync(file, `${statements.join("\n")}\n`);
+  return seeded;
+}
+
+/**
+ * The SQL statements for `count` entries. About 70% have a submission, `winners` of those
+ * are winners, and a third of the submitted are scored by three judges with different
+ * habits (so z-scores differ from raw means). `ids` gives the entries' registrant ids
+ * (made-up ones otherwise); `registry` also lists them in the registry of registrants, as
+ * their objects would. Returns the statements and what they hold.
+ */
+export function seedStatements({ count = 100_000, winners = 300, seed = 42, ids = null, registry = false } = {}) {
   const rand = random(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const words = (n) => Array.from({ length: n }, () => pick(WORDS)).join(" ");
@@ -69,7 +81,7 @@ export function writeSeed(file, { count = 100_000, winners = 300, seed = 42 } = 
   let submitted = 0;
   let scored = 0;
   for (let i = 0; i < count; i++) {
-    const id = (i.toString(16).padStart(8, "0") + "5eed").padEnd(64, "0");
+    const id = ids ? ids[i] : (i.toString(16).padStart(8, "0") + "5eed").padEnd(64, "0");
     const first = pick(FIRST);
     const last = pick(LAST);
     const registered = start + Math.floor((i / count) * 30 * 86_400_000) + Math.floor(rand() * 60_000);
@@ -113,7 +125,7 @@ export function writeSeed(file, { count = 100_000, winners = 300, seed = 42 } = 
   const statements = [
     ...inserts(`INSERT INTO entries (${COLUMNS.join(", ")}) VALUES`, rows),
     ...inserts("INSERT INTO scores (entry_id, judge, criteria, weighted, comment, updated_at) VALUES", scores),
+    ...(registry ? ["INSERT OR IGNORE INTO registrants (id, registered_at) SELECT id, registered_at FROM entries;"] : []),
   ];
-  writeFileSync(file, `${statements.join("\n")}\n`);
-  return { entries: count, submitted, winners: Math.min(winners, submitted), scored, scores: scores.length };
+  return { statements, entries: count, submitted, winners: Math.min(winners, submitted), scored, scores: scores.length };
 }

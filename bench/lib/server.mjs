@@ -5,7 +5,7 @@
  *
  *   node bench/lib/server.mjs '<json options>'
  *
- * options: { worker: "swagbox" | "baseline" | "floor", port, persistTo, stubPort, buildDir?, vars?, assets? }
+ * options: { worker: "swagbox" | "baseline" | "floor", port, persistTo, stubPort, buildDir?, vars?, assets?, controlPort? }
  * - swagbox: the bundle `wrangler deploy --dry-run --outdir buildDir` wrote, with the
  *   bindings wrangler.toml declares (read by wrangler's own unstable_getMiniflareWorkerOptions),
  *   config/development.env layered on the vars, then `vars`.
@@ -15,8 +15,18 @@
  * Storage persists under persistTo/v3, the layout `wrangler --persist-to persistTo` uses,
  * so `wrangler d1 … --local --persist-to persistTo` sees the same D1 database.
  * Prints "ready <url>" when it answers; SIGTERM disposes the runtime.
+ *
+ * With controlPort (Swagbox only), a second HTTP server on 127.0.0.1 lets the fault harness
+ * reach inside the runtime through Miniflare's own bindings, as an operator's tools would:
+ *   POST /d1       {sql, params?}         one statement on D1 (DB): {results, meta}
+ *   POST /queue    {binding, bodies}      sends the bodies to a queue producer binding
+ *   POST /outboxes {emails?, counter?, flush?}  each Registrant's (by email) and the
+ *                                          PrizeCounter's outbox, after flushOutbox() if flush
+ *   POST /ids      {count}                count new unique Registrant ids (newUniqueId)
+ *   POST /scheduled {cron}                runs the Worker's scheduled() handler once
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
@@ -105,6 +115,21 @@ function floorWorker() {
 
 const WORKERS = { swagbox: swagboxWorker, baseline: baselineWorker, floor: floorWorker };
 
+/** For the control server: new unique Registrant ids, `count` per request, from Swagbox's own namespace. */
+const MINTER = "bench-id-minter";
+const minterWorker = {
+  name: MINTER,
+  compatibilityDate: "2026-11-01",
+  modules: true,
+  script: `export default {
+    fetch(request, env) {
+      const count = Number(new URL(request.url).searchParams.get("count"));
+      return Response.json({ ids: Array.from({ length: count }, () => env.REGISTRANT.newUniqueId().toString()) });
+    },
+  };`,
+  durableObjects: { REGISTRANT: { className: "Registrant", scriptName: "swagbox" } },
+};
+
 // The same option shape wrangler builds, converted the way wrangler converts it.
 const mf = new Miniflare(convertV4MiniflareOptions({
   rootPath: ROOT,
@@ -118,11 +143,76 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   resourcePersistencePath: join(options.persistTo, "v3"),
   resourceTmpPath: join(options.persistTo, "tmp"),
   // The first worker is the one served on the port.
-  workers: [WORKERS[options.worker](), outboundWorker],
+  workers: [WORKERS[options.worker](), outboundWorker, ...(options.controlPort ? [minterWorker] : [])],
 }));
 
 const url = await mf.ready;
+if (options.controlPort) await serveControl(options.controlPort);
 console.log(`ready ${url.href}`);
+
+/** The control server: JSON in, JSON out; an error answers 500 with its message. */
+async function serveControl(port) {
+  const [db, registrants, counters] = await Promise.all([
+    mf.getD1Database("DB"),
+    mf.getDurableObjectNamespace("REGISTRANT"),
+    mf.getDurableObjectNamespace("PRIZE_COUNTER"),
+  ]);
+  const outbox = async (stub, flush) => {
+    if (flush) await stub.flushOutbox();
+    return stub.outboxStatus();
+  };
+  const routes = {
+    "/d1": ({ sql, params = [] }) => db.prepare(sql).bind(...params).all(),
+    "/queue": async ({ binding, bodies }) => {
+      const producer = await mf.getQueueProducer(binding);
+      await producer.sendBatch(bodies.map((body) => ({ body, contentType: "json" })));
+      return { sent: bodies.length };
+    },
+    "/outboxes": async ({ emails = [], counter = false, flush = false }) => {
+      const held = {};
+      // A few at a time: each call wakes an object (and flushing makes it work).
+      for (let i = 0; i < emails.length; i += 20) {
+        const chunk = emails.slice(i, i + 20);
+        const jobs = await Promise.all(chunk.map((email) => outbox(registrants.get(registrants.idFromName(email)), flush)));
+        chunk.forEach((email, j) => {
+          if (jobs[j].length) held[email] = jobs[j];
+        });
+      }
+      const counterJobs = counter ? await outbox(counters.get(counters.idFromName("pool")), flush) : [];
+      return { registrants: held, counter: counterJobs };
+    },
+    // Minted inside the runtime by a small Worker (one round trip through Miniflare's proxy
+    // per id would take minutes for 100,000).
+    "/ids": async ({ count }) => (await (await mf.getWorker(MINTER)).fetch(`http://minter/?count=${count}`)).json(),
+    "/scheduled": async ({ cron }) => {
+      const worker = await mf.getWorker();
+      return worker.scheduled({ cron });
+    },
+  };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", async () => {
+      const route = req.method === "POST" ? routes[req.url] : undefined;
+      let status = 200;
+      let body;
+      try {
+        if (!route) throw new Error(`no control route ${req.method} ${req.url}`);
+        body = await route(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"));
+      } catch (error) {
+        status = 500;
+        body = { error: String(error?.stack ?? error) };
+      }
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    });
+  });
+  // Longer than the harness's pauses between calls, so that a kept-alive connection is not
+  // closed under a call just as it is made.
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+}
 
 let stopping = false;
 async function stop() {

@@ -3,13 +3,14 @@
  * (vitest.config.ts, project "faults": Resend as the provider, objects that check their
  * queued work after 2 s). Every test signs entrants up through the Worker while a fault is
  * on, lets the real queues, consumers and alarms work, then proves that every entrant got
- * exactly one email and one index row. `npm run faults` plays the same faults, longer and
- * with the runtime killed, against `wrangler dev` (docs/reliability.md).
+ * exactly one email and one index row. `npm run faults` plays the same faults at full size,
+ * with the runtime killed and restarted, against a runtime of its own (bench/faults/,
+ * docs/reliability.md).
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/stubs";
-import { ACCEPTED } from "../email/helpers";
+import { ACCEPTED, attempt, deliver, job, plan } from "../email/helpers";
 import { queuedEmails, registrantId, registrantStub, signUp } from "../helpers";
 import { admin, entrant, indexed } from "../judges/helpers";
 import { injectD1Failures } from "./d1";
@@ -117,6 +118,25 @@ describe("every answered signup gets exactly one email and one index row", () =>
     const emails = await signUpMany("lost-in-queue", 20);
     await everyoneServedOnce(emails);
     expect(lost).toBeGreaterThan(15);
+  });
+});
+
+describe("an email whose request went out is not sent again", () => {
+  it("when its outcome could not be recorded and the queue then lost its send message: the job handed over again after the lease", async () => {
+    const lost = job("lost-send", { to: "lost-send@example.com" });
+    const { sends } = await plan([lost]);
+    // Resend sends it; the log cannot record that; the message's retry never comes (the
+    // local queue loses what it holds in a restart).
+    let logDown = true;
+    injectD1Failures(/^\s*UPDATE email_log SET status/, () => logDown);
+    await attempt(sends);
+    expect(resend.count("lost-send@example.com")).toBe(1);
+    logDown = false;
+    // The claim's lease runs out (LEASE_MARGIN_MS, here at once) and the registrant, finding
+    // no outcome, hands the job over again.
+    await env.DB.prepare("UPDATE email_log SET lease_until = 0 WHERE key = ?").bind(lost.key).run();
+    await deliver([lost]);
+    expect(resend.count("lost-send@example.com")).toBe(1);
   });
 });
 

@@ -38,6 +38,15 @@ describe("the index queue consumer", () => {
     for (const row of changed) expect(await indexed(row.id)).toMatchObject({ title: row.title, version: row.version });
   });
 
+  it("finds a row's products through an index when the row is rewritten or erased, instead of reading every entry's", async () => {
+    // The statement entries_indexed_on_update and entries_unindexed_on_delete run for every
+    // row written again (each index update, each erasure's tombstone).
+    const { results } = await env.DB.prepare("EXPLAIN QUERY PLAN DELETE FROM entry_products WHERE entry_id = ?").bind("x").all<{ detail: string }>();
+    const plan = results.map((step) => step.detail).join("\n");
+    expect(plan).not.toContain("SCAN entry_products");
+    expect(plan).toMatch(/USING (COVERING )?INDEX/);
+  });
+
   it("keeps the newest version whatever order the rows arrive in", async () => {
     const row = withoutJudgesColumns(await rowOf("order@example.com"));
     const newer = { ...row, version: row.version + 2, title: "Newest" };

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Outbox } from "../../src/objects/outbox";
 import type { Registrant } from "../../src/objects/registrant";
 import { ACCEPTED, logRow } from "../email/helpers";
 import { emailsTo, registrantStub } from "../helpers";
@@ -101,6 +102,27 @@ describe("Registrant", () => {
     await stub.flushOutbox();
     expect(accepted).toHaveBeenCalledTimes(1);
     expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation", attempts: 2 }]);
+  });
+
+  it("still wakes for its outbox when an alarm that died during the outbox's work is run again", async () => {
+    const stub = registrantStub("alarm-died@example.com");
+    await stub.register({ ...ADA, email: "alarm-died@example.com" });
+    await vi.waitFor(async () => expect(await jobs(stub, "email")).toMatchObject([{ state: "awaiting_confirmation" }]));
+    await runInDurableObject(stub, async (instance: Registrant, state) => {
+      // The email's check is due, and so is the object's alarm.
+      const due = Date.now() - 1;
+      state.storage.sql.exec("UPDATE outbox SET next_attempt_at = ?", due);
+      state.storage.sql.exec("UPDATE alarm_schedule SET due_at = ? WHERE source = 'outbox'", due);
+      // The runtime dies while the outbox works (a deploy, a crash): its first run never ends.
+      vi.spyOn(Outbox.prototype, "flush").mockRejectedValueOnce(new Error("the runtime went away"));
+      await expect(instance.alarm()).rejects.toThrow("the runtime went away");
+      // The platform runs an alarm that did not finish again (at least once).
+      await instance.alarm();
+      const [job] = state.storage.sql.exec<{ next_attempt_at: number }>("SELECT next_attempt_at FROM outbox").toArray();
+      const alarm = await state.storage.getAlarm();
+      // Either the retry did the work (the job's next turn moved on) or the object is armed for it.
+      expect(job!.next_attempt_at > due || (alarm !== null && alarm <= job!.next_attempt_at)).toBe(true);
+    });
   });
 
   it("keeps an email the queue accepted until the email log holds its outcome, and hands over again one the queue lost", async () => {
