@@ -102,8 +102,7 @@ export class AddressClaim extends OutboxHolder {
 
 
   override async alarm(): Promise<void> {
-    if (this.alarms.takeDue().length > 0) await this.outbox.flush();
-    await this.alarms.rearm();
+    await this.alarms.runDue(() => this.outbox.flush());
   }
 
   private claimantIds(): string[] {

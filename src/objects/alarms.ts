@@ -40,13 +40,26 @@ export class AlarmSchedule<Source extends string> {
     return this.sql<{ due_at: number }>`SELECT due_at FROM alarm_schedule WHERE source = ${source}`.toArray()[0]?.due_at ?? null;
   }
 
-  /** The sources due by `now`, taken off the schedule: the alarm handler runs each once. */
-  takeDue(now = Date.now()): Source[] {
-    const due = this.sql<{ source: Source }>`SELECT source FROM alarm_schedule WHERE due_at <= ${now}`
-      .toArray()
-      .map((row) => row.source);
-    this.sql`DELETE FROM alarm_schedule WHERE due_at <= ${now}`;
-    return due;
+  /**
+   * The alarm handler's work: runs each source due by `now`, and takes its turn off the
+   * schedule only once it ran (a turn the run set anew stays). A turn whose run failed, or
+   * never ended because the runtime went away, is still due when the platform runs the
+   * alarm again; the first failure is thrown, after the other sources had their turn, so
+   * that the platform does retry.
+   */
+  async runDue(run: (source: Source) => Promise<void>, now = Date.now()): Promise<void> {
+    const due = this.sql<{ source: Source; due_at: number }>`SELECT source, due_at FROM alarm_schedule WHERE due_at <= ${now}`.toArray();
+    const failures: unknown[] = [];
+    for (const { source, due_at } of due) {
+      try {
+        await run(source);
+        this.sql`DELETE FROM alarm_schedule WHERE source = ${source} AND due_at = ${due_at}`;
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+    await this.rearm();
   }
 
   async rearm(): Promise<void> {

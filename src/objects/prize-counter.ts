@@ -419,12 +419,11 @@ export class PrizeCounter extends OutboxHolder {
   }
 
   override async alarm(): Promise<void> {
-    for (const source of this.alarms.takeDue()) {
+    await this.alarms.runDue(async (source) => {
       if (source === "snapshot") await this.writeSnapshot();
       else if (source === "bans") await this.writeBanSnapshot();
       else await this.outbox.flush();
-    }
-    await this.alarms.rearm();
+    });
   }
 
   private get config(): Config {

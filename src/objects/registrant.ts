@@ -604,12 +604,11 @@ export class Registrant extends OutboxHolder {
   }
 
   override async alarm(): Promise<void> {
-    for (const source of this.alarms.takeDue()) {
+    await this.alarms.runDue(async (source) => {
       if (source === "hold_reminder") await this.remindAboutHold();
       else if (source === "hold_expiry") await this.expireHold();
       else await this.outbox.flush();
-    }
-    await this.alarms.rearm();
+    });
   }
 
   /** Halfway through the hold: one reminder, with a fresh shipping link (the old one retires). */
