@@ -4,7 +4,8 @@ import { enqueue } from "../messages/enqueue";
 import { EMAILS_PER_SEND, RETRY, type EmailSend } from "../messages/topics";
 import type { RetryPolicy } from "../messages/retry";
 import type { EmailJob } from "../schemas/email-job";
-import { claimJobs, releaseBatches, type Claim } from "../store/email-log";
+import { claimJobs, releaseBatches, returnToBatchStatements, type Claim, type Claimed } from "../store/email-log";
+import { recordedRequests } from "./requests";
 
 /** A send message stays well under the queue's 128 KB a message. */
 const SEND_BYTES = 100_000;
@@ -31,7 +32,13 @@ export async function planEmails(jobs: readonly EmailJob[], env: Env): Promise<R
   let sends: EmailSend[] = [];
   try {
     const claimed = await claimJobs(env.DB, groups, loaded.config.emailProvider);
-    sends = groups.map((group) => ({ batch: group.batch, jobs: group.jobs.filter((job) => claimed.has(job.key)) })).filter((send) => send.jobs.length > 0);
+    const again = await requestsToMakeAgain(env, groups, claimed);
+    sends = [
+      ...again.requests,
+      ...groups
+        .map((group) => ({ batch: group.batch, jobs: group.jobs.filter((job) => claimed.keys.has(job.key) && !again.returned.has(job.key)) }))
+        .filter((send) => send.jobs.length > 0),
+    ];
     await enqueue(env.EMAIL_SENDS_QUEUE, sends.map((body) => ({ topic: "email_send", body })));
     return null;
   } catch (error) {
@@ -40,6 +47,30 @@ export async function planEmails(jobs: readonly EmailJob[], env: Env): Promise<R
     await releaseBatches(env.DB, sends.map((send) => send.batch)).catch((release) => console.warn("emails: could not release claims", release));
     return RETRY.email;
   }
+}
+
+/**
+ * The requests to make again as they were: jobs just claimed from a lost batch that was
+ * already tried at the provider (it has a record, src/email/requests.ts) go back to it, and
+ * the recorded request is queued again; its other members come with it. A fresh request
+ * for them could send what the provider already sent.
+ */
+async function requestsToMakeAgain(
+  env: Env,
+  groups: readonly (Claim & { jobs: EmailJob[] })[],
+  claimed: Claimed,
+): Promise<{ requests: EmailSend[]; returned: Set<string> }> {
+  if (claimed.fromLostBatch.size === 0) return { requests: [], returned: new Set() };
+  const requests = await recordedRequests(env.SNAPSHOTS, [...new Set(claimed.fromLostBatch.values())]);
+  const recorded = new Set(requests.map((send) => send.batch));
+  const moves = groups.flatMap((group) =>
+    group.jobs.flatMap((job) => {
+      const lost = claimed.fromLostBatch.get(job.key);
+      return claimed.keys.has(job.key) && lost !== undefined && recorded.has(lost) ? [{ key: job.key, from: group.batch, to: lost }] : [];
+    }),
+  );
+  if (moves.length > 0) await env.DB.batch(returnToBatchStatements(env.DB, moves));
+  return { requests, returned: new Set(moves.map((move) => move.key)) };
 }
 
 const encoder = new TextEncoder();

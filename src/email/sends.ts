@@ -17,6 +17,7 @@ import {
   type Settlement,
 } from "../store/email-log";
 import { emailProvider, type Delivery, type EmailProvider } from "./providers";
+import { forgetRequest, recordRequest } from "./requests";
 import { renderEmail } from "./templates";
 
 /** A pause of the whole stream: 5 s, 10 s, 20 s… for each refusal in a row, at most 10 min. */
@@ -42,7 +43,7 @@ export async function consumeEmailSends(batch: MessageBatch<unknown>, env: Env):
   }
   const provider = emailProvider(loaded.config, env);
   for (const { body, message } of readMessages(batch, "email_send")) {
-    await attempt(body, message, provider, loaded.config, env.DB);
+    await attempt(body, message, provider, loaded.config, env);
   }
 }
 
@@ -55,7 +56,8 @@ interface Attempt {
   pause: Pause;
 }
 
-async function attempt(send: EmailSend, message: Message<unknown>, provider: EmailProvider, config: Config, db: D1Database): Promise<void> {
+async function attempt(send: EmailSend, message: Message<unknown>, provider: EmailProvider, config: Config, env: Env): Promise<void> {
+  const db = env.DB;
   let current: Attempt;
   let firstClaimedAt: number;
   try {
@@ -79,7 +81,7 @@ async function attempt(send: EmailSend, message: Message<unknown>, provider: Ema
   const now = Date.now();
   if (now - firstClaimedAt >= config.emailRetryHours * 3_600_000) {
     const reason = `no delivery within EMAIL_RETRY_HOURS (${config.emailRetryHours} h)`;
-    await record(db, current, current.owed.map(() => ({ outcome: "refused", reason })), { dead: true });
+    await record(env, current, current.owed.map(() => ({ outcome: "refused", reason })), { dead: true });
     return;
   }
   if (current.pause.until > now) {
@@ -91,7 +93,16 @@ async function attempt(send: EmailSend, message: Message<unknown>, provider: Ema
     return;
   }
   const emails = current.owed.map((job) => ({ key: job.key, from: config.emailFrom, to: job.to, ...renderEmail(job, config) }));
-  await record(db, current, await provider.sendAll(emails, await idempotencyKey(send.batch, current.owed)));
+  try {
+    // Kept before the provider may act on it: if this attempt's outcome is lost with its
+    // message, the planner makes exactly this request again (src/email/requests.ts).
+    await recordRequest(env.SNAPSHOTS, { batch: send.batch, jobs: [...current.owed] });
+  } catch (error) {
+    console.warn(`email sends: could not record batch ${send.batch} before sending it: ${messageOf(error)}`);
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts, RETRY.email_send) });
+    return;
+  }
+  await record(env, current, await provider.sendAll(emails, await idempotencyKey(send.batch, current.owed)));
 }
 
 /**
@@ -100,7 +111,8 @@ async function attempt(send: EmailSend, message: Message<unknown>, provider: Ema
  * message, or schedules its next attempt when something is left to retry. `dead`: the
  * emails ran out of time and are given up.
  */
-async function record(db: D1Database, current: Attempt, deliveries: readonly Delivery[], { dead = false } = {}): Promise<void> {
+async function record(env: Env, current: Attempt, deliveries: readonly Delivery[], { dead = false } = {}): Promise<void> {
+  const db = env.DB;
   const { send, owed, message, provider, pause } = current;
   const now = Date.now();
   const retries = deliveries.flatMap((delivery) => (delivery.outcome === "retry" ? [delivery] : []));
@@ -141,8 +153,13 @@ async function record(db: D1Database, current: Attempt, deliveries: readonly Del
       return;
     }
   }
-  if (retries.length === 0) message.ack();
-  else message.retry({ delaySeconds: delayS });
+  if (retries.length > 0) {
+    message.retry({ delaySeconds: delayS });
+    return;
+  }
+  message.ack();
+  // Settled: the record would never be needed (it expires anyway).
+  await forgetRequest(env.SNAPSHOTS, send.batch).catch((error) => console.warn(`email sends: could not forget batch ${send.batch}: ${messageOf(error)}`));
 }
 
 /**

@@ -28,12 +28,19 @@ export interface Claim {
   jobs: readonly EmailJob[];
 }
 
+/** What a claim came to: the keys claimed, and for those taken from a lost batch, that batch. */
+export interface Claimed {
+  keys: Set<string>;
+  fromLostBatch: Map<string, string>;
+}
+
 /**
  * Claims jobs for their batches, in one D1 batch: a job is claimed when the log has never
- * seen it, or when the batch that held it was lost (its lease ran out). Returns the keys
- * claimed; any other job is already sent, settled, or in a live batch.
+ * seen it, or when the batch that held it was lost (its lease ran out); which lost batch
+ * is read in the same batch, just before. Any other job is already sent, settled, or in a
+ * live batch.
  */
-export async function claimJobs(db: D1Database, claims: readonly Claim[], provider: string, now = Date.now()): Promise<Set<string>> {
+export async function claimJobs(db: D1Database, claims: readonly Claim[], provider: string, now = Date.now()): Promise<Claimed> {
   const statement = db.prepare(
     `INSERT INTO email_log (key, template, recipient, status, batch_id, lease_until, attempts, provider, created_at, updated_at)
      VALUES (?1, ?2, ?3, 'sending', ?4, ?5, 0, ?6, ?7, ?7)
@@ -42,12 +49,30 @@ export async function claimJobs(db: D1Database, claims: readonly Claim[], provid
      WHERE email_log.status IN ('sending', 'retrying') AND email_log.lease_until < ?7
      RETURNING key`,
   );
-  const statements = claims.flatMap(({ batch, jobs }) =>
+  const claiming = claims.flatMap(({ batch, jobs }) =>
     jobs.map((job) => statement.bind(job.key, job.template, job.to, batch, now + LEASE_MARGIN_MS, provider, now)),
   );
-  if (statements.length === 0) return new Set();
-  const results = await db.batch<{ key: string }>(statements);
-  return new Set(results.flatMap((result) => result.results.map((row) => row.key)));
+  if (claiming.length === 0) return { keys: new Set(), fromLostBatch: new Map() };
+  const lost = rowsIn<{ key: string; batch_id: string }>(
+    db,
+    (placeholders) => `SELECT key, batch_id FROM email_log WHERE key IN (${placeholders}) AND status IN ('sending', 'retrying') AND lease_until < ?`,
+    claims.flatMap(({ jobs }) => jobs.map((job) => job.key)),
+    [now],
+  );
+  const results = await db.batch<{ key: string }>([...lost.statements, ...claiming]);
+  const keys = new Set(results.slice(lost.statements.length).flatMap((result) => result.results.map((row) => row.key)));
+  const fromLostBatch = new Map(lost.answer(results.slice(0, lost.statements.length)).map((row) => [row.key, row.batch_id]));
+  return { keys, fromLostBatch };
+}
+
+/**
+ * Puts jobs back into the lost batch they were just claimed from (a batch already tried at
+ * the provider, which is made again as it was), and renews that batch's lease.
+ */
+export function returnToBatchStatements(db: D1Database, moves: readonly { key: string; from: string; to: string }[], now = Date.now()): D1PreparedStatement[] {
+  const move = db.prepare("UPDATE email_log SET batch_id = ?1 WHERE key = ?2 AND batch_id = ?3");
+  const batches = [...new Set(moves.map((m) => m.to))];
+  return [...moves.map((m) => move.bind(m.to, m.key, m.from)), ...batches.map((batch) => extendLeaseStatement(db, batch, now))];
 }
 
 /** Gives up the claims of batches that could not be queued, so the jobs can be claimed again at once. */

@@ -11,12 +11,15 @@ export interface Lookup<T> {
 /** D1 binds at most 100 parameters to a statement; keys go in chunks that leave room. */
 export const KEYS_PER_STATEMENT = 90;
 
-/** A lookup of rows by key, in as many statements as the binding limit needs. */
-export function rowsIn<Row>(db: D1Database, query: (placeholders: string) => string, keys: readonly string[]): Lookup<Row[]> {
+/**
+ * A lookup of rows by key, in as many statements as the binding limit needs; `more` are
+ * bound after the keys, for the query's placeholders that follow theirs.
+ */
+export function rowsIn<Row>(db: D1Database, query: (placeholders: string) => string, keys: readonly string[], more: readonly unknown[] = []): Lookup<Row[]> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
     const chunk = keys.slice(i, i + KEYS_PER_STATEMENT);
-    statements.push(db.prepare(query(chunk.map(() => "?").join(", "))).bind(...chunk));
+    statements.push(db.prepare(query(chunk.map(() => "?").join(", "))).bind(...chunk, ...more));
   }
   return { statements, answer: (results) => results.flatMap((result) => result.results as Row[]) };
 }

@@ -10,7 +10,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/stubs";
-import { ACCEPTED, attempt, deliver, job, plan } from "../email/helpers";
+import type { EmailJob } from "../../src/schemas/email-job";
+import { ACCEPTED, attempt, deliver, job, logRow, plan } from "../email/helpers";
 import { queuedEmails, registrantId, registrantStub, signUp } from "../helpers";
 import { admin, entrant, indexed } from "../judges/helpers";
 import { injectD1Failures } from "./d1";
@@ -137,6 +138,38 @@ describe("an email whose request went out is not sent again", () => {
     await env.DB.prepare("UPDATE email_log SET lease_until = 0 WHERE key = ?").bind(lost.key).run();
     await deliver([lost]);
     expect(resend.count("lost-send@example.com")).toBe(1);
+    expect(await logRow(lost.key)).toMatchObject({ status: "sent" });
+  });
+
+  it("when one member of a lost request comes back: the whole request is made again as it was, and the others are settled with it", async () => {
+    const [a, b, c] = ["lost-a", "lost-b", "lost-c"].map((name) => job(name, { to: `${name}@example.com` })) as [EmailJob, EmailJob, EmailJob];
+    const { sends } = await plan([a, b]);
+    let logDown = true;
+    injectD1Failures(/^\s*UPDATE email_log SET status/, () => logDown);
+    await attempt(sends);
+    logDown = false;
+    await env.DB.prepare("UPDATE email_log SET lease_until = 0 WHERE key IN (?, ?)").bind(a.key, b.key).run();
+    // a comes back with a job never sent (c): a rejoins its request, c gets one of its own.
+    const { sends: again } = await plan([a, c]);
+    expect(again).toEqual(expect.arrayContaining([sends[0], { batch: expect.any(String), jobs: [c] }]));
+    await attempt(again);
+    for (const email of ["lost-a@example.com", "lost-b@example.com", "lost-c@example.com"]) expect(resend.count(email), email).toBe(1);
+    for (const key of [a.key, b.key, c.key]) expect(await logRow(key), key).toMatchObject({ status: "sent" });
+    // b's own return finds it settled: nothing is planned.
+    expect((await plan([b])).sends).toEqual([]);
+  });
+
+  it("is recorded before the provider is called, or not sent at all; and the record is forgotten once the request settled", async () => {
+    const held = job("record-first", { to: "record-first@example.com" });
+    const { sends } = await plan([held]);
+    const put = vi.spyOn(env.SNAPSHOTS, "put").mockRejectedValueOnce(new Error("KV unavailable"));
+    const refused = await attempt(sends);
+    expect(refused.retryMessages).toHaveLength(1);
+    expect(resend.count("record-first@example.com")).toBe(0);
+    put.mockRestore();
+    await attempt(sends, {}, 2);
+    expect(resend.count("record-first@example.com")).toBe(1);
+    expect(await env.SNAPSHOTS.get(`email-request:${sends[0]!.batch}`)).toBeNull();
   });
 });
 
