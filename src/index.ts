@@ -18,3 +18,4 @@ export default {
 export { LiveRelay } from "./objects/live-relay";
 export { PrizeCounter } from "./objects/prize-counter";
 export { Registrant } from "./objects/registrant";
+export { SharedLink } from "./objects/shared-link";

@@ -8,6 +8,8 @@
 import * as v from "valibot";
 import { EmailJob } from "../schemas/email-job";
 import { EntryRow } from "../schemas/entry-row";
+import { LinkCheckJob } from "../schemas/link-check";
+import type { LinkClaim, LinkOwners } from "../schemas/shared-link";
 import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
 /** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
@@ -16,6 +18,8 @@ export const QUEUES = {
   changes: "swagbox-changes",
   emailSends: "swagbox-email-sends",
   tasks: "swagbox-tasks",
+  /** Checks of submitted links for the judges (a few network requests each, off the request path). */
+  checks: "swagbox-checks",
   deadLetters: "swagbox-dead-letters",
 } as const;
 
@@ -37,7 +41,7 @@ export const EmailSend = v.object({
 export type EmailSend = v.InferOutput<typeof EmailSend>;
 
 /** The background tasks organisers (and the daily cron) start; each runs in bounded steps. */
-export const TASK_KINDS = ["reindex", "retention", "flush"] as const;
+export const TASK_KINDS = ["reindex", "retention", "flush", "recheck"] as const;
 
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -75,6 +79,7 @@ export const ENVELOPES = {
   email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
   index: v.object({ topic: v.literal("index"), body: EntryRow }),
   task: v.object({ topic: v.literal("task"), body: TaskStep }),
+  link_check: v.object({ topic: v.literal("link_check"), body: LinkCheckJob }),
 };
 
 export const QueueMessage = v.variant("topic", Object.values(ENVELOPES));
@@ -89,6 +94,7 @@ export const QUEUE_OF = {
   email_send: QUEUES.emailSends,
   index: QUEUES.changes,
   task: QUEUES.tasks,
+  link_check: QUEUES.checks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
 /** Every topic's key: unique per piece of work, the same on every redelivery of it. */
@@ -102,6 +108,12 @@ export const KEY_OF = {
   prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,
   reindex: (row: EntryRow) => `${row.id}@${row.version}`,
   audit: (entry: SystemAudit) => `${entry.action}:${entry.target ?? "-"}@${entry.at}`,
+  link_check: (job: LinkCheckJob) => `${job.registrantId}@${job.version}`,
+  link_claim: (claim: LinkClaim) => `${claim.registrantId}@${claim.version}:${claim.url}`,
+  link_owners: (owners: LinkOwners) => `${owners.url}@${owners.seq}`,
+  /** A provisional first-come slot whose review window ended: confirmed, or given up after a failed check. */
+  prize_confirm: (request: PrizeRequest) => request.registrantId,
+  prize_forfeit: (request: PrizeRequest) => request.registrantId,
 };
 
 export type Topic = keyof typeof KEY_OF;
@@ -109,14 +121,17 @@ export type Topic = keyof typeof KEY_OF;
 /**
  * How queue consumers space their retries: exponential with full jitter, from `firstS`
  * up to `maxS` seconds, never sooner than a receiver's Retry-After. Emails keep trying for
- * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows and task
- * steps until the queue's max_retries, then the dead-letter consumer takes over.
+ * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows, task
+ * steps and link checks until the queue's max_retries, then the dead-letter consumer takes
+ * over. A link check waiting out a forge's rate limit is queued again instead of retried,
+ * so a rate limit never uses up its retries.
  */
 export const RETRY = {
   email: { firstS: 10, maxS: 1_800 },
   email_send: { firstS: 10, maxS: 1_800 },
   index: { firstS: 5, maxS: 600 },
   task: { firstS: 10, maxS: 600 },
+  link_check: { firstS: 30, maxS: 3_600 },
 } as const satisfies Record<QueueTopic, { firstS: number; maxS: number }>;
 
 

@@ -8,13 +8,17 @@ import { enqueue } from "../messages/enqueue";
 import { KEY_OF, type PrizeRequest, type SystemAudit } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
+import type { LinkCheckJob } from "../schemas/link-check";
 import type { PrizeUpdate } from "../schemas/prizes";
+import type { LinkClaim, LinkOwners } from "../schemas/shared-link";
 import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
 import { confirmEmails } from "../store/email-log";
 import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
+import { confirmLinkChecks, type CheckConfirmation } from "../store/link-checks";
+import { ownersStatements } from "../store/link-owners";
 import type { Channel, DeadJob, OutboxOptions, Route } from "./outbox";
-import { prizeCounter } from "./stubs";
+import { prizeCounter, sharedLink } from "./stubs";
 
 /** The changes queue: a registrant's emails and index row leave together, in one sendBatch. */
 export function changesChannel(env: Env): Channel {
@@ -78,6 +82,48 @@ export function prizeReleaseRoute(env: Env): Route<PrizeRequest> {
         await prizeCounter(env).releaseExpired(registrantId, candidates);
       }
     },
+  };
+}
+
+/**
+ * A check of a submission's links goes to the checks queue, alone (it shares no sendBatch
+ * with the change that asked for it: a different queue). It is done once D1 holds its
+ * result (or a newer one); `found` hears what each finished check found. Only the newest
+ * check matters.
+ */
+export function linkCheckRoute(env: Env, found: (checked: CheckConfirmation[]) => void): Route<LinkCheckJob> {
+  return {
+    key: KEY_OF.link_check,
+    deliver: async (jobs) => {
+      await enqueue(env.CHECKS_QUEUE, jobs.map((body) => ({ topic: "link_check", body })));
+    },
+    confirm: async (jobs) => {
+      const checked = await confirmLinkChecks(env.DB, jobs);
+      found(checked);
+      return checked.map((check) => check.confirmation);
+    },
+    supersedes: true,
+  };
+}
+
+/** A registrant's claims on URLs, each to that URL's object; taken once the object answered. */
+export function linkClaimRoute(env: Env): Route<LinkClaim> {
+  return {
+    key: KEY_OF.link_claim,
+    deliver: async (claims) => {
+      await Promise.all(claims.map((claim) => sharedLink(env, claim.url).claim(claim)));
+    },
+  };
+}
+
+/** A URL's object writes who holds it to D1; only the newest list matters. */
+export function linkOwnersRoute(env: Env): Route<LinkOwners> {
+  return {
+    key: KEY_OF.link_owners,
+    deliver: async (snapshots) => {
+      await env.DB.batch(snapshots.flatMap((snapshot) => ownersStatements(env.DB, snapshot)));
+    },
+    supersedes: true,
   };
 }
 

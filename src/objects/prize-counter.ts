@@ -65,6 +65,9 @@ const LEDGER_TABLES = `
     actor TEXT NOT NULL
   );`;
 
+// A first-come slot under review (FIRST_COME_REVIEW_HOURS): taken, counted, not yet confirmed.
+const PROVISIONAL_COLUMN = `ALTER TABLE award ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;`;
+
 // The LiveRelays that want each change; since tells a subscription from a newer one.
 const LIVE_RELAY_TABLE = `
   CREATE TABLE live_relay (
@@ -77,6 +80,7 @@ export const SCHEMA: Schema = {
       configured_total INTEGER NOT NULL DEFAULT 0
     );
     ${LEDGER_TABLES}
+    ${PROVISIONAL_COLUMN}
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}`,
@@ -93,6 +97,7 @@ export const SCHEMA: Schema = {
     `${OUTBOX_UPGRADE}
      UPDATE outbox SET topic = 'prize_update' WHERE topic = 'registrant';
      UPDATE outbox SET body = json_set(body, '$.at', created_at) WHERE topic = 'audit';`,
+    PROVISIONAL_COLUMN,
   ],
 };
 
@@ -109,9 +114,17 @@ export type ResizeResult =
 export interface PoolStatus {
   total: number;
   remaining: number;
+  /** Slots taken, provisional ones included (the public count treats them as gone). */
   awarded: number;
+  /** Of those, first-come slots still under review. */
+  provisional: number;
   head: string;
 }
+
+/** What releasing a provisional slot did: freed it (and gave it to the waitlist's head, if any), or nothing. */
+export type ReleaseResult =
+  | { released: true; slot: number; promoted: string | null }
+  | { released: false; reason: "not_provisional" | "not_awarded" };
 
 export interface PublicLog {
   head: string;
@@ -186,7 +199,8 @@ export class PrizeCounter extends DurableObject<Env> {
   /**
    * First-come policy: the registrant's first valid submission claims the lowest free slot,
    * or a place at the end of the waitlist when none is left. Claiming again returns the
-   * same answer.
+   * same answer. With a review window (FIRST_COME_REVIEW_HOURS) the slot is provisional:
+   * taken and counted, but confirmed only when the window ends (confirmProvisional).
    */
   async claim(registrantId: string): Promise<PrizeUpdate> {
     const id = v.parse(RegistrantId, registrantId);
@@ -195,7 +209,7 @@ export class PrizeCounter extends DurableObject<Env> {
       const known = this.updateFor(id);
       if (known) return known;
       changed = true;
-      const awarded = this.awardNew(id, "first_come");
+      const awarded = this.awardNew(id, "first_come", { provisional: this.config.firstComeReviewHours > 0 });
       if (awarded.ok) return this.updateFor(id)!;
       const position = this.sql<{ position: number }>`
         INSERT INTO waitlist (registrant_id, joined_at) VALUES (${id}, ${Date.now()}) RETURNING position`.one().position;
@@ -231,9 +245,58 @@ export class PrizeCounter extends DurableObject<Env> {
         awardPolicy === "first_come"
           ? (this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null)
           : (ranked.find((candidate) => candidate !== id && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
-      if (next === null || !this.awardNew(next, "reoffer").ok) return { released: true, reofferedTo: null };
+      const provisional = awardPolicy === "first_come" && this.config.firstComeReviewHours > 0;
+      if (next === null || !this.awardNew(next, "reoffer", { provisional }).ok) return { released: true, reofferedTo: null };
       this.audit({ action: "reoffer", target: next, detail: { from: id } });
       return { released: true, reofferedTo: next };
+    });
+    if (result.released) this.afterChange();
+    return result;
+  }
+
+  /**
+   * A provisional slot's review window ended without a disqualification: the slot is the
+   * registrant's for good (the log's `confirmed`), and it is told so, which sends the winner
+   * email. Idempotent: a confirmed slot returns its update again; null when the registrant
+   * holds no slot (it was released meanwhile).
+   */
+  async confirmProvisional(registrantId: string): Promise<PrizeUpdate | null> {
+    const id = v.parse(RegistrantId, registrantId);
+    let changed = false;
+    const update = this.ctx.storage.transactionSync((): PrizeUpdate | null => {
+      const held = this.awardOf(id);
+      if (!held || !held.provisional) return held && this.updateFor(id);
+      this.sql`UPDATE award SET provisional = 0 WHERE registrant_id = ${id}`;
+      const seq = this.append("confirmed", "review_window", { pseudonym: pseudonym(id), slot: held.slot });
+      const confirmed: PrizeUpdate = { registrantId: id, seq, status: "awarded", slot: held.slot, position: null };
+      this.tell(confirmed);
+      changed = true;
+      return confirmed;
+    });
+    if (changed) this.afterChange();
+    return update;
+  }
+
+  /**
+   * Frees a provisional slot during its review window (a disqualification, or a failed link
+   * check under FIRST_COME_REQUIRE_LIVE) and, in the same transaction, gives it to the
+   * waitlist's head, whose own window starts. A confirmed slot is left alone
+   * (`not_provisional`: revoke it instead). Idempotent: a slot no longer held is not freed twice.
+   */
+  async releaseProvisional(registrantId: string, actor: string): Promise<ReleaseResult> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const result = this.ctx.storage.transactionSync((): ReleaseResult => {
+      const held = this.awardOf(id);
+      if (!held) return { released: false, reason: "not_awarded" };
+      if (!held.provisional) return { released: false, reason: "not_provisional" };
+      this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
+      const seq = this.append("released", by, { pseudonym: pseudonym(id), slot: held.slot });
+      this.tell({ registrantId: id, seq, status: "released", slot: null, position: null });
+      const head = this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position LIMIT 1`.toArray()[0]?.registrant_id ?? null;
+      const promoted = head !== null && this.awardNew(head, "waitlist", { provisional: this.config.firstComeReviewHours > 0 }).ok ? head : null;
+      this.audit({ action: "provisional_released", target: id, detail: { slot: held.slot, by, promoted } });
+      return { released: true, slot: held.slot, promoted };
     });
     if (result.released) this.afterChange();
     return result;
@@ -368,8 +431,9 @@ export class PrizeCounter extends DurableObject<Env> {
   /** The count now; reads only. */
   private status(): PoolStatus {
     const total = this.sql<{ total: number }>`SELECT total FROM pool`.one().total;
-    const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
-    return { total, awarded, remaining: Math.max(total - awarded, 0), head: this.head() };
+    const { awarded, provisional } = this.sql<{ awarded: number; provisional: number }>`
+      SELECT COUNT(*) AS awarded, COALESCE(SUM(provisional), 0) AS provisional FROM award`.one();
+    return { total, awarded, provisional, remaining: Math.max(total - awarded, 0), head: this.head() };
   }
 
   private head(): string {
@@ -377,42 +441,53 @@ export class PrizeCounter extends DurableObject<Env> {
   }
 
   private everAwarded(id: string): boolean {
-    return this.sql`SELECT 1 FROM event WHERE type = 'award' AND pseudonym = ${pseudonym(id)} LIMIT 1`.toArray().length > 0;
+    return this.sql`SELECT 1 FROM event WHERE type IN ('award', 'confirmed') AND pseudonym = ${pseudonym(id)} LIMIT 1`.toArray().length > 0;
+  }
+
+  private awardOf(id: string): { slot: number; provisional: boolean } | null {
+    const row = this.sql<{ slot: number; provisional: number }>`SELECT slot, provisional FROM award WHERE registrant_id = ${id}`.toArray()[0];
+    return row ? { slot: row.slot, provisional: row.provisional === 1 } : null;
   }
 
   private slotOf(id: string): number | null {
     return this.sql<{ slot: number }>`SELECT slot FROM award WHERE registrant_id = ${id}`.toArray()[0]?.slot ?? null;
   }
 
-  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one. */
-  private awardNew(id: string, by: string): AwardResult {
+  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one (provisionally, under review). */
+  private awardNew(id: string, by: string, { provisional = false } = {}): AwardResult {
     const { remaining } = this.status();
     if (remaining <= 0) return { ok: false, reason: "no_prizes_left", remaining: 0 };
     const slot = this.sql<{ slot: number }>`
       SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM award WHERE slot = 1) THEN 1
         ELSE (SELECT MIN(a.slot + 1) FROM award a
               WHERE NOT EXISTS (SELECT 1 FROM award b WHERE b.slot = a.slot + 1)) END AS slot`.one().slot;
-    this.sql`INSERT INTO award (registrant_id, slot, awarded_at, awarded_by) VALUES (${id}, ${slot}, ${Date.now()}, ${by})`;
+    this.sql`INSERT INTO award (registrant_id, slot, awarded_at, awarded_by, provisional)
+      VALUES (${id}, ${slot}, ${Date.now()}, ${by}, ${provisional ? 1 : 0})`;
     this.sql`DELETE FROM waitlist WHERE registrant_id = ${id}`;
-    const seq = this.append("award", by, { pseudonym: pseudonym(id), slot });
-    this.tell({ registrantId: id, seq, status: "awarded", slot, position: null });
+    const seq = this.append(provisional ? "provisional" : "award", by, { pseudonym: pseudonym(id), slot });
+    this.tell({ registrantId: id, seq, status: provisional ? "provisional" : "awarded", slot, position: null });
     return { ok: true, slot, remaining: remaining - 1, already: false };
   }
 
   /** The registrant's current place in the pool, as the update that last told them so. */
   private updateFor(id: string): PrizeUpdate | null {
-    const slot = this.slotOf(id);
+    const held = this.awardOf(id);
     const name = pseudonym(id);
-    if (slot !== null) {
+    if (held !== null) {
       const seq = this.sql<{ seq: number }>`
-        SELECT MAX(seq) AS seq FROM event WHERE type = 'award' AND pseudonym = ${name}`.one().seq;
-      return { registrantId: id, seq, status: "awarded", slot, position: null };
+        SELECT MAX(seq) AS seq FROM event WHERE type IN ('award', 'provisional', 'confirmed') AND pseudonym = ${name}`.one().seq;
+      return { registrantId: id, seq, status: held.provisional ? "provisional" : "awarded", slot: held.slot, position: null };
     }
     const waiting = this.sql<{ position: number }>`SELECT position FROM waitlist WHERE registrant_id = ${id}`.toArray()[0];
-    if (!waiting) return null;
-    const seq = this.sql<{ seq: number }>`
-      SELECT MAX(seq) AS seq FROM event WHERE type = 'waitlist' AND pseudonym = ${name}`.one().seq;
-    return { registrantId: id, seq, status: "waitlisted", slot: null, position: waiting.position };
+    if (waiting) {
+      const seq = this.sql<{ seq: number }>`
+        SELECT MAX(seq) AS seq FROM event WHERE type = 'waitlist' AND pseudonym = ${name}`.one().seq;
+      return { registrantId: id, seq, status: "waitlisted", slot: null, position: waiting.position };
+    }
+    // A provisional slot released stays released: a claim delivered again never takes another.
+    const released = this.sql<{ seq: number }>`
+      SELECT seq FROM event WHERE type = 'released' AND pseudonym = ${name} ORDER BY seq DESC LIMIT 1`.toArray()[0];
+    return released ? { registrantId: id, seq: released.seq, status: "released", slot: null, position: null } : null;
   }
 
   /** Appends a hash-chained event; returns its sequence number. */

@@ -11,3 +11,8 @@ export function prizeCounter(env: Env) {
 export function liveRelay(env: Env, n: number) {
   return env.LIVE_RELAY.get(env.LIVE_RELAY.idFromName(`relay-${n}`));
 }
+
+/** The object of one normalised repository or demo URL, the judge of who holds it. */
+export function sharedLink(env: Env, url: string) {
+  return env.SHARED_LINK.get(env.SHARED_LINK.idFromName(url));
+}

@@ -37,6 +37,8 @@ export const EntryRow = v.object({
   /** JSON of the shipping address, once given. */
   shipping_address: Text,
   tracking_url: Text,
+  /** A first-come slot under review: until when (the status is then "winner", not yet confirmed). */
+  provisional_until: v.optional(v.nullable(Instant), null),
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;

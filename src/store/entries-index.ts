@@ -28,6 +28,7 @@ const COLUMNS = [
   "hold_expires_at",
   "shipping_address",
   "tracking_url",
+  "provisional_until",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -97,6 +98,7 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     hold_expires_at: null,
     shipping_address: null,
     tracking_url: null,
+    provisional_until: null,
   };
   await db.batch([
     db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),

@@ -1,0 +1,113 @@
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import { requireConfig } from "../config";
+import type { Env } from "../env";
+import { LinkClaim, type LinkKind, type LinkOwners } from "../schemas/shared-link";
+import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { OUTBOX_SCHEMA, Outbox, type PendingJob } from "./outbox";
+import { linkOwnersRoute, outboxOptions } from "./outbox-routes";
+import { migrate, sqlOf, type Schema, type Sql } from "./sql";
+
+const TABLES = `
+  CREATE TABLE link (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    url TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  -- Each registrant's newest word on this URL; no kinds: it let go (kept, with its version,
+  -- so that an older claim arriving late cannot take the URL back).
+  CREATE TABLE claim (
+    registrant_id TEXT PRIMARY KEY,
+    kinds TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );`;
+
+export const SCHEMA: Schema = {
+  current: `${TABLES} ${OUTBOX_SCHEMA} ${ALARM_SCHEDULE_SCHEMA}`,
+  upgrades: [`${TABLES} ${OUTBOX_SCHEMA} ${ALARM_SCHEDULE_SCHEMA}`],
+};
+
+/** The dead letters of a URL's object name it so: `link:<its object id>`. */
+export const LINK_ORIGIN_PREFIX = "link:";
+
+/**
+ * One normalised repository or demo URL (`idFromName(url)`): the only judge of who holds
+ * it. Claims from racing registrants are serialised here, so two entrants submitting the
+ * same repository at the same instant both end up among its owners, exactly. Every change
+ * writes the owners to the judges' index through the outbox, numbered so that D1 keeps the
+ * newest.
+ */
+export class SharedLink extends DurableObject<Env> {
+  private readonly sql: Sql;
+  private readonly alarms: AlarmSchedule<"outbox">;
+  private readonly outbox;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = sqlOf(ctx.storage.sql);
+    migrate(ctx.storage.sql, SCHEMA);
+    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    const origin = `${LINK_ORIGIN_PREFIX}${ctx.id.toString()}`;
+    this.outbox = new Outbox(ctx, this.sql, this.alarms, { link_owners: linkOwnersRoute(env) }, outboxOptions(env, origin, requireConfig(env).outboxConfirmSeconds * 1000));
+  }
+
+  /**
+   * Takes a registrant's word on this URL (which of its links the URL is; none: it let go),
+   * unless it already has a newer one from them. Returns how many registrants hold it now.
+   * Idempotent: the same claim twice changes nothing.
+   */
+  async claim(input: LinkClaim): Promise<{ owners: number }> {
+    const claim = v.parse(LinkClaim, input);
+    const changed = this.ctx.storage.transactionSync(() => {
+      const link = this.sql<{ url: string }>`SELECT url FROM link`.toArray()[0];
+      if (link && link.url !== claim.url) throw new Error(`a claim on ${claim.url} reached the object of ${link.url}`);
+      const known = this.sql<{ version: number }>`SELECT version FROM claim WHERE registrant_id = ${claim.registrantId}`.toArray()[0];
+      if (known && known.version >= claim.version) return false;
+      this.sql`INSERT INTO claim (registrant_id, kinds, version) VALUES (${claim.registrantId}, ${JSON.stringify(claim.kinds)}, ${claim.version})
+        ON CONFLICT (registrant_id) DO UPDATE SET kinds = excluded.kinds, version = excluded.version`;
+      const seq = link
+        ? this.sql<{ seq: number }>`UPDATE link SET seq = seq + 1 RETURNING seq`.one().seq
+        : this.sql<{ seq: number }>`INSERT INTO link (singleton, url, seq) VALUES (1, ${claim.url}, 1) RETURNING seq`.one().seq;
+      this.outbox.add("link_owners", { url: claim.url, seq, owners: this.holders() });
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+    return { owners: this.holders().length };
+  }
+
+  /** Who holds this URL now, and the change it is at; null before the first claim. Changes nothing. */
+  async owners(): Promise<LinkOwners | null> {
+    const link = this.sql<{ url: string; seq: number }>`SELECT url, seq FROM link`.toArray()[0];
+    return link ? { ...link, owners: this.holders() } : null;
+  }
+
+  /** The jobs this object still holds (its owners on their way to D1). */
+  async outboxStatus(): Promise<PendingJob[]> {
+    return this.outbox.pending();
+  }
+
+  /** Hands over every job now, instead of at its next turn; how many were live. */
+  async flushOutbox(): Promise<number> {
+    return this.outbox.flushAll();
+  }
+
+  /** An organiser retries a dead job of this object; false when there is no such dead job. */
+  async retryDeadJob(topic: string, key: string): Promise<boolean> {
+    const revived = this.outbox.revive(topic, key);
+    if (revived) await this.outbox.afterCommit();
+    return revived;
+  }
+
+  override async alarm(): Promise<void> {
+    for (const _ of this.alarms.takeDue()) await this.outbox.flush();
+    await this.alarms.rearm();
+  }
+
+  /** Registrants whose newest claim holds the URL as at least one of their links, oldest claim first. */
+  private holders(): LinkOwners["owners"] {
+    return this.sql<{ registrant_id: string; kinds: string; version: number }>`
+      SELECT registrant_id, kinds, version FROM claim WHERE kinds != '[]' ORDER BY version, registrant_id`
+      .toArray()
+      .map((row) => ({ registrantId: row.registrant_id, kinds: JSON.parse(row.kinds) as LinkKind[], version: row.version }));
+  }
+}
