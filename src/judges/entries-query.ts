@@ -1,12 +1,17 @@
 import * as v from "valibot";
 import { PRODUCT_IDS } from "../schemas/products";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { CHECK_COLUMNS, CHECK_CONDITIONS, CHECK_FILTERS, CHECK_JOIN, type CheckSummary } from "./link-report";
 
 /** GET /admin/api/entries query parameters. */
 export const EntriesQuery = v.object({
   status: v.optional(
-    v.picklist(["registered", "submitted", "winner", "waitlisted", "erased"], "status is registered, submitted, winner, waitlisted or erased"),
+    v.picklist(
+      ["registered", "submitted", "winner", "provisional", "waitlisted", "erased"],
+      "status is registered, submitted, winner, provisional, waitlisted or erased",
+    ),
   ),
+  check: v.optional(v.picklist(CHECK_FILTERS, "check is demo_down, repo_missing, fork, repo_older or shared")),
   product: v.optional(v.picklist(PRODUCT_IDS, "product is not one of the platform products")),
   q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, "q is at most 200 characters"))),
   sort: v.optional(v.picklist(["created", "submitted", "score"], "sort is created, submitted or score"), "created"),
@@ -20,7 +25,7 @@ export const EntriesQuery = v.object({
 
 export type EntriesQuery = v.InferOutput<typeof EntriesQuery>;
 
-export interface EntrySummary {
+export interface EntrySummary extends CheckSummary {
   id: string;
   email: string;
   firstname: string;
@@ -34,6 +39,8 @@ export interface EntrySummary {
   products: string[];
   slot: number | null;
   waitlist_position: number | null;
+  /** A first-come slot under review: until when. */
+  provisional_until: number | null;
   score: number | null;
   scores_count: number;
   /** The value the page is sorted by (a z-score when normalised). */
@@ -85,9 +92,12 @@ export function listQuery(query: EntriesQuery): { sql: string; params: unknown[]
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.status) {
+    // A provisional slot is a winner's, not yet confirmed.
     where.push("e.status = ?");
-    params.push(query.status);
+    params.push(query.status === "provisional" ? "winner" : query.status);
+    if (query.status === "winner" || query.status === "provisional") where.push(`e.provisional_until IS ${query.status === "winner" ? "" : "NOT "}NULL`);
   }
+  if (query.check) where.push(CHECK_CONDITIONS[query.check]);
   if (query.product) {
     where.push("e.id IN (SELECT entry_id FROM entry_products WHERE product = ?)");
     params.push(query.product);
@@ -109,8 +119,9 @@ export function listQuery(query: EntriesQuery): { sql: string; params: unknown[]
   }
   const sql = `${normalised ? JUDGE_STATS : ""}SELECT e.id, e.email, e.firstname, e.lastname, e.status, e.registered_at, e.submitted_at,
       e.amended_at, e.submission_version, e.title, e.products, e.slot, e.waitlist_position, e.score, e.scores_count,
+      e.provisional_until, ${CHECK_COLUMNS},
       ${sortKey} AS sort_key
-    FROM entries e
+    FROM entries e ${CHECK_JOIN}
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY sort_key DESC, e.id DESC LIMIT ?`;
   return { sql, params: [...params, query.limit + 1] };

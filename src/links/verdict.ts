@@ -1,7 +1,9 @@
 import type { DemoStatus, RepoStatus } from "../schemas/link-check";
 
-const DEMO_FAILS: readonly DemoStatus[] = ["error", "unreachable", "refused"];
-const REPO_FAILS: readonly RepoStatus[] = ["private", "missing", "error", "unreachable", "refused"];
+/** A demo that is not live: down, unreachable, or refused. */
+export const DEMO_FAILS: readonly DemoStatus[] = ["error", "unreachable", "refused"];
+/** A repository that is not shown to be public: missing, private, down, unreachable, or refused. */
+export const REPO_FAILS: readonly RepoStatus[] = ["private", "missing", "error", "unreachable", "refused"];
 
 /**
  * True when a check showed the submission's basic requirement unmet: the demo is not live,

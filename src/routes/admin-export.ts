@@ -5,26 +5,27 @@ import { isHead } from "../http/head";
 import { recordAudit } from "../store/audit";
 import { allows, type Role } from "../schemas/judges";
 import { csvStream } from "../judges/csv";
+import { CHECK_COLUMNS, CHECK_HEADER, CHECK_JOIN, checkCells, SHARED_WITH } from "../judges/link-report";
 import { parseQuery, type AdminRequest } from "./admin-request";
 
 const EXPORTS = {
   entries: {
     role: "judge",
     where: "status != 'erased'",
-    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot],
+    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot", ...CHECK_HEADER],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot, ...checkCells(r)],
   },
   submissions: {
     role: "judge",
     where: "submission_version IS NOT NULL",
-    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score],
+    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score", ...CHECK_HEADER],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score, ...checkCells(r)],
   },
   winners: {
     role: "organiser",
     where: "status = 'winner'",
-    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
-    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
+    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status", "provisional_until"],
+    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status, iso(r.provisional_until)],
   },
   // What a swag vendor needs: winners who gave an address.
   shipping: {
@@ -53,8 +54,9 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
   if (!isHead(request)) await recordAudit(env.DB, request.judge, "export", null, { set });
   const stream = csvStream<ExportRow>(spec.header, spec.cells, async (after) => {
     const { results } = await env.DB.prepare(
-      `SELECT * FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
-       ORDER BY registered_at, id LIMIT 500`,
+      `SELECT e.*, ${CHECK_COLUMNS}, ${SHARED_WITH} FROM entries e ${CHECK_JOIN}
+       WHERE ${spec.where} AND (e.registered_at > ?1 OR (e.registered_at = ?1 AND e.id > ?2))
+       ORDER BY e.registered_at, e.id LIMIT 500`,
     )
       .bind(after?.registered_at ?? -1, after?.id ?? "")
       .all<ExportRow>();
