@@ -55,9 +55,13 @@ export default defineConfig(async () => ({
       {
         // First come with a review window: the objects read FIRST_COME_REVIEW_HOURS and
         // FIRST_COME_REQUIRE_LIVE from their own env, which a request's vars cannot reach, and
-        // a window changes what every claim does. A small pool keeps the races quick.
+        // a window changes what every claim does. A small pool keeps the races quick; objects
+        // check their queued work after two minutes, so that 500 racing entrants' jobs are
+        // not sent again while this machine's queues are still working through them.
         extends: true,
-        plugins: [await contest({ AWARD_POLICY: "first_come", PRIZE_POOL: "50", FIRST_COME_REVIEW_HOURS: "24", FIRST_COME_REQUIRE_LIVE: "true" })],
+        plugins: [
+          await contest({ AWARD_POLICY: "first_come", PRIZE_POOL: "50", FIRST_COME_REVIEW_HOURS: "24", FIRST_COME_REQUIRE_LIVE: "true", OUTBOX_CONFIRM_SECONDS: "120" }),
+        ],
         test: { name: "review-window", include: ["test/first-come/review/**/*.test.ts"] },
       },
     ],

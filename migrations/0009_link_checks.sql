@@ -28,20 +28,18 @@ CREATE TABLE link_checks (
 CREATE INDEX link_checks_demo ON link_checks (demo_status);
 CREATE INDEX link_checks_repo ON link_checks (repo_status);
 
--- Who holds each normalised repository or demo URL, as that URL's SharedLink object last
--- wrote it (`seq` rises with each change there): an entry shares a link when another entry
--- holds one of its URLs.
+-- Who holds each normalised repository or demo URL, as that URL's SharedLink object decided:
+-- each registrant's newest claim (`kinds`, a JSON list of "repo" and "demo"; [] once let go),
+-- written by the object with the claim's version, so an older claim never replaces a newer
+-- one. An entry shares a link when another entry holds one of its URLs.
 CREATE TABLE link_owners (
   url TEXT NOT NULL,
   entry_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('repo', 'demo')),
-  PRIMARY KEY (url, entry_id, kind)
+  kinds TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (url, entry_id)
 );
 CREATE INDEX link_owners_by_entry ON link_owners (entry_id, url);
-CREATE TABLE link_versions (
-  url TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL
-);
 
 -- A first-come slot under review: until when (projected by the Registrant; null otherwise).
 ALTER TABLE entries ADD COLUMN provisional_until INTEGER;

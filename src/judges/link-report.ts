@@ -30,7 +30,8 @@ export const CHECK_COLUMNS = `c.demo_status, c.demo_http, c.repo_status, c.repo_
 
 /** The other entries sharing one of the entry's links, as space-separated ids (at most 50), for exports. */
 export const SHARED_WITH = `(SELECT group_concat(id, ' ') FROM (SELECT DISTINCT other.entry_id AS id FROM link_owners mine
-  JOIN link_owners other ON other.url = mine.url AND other.entry_id != mine.entry_id WHERE mine.entry_id = e.id LIMIT 50)) AS shared_with`;
+  JOIN link_owners other ON other.url = mine.url AND other.entry_id != mine.entry_id AND other.kinds != '[]'
+  WHERE mine.entry_id = e.id AND mine.kinds != '[]' LIMIT 50)) AS shared_with`;
 
 /** The columns an export adds for the checks, and their cells. */
 export const CHECK_HEADER = ["demo_check", "repo_check", "repo_fork", "repo_created_at", "repo_before_contest", "shared_with"];

@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { EmailJob } from "../schemas/email-job";
 import { EntryRow } from "../schemas/entry-row";
 import { LinkCheckJob } from "../schemas/link-check";
-import type { LinkClaim, LinkOwners } from "../schemas/shared-link";
+import type { LinkClaim } from "../schemas/shared-link";
 import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
 /** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
@@ -110,7 +110,8 @@ export const KEY_OF = {
   audit: (entry: SystemAudit) => `${entry.action}:${entry.target ?? "-"}@${entry.at}`,
   link_check: (job: LinkCheckJob) => `${job.registrantId}@${job.version}`,
   link_claim: (claim: LinkClaim) => `${claim.registrantId}@${claim.version}:${claim.url}`,
-  link_owners: (owners: LinkOwners) => `${owners.url}@${owners.seq}`,
+  /** A claim a URL's object took, on its way to the judges' index. */
+  link_owner: (claim: LinkClaim) => `${claim.registrantId}@${claim.version}:${claim.url}`,
   /** A provisional first-come slot whose review window ended: confirmed, or given up after a failed check. */
   prize_confirm: (request: PrizeRequest) => request.registrantId,
   prize_forfeit: (request: PrizeRequest) => request.registrantId,

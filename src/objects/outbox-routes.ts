@@ -10,13 +10,13 @@ import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
 import type { LinkCheckJob } from "../schemas/link-check";
 import type { PrizeUpdate } from "../schemas/prizes";
-import type { LinkClaim, LinkOwners } from "../schemas/shared-link";
+import type { LinkClaim } from "../schemas/shared-link";
 import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
 import { confirmEmails } from "../store/email-log";
 import { confirmIndexRows, reofferCandidates } from "../store/entries-index";
 import { confirmLinkChecks, type CheckConfirmation } from "../store/link-checks";
-import { ownersStatements } from "../store/link-owners";
+import { ownerStatements } from "../store/link-owners";
 import type { Channel, DeadJob, OutboxOptions, Route } from "./outbox";
 import { prizeCounter, sharedLink } from "./stubs";
 
@@ -116,14 +116,16 @@ export function linkClaimRoute(env: Env): Route<LinkClaim> {
   };
 }
 
-/** A URL's object writes who holds it to D1; only the newest list matters. */
-export function linkOwnersRoute(env: Env): Route<LinkOwners> {
+/**
+ * A URL's object writes each claim it took to D1, all of a run's claims in one batch (a
+ * popular URL's storm of claims costs D1 a few batches, not a write per owner per claim).
+ */
+export function linkOwnerRoute(env: Env): Route<LinkClaim> {
   return {
-    key: KEY_OF.link_owners,
-    deliver: async (snapshots) => {
-      await env.DB.batch(snapshots.flatMap((snapshot) => ownersStatements(env.DB, snapshot)));
+    key: KEY_OF.link_owner,
+    deliver: async (claims) => {
+      await env.DB.batch(ownerStatements(env.DB, claims));
     },
-    supersedes: true,
   };
 }
 

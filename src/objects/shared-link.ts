@@ -5,14 +5,13 @@ import type { Env } from "../env";
 import { LinkClaim, type LinkKind, type LinkOwners } from "../schemas/shared-link";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { OUTBOX_SCHEMA, Outbox, type PendingJob } from "./outbox";
-import { linkOwnersRoute, outboxOptions } from "./outbox-routes";
+import { linkOwnerRoute, outboxOptions } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
 const TABLES = `
   CREATE TABLE link (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-    url TEXT NOT NULL,
-    seq INTEGER NOT NULL
+    url TEXT NOT NULL
   );
   -- Each registrant's newest word on this URL; no kinds: it let go (kept, with its version,
   -- so that an older claim arriving late cannot take the URL back).
@@ -33,9 +32,9 @@ export const LINK_ORIGIN_PREFIX = "link:";
 /**
  * One normalised repository or demo URL (`idFromName(url)`): the only judge of who holds
  * it. Claims from racing registrants are serialised here, so two entrants submitting the
- * same repository at the same instant both end up among its owners, exactly. Every change
- * writes the owners to the judges' index through the outbox, numbered so that D1 keeps the
- * newest.
+ * same repository at the same instant both end up among its owners, exactly. Every claim it
+ * takes goes to the judges' index through the outbox, with the registrant's version, so D1
+ * keeps each registrant's newest whatever the order of delivery.
  */
 export class SharedLink extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -48,7 +47,7 @@ export class SharedLink extends DurableObject<Env> {
     migrate(ctx.storage.sql, SCHEMA);
     this.alarms = new AlarmSchedule(ctx.storage, this.sql);
     const origin = `${LINK_ORIGIN_PREFIX}${ctx.id.toString()}`;
-    this.outbox = new Outbox(ctx, this.sql, this.alarms, { link_owners: linkOwnersRoute(env) }, outboxOptions(env, origin, requireConfig(env).outboxConfirmSeconds * 1000));
+    this.outbox = new Outbox(ctx, this.sql, this.alarms, { link_owner: linkOwnerRoute(env) }, outboxOptions(env, origin, requireConfig(env).outboxConfirmSeconds * 1000));
   }
 
   /**
@@ -63,22 +62,20 @@ export class SharedLink extends DurableObject<Env> {
       if (link && link.url !== claim.url) throw new Error(`a claim on ${claim.url} reached the object of ${link.url}`);
       const known = this.sql<{ version: number }>`SELECT version FROM claim WHERE registrant_id = ${claim.registrantId}`.toArray()[0];
       if (known && known.version >= claim.version) return false;
+      if (!link) this.sql`INSERT INTO link (singleton, url) VALUES (1, ${claim.url})`;
       this.sql`INSERT INTO claim (registrant_id, kinds, version) VALUES (${claim.registrantId}, ${JSON.stringify(claim.kinds)}, ${claim.version})
         ON CONFLICT (registrant_id) DO UPDATE SET kinds = excluded.kinds, version = excluded.version`;
-      const seq = link
-        ? this.sql<{ seq: number }>`UPDATE link SET seq = seq + 1 RETURNING seq`.one().seq
-        : this.sql<{ seq: number }>`INSERT INTO link (singleton, url, seq) VALUES (1, ${claim.url}, 1) RETURNING seq`.one().seq;
-      this.outbox.add("link_owners", { url: claim.url, seq, owners: this.holders() });
+      this.outbox.add("link_owner", claim);
       return true;
     });
     if (changed) void this.outbox.afterCommit();
-    return { owners: this.holders().length };
+    return { owners: this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM claim WHERE kinds != '[]'`.one().n };
   }
 
-  /** Who holds this URL now, and the change it is at; null before the first claim. Changes nothing. */
+  /** Who holds this URL now; null before the first claim. Changes nothing. */
   async owners(): Promise<LinkOwners | null> {
-    const link = this.sql<{ url: string; seq: number }>`SELECT url, seq FROM link`.toArray()[0];
-    return link ? { ...link, owners: this.holders() } : null;
+    const link = this.sql<{ url: string }>`SELECT url FROM link`.toArray()[0];
+    return link ? { url: link.url, owners: this.holders() } : null;
   }
 
   /** The jobs this object still holds (its owners on their way to D1). */

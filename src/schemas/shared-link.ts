@@ -25,9 +25,8 @@ export const LinkClaim = v.object({
 
 export type LinkClaim = v.InferOutput<typeof LinkClaim>;
 
-/** Who holds a URL now, as its object writes it to the judges' index (newest `seq` wins). */
+/** Who holds a URL now, as its object knows it. */
 export interface LinkOwners {
   url: string;
-  seq: number;
   owners: { registrantId: string; kinds: LinkKind[]; version: number }[];
 }

@@ -1,41 +1,28 @@
 /**
  * Links entrants share, in D1: who holds each normalised repository or demo URL
- * (`link_owners`), as that URL's SharedLink object last wrote it (`link_versions.seq`).
- * The object decides; D1 only shows it to the judges.
+ * (`link_owners`), one row per URL and registrant, written by that URL's SharedLink object
+ * as it takes each claim. The object decides; D1 only shows it to the judges.
  */
-import type { LinkKind, LinkOwners } from "../schemas/shared-link";
-
-/** Owners written per URL: a template repository everyone links stays one bounded statement. */
-export const OWNERS_SHOWN = 500;
+import type { LinkClaim, LinkKind } from "../schemas/shared-link";
 
 /** SQL true for the entry `e` when another entry holds one of its URLs. */
 export const SHARES_A_LINK = `EXISTS (SELECT 1 FROM link_owners mine JOIN link_owners other
-  ON other.url = mine.url AND other.entry_id != mine.entry_id WHERE mine.entry_id = e.id)`;
+  ON other.url = mine.url AND other.entry_id != mine.entry_id AND other.kinds != '[]'
+  WHERE mine.entry_id = e.id AND mine.kinds != '[]')`;
 
 /**
- * Statements replacing a URL's owners with `snapshot`, unless D1 already holds a newer one
- * (batch them: a transaction). An owner erased since their claim is left out.
+ * Statements recording claims the URLs' objects took (batch them), each unless D1 holds a
+ * newer claim of that registrant on that URL, or the registrant was erased since (its
+ * tombstone is versioned at or above the erasure's own letting go).
  */
-export function ownersStatements(db: D1Database, snapshot: LinkOwners): D1PreparedStatement[] {
-  const current = "(SELECT seq FROM link_versions WHERE url = ?1) = ?2";
-  const owners = snapshot.owners.slice(0, OWNERS_SHOWN).map((owner) => ({ id: owner.registrantId, kinds: owner.kinds, version: owner.version }));
-  return [
-    db
-      .prepare(
-        `INSERT INTO link_versions (url, seq) VALUES (?1, ?2)
-         ON CONFLICT (url) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > link_versions.seq`,
-      )
-      .bind(snapshot.url, snapshot.seq),
-    db.prepare(`DELETE FROM link_owners WHERE url = ?1 AND ${current}`).bind(snapshot.url, snapshot.seq),
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO link_owners (url, entry_id, kind)
-         SELECT ?1, json_extract(owner.value, '$.id'), kind.value FROM json_each(?3) AS owner, json_each(json_extract(owner.value, '$.kinds')) AS kind
-         WHERE ${current} AND NOT EXISTS (SELECT 1 FROM entries WHERE id = json_extract(owner.value, '$.id')
-           AND status = 'erased' AND version > json_extract(owner.value, '$.version'))`,
-      )
-      .bind(snapshot.url, snapshot.seq, JSON.stringify(owners)),
-  ];
+export function ownerStatements(db: D1Database, claims: readonly LinkClaim[]): D1PreparedStatement[] {
+  const upsert = db.prepare(
+    `INSERT INTO link_owners (url, entry_id, kinds, version)
+     SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM entries WHERE id = ?2 AND status = 'erased' AND version >= ?4)
+     ON CONFLICT (url, entry_id) DO UPDATE SET kinds = excluded.kinds, version = excluded.version
+     WHERE excluded.version > link_owners.version`,
+  );
+  return claims.map((claim) => upsert.bind(claim.url, claim.registrantId, JSON.stringify(claim.kinds), claim.version));
 }
 
 /** Another entry that holds one of an entry's links, and which. */
@@ -52,17 +39,17 @@ export interface SharedWith {
 export async function sharedWith(db: D1Database, id: string): Promise<SharedWith[]> {
   const { results } = await db
     .prepare(
-      `SELECT other.entry_id AS id, other.url, other.kind, e.firstname, e.lastname, e.title
-       FROM link_owners mine JOIN link_owners other ON other.url = mine.url AND other.entry_id != mine.entry_id
+      `SELECT other.entry_id AS id, other.url, other.kinds, e.firstname, e.lastname, e.title
+       FROM link_owners mine JOIN link_owners other ON other.url = mine.url AND other.entry_id != mine.entry_id AND other.kinds != '[]'
        LEFT JOIN entries e ON e.id = other.entry_id
-       WHERE mine.entry_id = ? GROUP BY other.entry_id, other.url, other.kind ORDER BY other.entry_id, other.url LIMIT 300`,
+       WHERE mine.entry_id = ? AND mine.kinds != '[]' ORDER BY other.entry_id, other.url LIMIT 200`,
     )
     .bind(id)
-    .all<{ id: string; url: string; kind: LinkKind; firstname: string | null; lastname: string | null; title: string | null }>();
+    .all<{ id: string; url: string; kinds: string; firstname: string | null; lastname: string | null; title: string | null }>();
   const byEntry = new Map<string, SharedWith>();
   for (const row of results) {
     const entry = byEntry.get(row.id) ?? { id: row.id, firstname: row.firstname, lastname: row.lastname, title: row.title, links: [] };
-    entry.links.push({ url: row.url, kind: row.kind });
+    for (const kind of JSON.parse(row.kinds) as LinkKind[]) entry.links.push({ url: row.url, kind });
     byEntry.set(row.id, entry);
   }
   return [...byEntry.values()].slice(0, 100);

@@ -40,6 +40,8 @@ describe("a submission's links, checked for the judges", () => {
     const good = await entrant("fine-links@example.com", { demo_url: "https://fine.example.dev/", repo_url: "https://github.com/fine/links" });
     await checked(bad.id, (row) => row.demo_status === "refused");
     await checked(good.id, (row) => row.demo_status === "unchecked");
+    // The index row travels on another queue than the check: the list shows entries it holds.
+    for (const { id } of [bad, good]) await indexed(id, (row) => row.submission_version === 1);
 
     const down = (await list("check=demo_down")).map((row) => row.id);
     expect(down).toContain(bad.id);
@@ -60,17 +62,19 @@ describe("a submission's links, checked for the judges", () => {
     const fork = await entrant("forked@example.com", {});
     const old = await entrant("old-repo@example.com", {});
     const opens = Date.parse("2026-01-01T00:00:00Z");
-    const found = (id: string, fork: boolean, createdAt: number): Parameters<typeof resultStatement>[2] => ({
+    const found = (fork: boolean, createdAt: number): Parameters<typeof resultStatement>[2] => ({
       demo: { status: "live", http: 200, detail: null },
       repo: { status: "public", http: 200, detail: null, fork, createdAt, pushedAt: createdAt },
       checkedAt: Date.now(),
     });
     const job = (id: string): LinkCheckJob => ({ registrantId: id, version: Date.now() + 60_000, submissionVersion: 1, repoUrl: "https://github.com/a/b", demoUrl: "https://a.example.dev/" });
-    await checked(fork.id);
-    await checked(old.id);
+    for (const { id } of [fork, old]) {
+      await checked(id);
+      await indexed(id, (row) => row.submission_version === 1);
+    }
     await env.DB.batch([
-      resultStatement(env.DB, job(fork.id), found(fork.id, true, opens + 1), opens),
-      resultStatement(env.DB, job(old.id), found(old.id, false, opens - 1), opens),
+      resultStatement(env.DB, job(fork.id), found(true, opens + 1), opens),
+      resultStatement(env.DB, job(old.id), found(false, opens - 1), opens),
     ]);
     expect((await list("check=fork")).map((row) => row.id)).toEqual([fork.id]);
     expect((await list("check=repo_older")).map((row) => row.id)).toEqual([old.id]);

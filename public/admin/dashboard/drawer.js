@@ -3,6 +3,7 @@
 import { asApiError } from "./api.js";
 import { $, el, setText } from "./dom.js";
 import { renderHistory, renderScores, renderSummary } from "./entry-view.js";
+import { renderChecks } from "./checks.js";
 import { renderErase } from "./erasure.js";
 import { fetchEntry, isOpen, opened, sections, setCurrent } from "./open-entry.js";
 import { renderAward } from "./prize.js";
@@ -46,18 +47,20 @@ export function startDrawer(list) {
     }
     setText(drawerTitle, entry.title ?? `${fullName(entry) || "Entrant"} (no submission yet)`);
     sections.summary = el("section", { class: "card", "aria-labelledby": "drawer-summary-heading", "data-testid": "drawer-summary" });
+    sections.checks = el("section", { class: "card", "aria-labelledby": "drawer-checks-heading", "data-testid": "checks-section" });
     sections.scores = el("section", { class: "card", "aria-labelledby": "drawer-scores-heading", "data-testid": "scores" });
     sections.scoreForm = el("section", { class: "card", "aria-labelledby": "drawer-form-heading" });
     sections.award = el("section", { class: "card", "aria-labelledby": "drawer-award-heading", "data-testid": "award-section" });
     sections.shipping = el("section", { class: "card", "aria-labelledby": "drawer-shipping-heading", "data-testid": "shipping-section" });
     sections.history = el("section", { class: "card", "aria-labelledby": "drawer-history-heading", "data-testid": "history" });
     sections.erase = el("section", { class: "card", "aria-labelledby": "drawer-erase-heading", "data-testid": "erase-section" });
-    const parts = [sections.summary, sections.scores, sections.scoreForm];
+    const parts = [sections.summary, sections.checks, sections.scores, sections.scoreForm];
     if (me.role === "organiser") parts.push(sections.award);
     parts.push(sections.shipping, sections.history);
     if (me.role === "organiser") parts.push(sections.erase);
     drawerBody.replaceChildren(...parts);
     renderSummary();
+    renderChecks();
     renderScores();
     renderScoreForm();
     renderAward();

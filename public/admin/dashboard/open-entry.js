@@ -37,7 +37,7 @@ export function opened() {
 
 /**
  * The drawer's sections, made for each entry opened.
- * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement }}
+ * @type {{ summary?: HTMLElement, checks?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, award?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement }}
  */
 export const sections = {};
 
@@ -53,6 +53,12 @@ export const afterChange = {
    * @returns {Promise<void>}
    */
   erased: async (_id) => {},
+};
+
+/** How a section opens another entry in the drawer (an entry sharing a link); main.js wires it. */
+export const navigate = {
+  /** @param {string} _id */
+  open: (_id) => {},
 };
 
 /**
