@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../../src/objects/stubs";
 import { pseudonym } from "../../../src/prizes/award-log";
 import { ACCEPTED } from "../../email/helpers";
-import { registrantStub } from "../../helpers";
+import { registrantStub, send } from "../../helpers";
 import { admin, entrant, indexed } from "../../judges/helpers";
 import { endWindow, poolAgreesWithLog, prizeBecomes, prizeEmails, prizeOf } from "./helpers";
 
@@ -27,6 +27,8 @@ describe("a review window under FIRST_COME_REQUIRE_LIVE", () => {
     await poolOf(1);
     const failing = await entrant("dead-demo@example.com", { demo_url: "http://10.0.0.1/demo" });
     expect(await prizeOf("dead-demo@example.com")).toMatchObject({ status: "provisional", slot: 1 });
+    const page = () => send(`/submit?code=${encodeURIComponent(failing.code)}`).then((response) => response.text());
+    expect(await page()).toContain("is yours provisionally");
     const next = await entrant("next-in-line@example.com", {});
     expect(await prizeOf("next-in-line@example.com")).toMatchObject({ status: "waitlisted", position: 1 });
 
@@ -35,6 +37,9 @@ describe("a review window under FIRST_COME_REQUIRE_LIVE", () => {
     await registrantStub("dead-demo@example.com").flushOutbox();
     await prizeBecomes("dead-demo@example.com", "released");
     await prizeBecomes("next-in-line@example.com", "provisional");
+    const after = await page();
+    expect(after).toContain("went back to the pool after the organisers' review");
+    expect(after).not.toContain("is yours provisionally");
     const log = await prizeCounter(env).log(0, 1000);
     expect(log.events.filter((event) => event.pseudonym === pseudonym(failing.id)).map((event) => event.type)).toEqual(["provisional", "released"]);
     expect(log.events.filter((event) => event.pseudonym === pseudonym(next.id)).map((event) => event.type)).toEqual(["waitlist", "provisional"]);
