@@ -16,6 +16,7 @@ import liveFanout from "./scenarios/5-live-fanout.mjs";
 import landingPage from "./scenarios/6-landing-page.mjs";
 import adminList from "./scenarios/7-admin-list.mjs";
 import bundleSize from "./scenarios/8-bundle-size.mjs";
+import linkChecks from "./scenarios/9-link-checks.mjs";
 
 const wanted = process.argv.slice(2);
 const chosen = (scenario) => wanted.length === 0 || wanted.includes(scenario.id.split("-")[0]);
@@ -56,6 +57,7 @@ try {
   await run(liveFanout, alone);
   await run(adminList, alone);
   await run(bundleSize, alone);
+  await run(linkChecks, alone);
 } finally {
   await stub.stop();
 }

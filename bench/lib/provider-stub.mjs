@@ -14,10 +14,12 @@
  *   GET  /__stub/recipients?suffix=…  {recipients, fewest, most, histogram}: addresses ending
  *                                     in suffix, and how many distinct emails each got
  *   POST /__stub/delay?ms=…           sets the delay
+ *   GET  /<host>/<path>                Swagbox's link checks, with LINK_CHECK_STUB (link-answers.mjs)
  *
  * Usage: node bench/lib/provider-stub.mjs <port>   (prints "ready <port>" once listening)
  */
 import { createServer } from "node:http";
+import { linkCheckAnswer } from "./link-answers.mjs";
 
 let delayMs = 0;
 let posts = 0;
@@ -95,6 +97,8 @@ const server = createServer((req, res) => {
       delayMs = Number(url.searchParams.get("ms") ?? 0);
       return reply(res, 200, { delayMs });
     }
+    const link = linkCheckAnswer(req.method, url);
+    if (link) return res.writeHead(link.status, { "content-type": link.type }).end(link.body);
     reply(res, 404, { statusCode: 404, name: "not_found", message: `no route ${req.method} ${url.pathname}` });
   });
 });

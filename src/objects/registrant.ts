@@ -19,8 +19,7 @@ import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE, Outbox, type PendingJo
 import { changesChannel, emailRoute, indexRoute, linkCheckRoute, linkClaimRoute, outboxOptions, prizeReleaseRoute } from "./outbox-routes";
 import { prizeCounter, sharedLink } from "./stubs";
 import { LINK_CHECK_SCHEMA, rolesOf, SubmissionLinks, type Links } from "./submission-links";
-import type { CheckConfirmation } from "../store/link-checks";
-import { eraseLinkChecksStatement } from "../store/link-checks";
+import { eraseLinkChecksStatement, type CheckConfirmation } from "../store/link-checks";
 import { eraseLinkOwnersStatement } from "../store/link-owners";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";

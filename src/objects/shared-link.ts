@@ -4,7 +4,7 @@ import { requireConfig } from "../config";
 import type { Env } from "../env";
 import { LinkClaim, type LinkKind, type LinkOwners } from "../schemas/shared-link";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
-import { OUTBOX_SCHEMA, Outbox, type PendingJob } from "./outbox";
+import { OUTBOX_SCHEMA, Outbox } from "./outbox";
 import { linkOwnerRoute, outboxOptions } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 
@@ -78,17 +78,7 @@ export class SharedLink extends DurableObject<Env> {
     return link ? { url: link.url, owners: this.holders() } : null;
   }
 
-  /** The jobs this object still holds (its owners on their way to D1). */
-  async outboxStatus(): Promise<PendingJob[]> {
-    return this.outbox.pending();
-  }
-
-  /** Hands over every job now, instead of at its next turn; how many were live. */
-  async flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
-  }
-
-  /** An organiser retries a dead job of this object; false when there is no such dead job. */
+  /** An organiser retries a dead job of this object (a claim D1 did not take for a day); false when there is none. */
   async retryDeadJob(topic: string, key: string): Promise<boolean> {
     const revived = this.outbox.revive(topic, key);
     if (revived) await this.outbox.afterCommit();

@@ -52,6 +52,16 @@ interface EntryDetail {
   entry: { status: string; shipping_status: string | null; tracking_url: string | null };
 }
 
+/** A browser context signed in as the organiser (through POST /admin/login, as the first test explains), and its page. */
+async function organiserPage() {
+  const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5_000);
+  const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+  assert.equal(login.status(), 303);
+  return { context, page };
+}
+
 /** On failure, what the server said last is usually the reason. */
 function withServerLog(run: () => Promise<void>): () => Promise<void> {
   return async () => {
@@ -320,12 +330,8 @@ test(
       demo_url: `https://example.com/${RLO}gpj.exe`, repo_url: `not a link ${RLO}moc.evil`,
       products: ["workers"], registered_at: now, submitted_at: now, submission_version: 1, score: null, scores_count: 0,
     };
-    const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+    const { context, page } = await organiserPage();
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(5_000);
-      const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
-      assert.equal(login.status(), 303);
       await page.route((url) => url.pathname === "/admin/api/entries", (route) => route.fulfill({ json: { entries: [entry], next: null } }));
       await page.route((url) => url.pathname === `/admin/api/entries/${id}`, (route) =>
         route.fulfill({ json: { entry, prize: null, scores: [], myScore: null, history: [] } }));
@@ -412,12 +418,8 @@ test(
       return entries.some((entry) => entry.id === ids[1]);
     }, 20_000);
 
-    const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+    const { context, page } = await organiserPage();
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(5_000);
-      const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
-      assert.equal(login.status(), 303);
       await page.goto(`${BASE}/admin?check=shared&q=${suffix}`);
       assert.equal(await page.getByTestId("filter-check").inputValue(), "shared");
       const row = (id: string) => page.locator(`[data-testid=entry-row][data-entry-id="${id}"]`);
