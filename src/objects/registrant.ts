@@ -197,6 +197,8 @@ export class Registrant extends DurableObject<Env> {
   private readonly hold: PrizeHold;
   private readonly links: LinkCodes;
   private readonly submissionLinks: SubmissionLinks;
+  /** Told when a prize claim was tried (answered or not): a first-come submit waits for that, not for the rest of its hand-over. */
+  private claimAnswered: () => void = () => {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -229,7 +231,11 @@ export class Registrant extends DurableObject<Env> {
         prize_claim: {
           key: KEY_OF.prize_claim,
           deliver: async (claims: { registrantId: string }[]) => {
-            for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+            try {
+              for (const _ of claims) await this.applyPrize(await prizeCounter(env).claim(this.id));
+            } finally {
+              this.claimAnswered();
+            }
           },
         },
         prize_release: prizeReleaseRoute(env),
@@ -364,7 +370,8 @@ export class Registrant extends DurableObject<Env> {
     });
     if (!result.ok) return result;
     const delivery = this.outbox.afterCommit();
-    if (firstCome && result.version === 1) await delivery;
+    // The claim, not the links' checks and claims handed over beside it.
+    if (firstCome && result.version === 1) await Promise.race([delivery, new Promise<void>((resolve) => (this.claimAnswered = resolve))]);
     return { ...result, prize: this.prize() };
   }
 
@@ -611,7 +618,8 @@ export class Registrant extends DurableObject<Env> {
    */
   private takeVerdicts(checked: CheckConfirmation[]): void {
     this.ctx.storage.transactionSync(() => {
-      const failed = checked.filter(({ found }) => found !== null && this.submissionLinks.found(found)).length > 0;
+      let failed = false;
+      for (const { found } of checked) if (found && this.submissionLinks.found(found)) failed = true;
       if (failed) this.forfeitIfUnderReview();
     });
   }
