@@ -3,16 +3,20 @@
  * checks off, in the same run. Two Swagbox Workers: one as development runs it
  * (LINK_CHECKS=off: static checks only), one with LINK_CHECKS=on and LINK_CHECK_STUB
  * pointed at the provider stub, which answers DNS, GitHub's API and the demos in the
- * Internet's place (bench/lib/link-answers.mjs; nothing reaches a real host). Each submits
- * the same number of entrants; the runtime's CPU per submission is read once every check is
- * recorded, so it includes the check jobs.
+ * Internet's place (bench/lib/link-answers.mjs; nothing reaches a real host). Both run side
+ * by side, warmed up, and are measured in alternating rounds (off, on, then on, off), so that
+ * a drift of this shared machine touches both alike. The runtime's CPU per submission is
+ * read once every check of a round is recorded, so it includes the check jobs.
  * Checks: every request answered as it should, and every submission's check recorded with
  * the status its mode gives (unchecked; live and public).
  */
-import { check, checkStatuses, FORM, load, log, ORGANISER, pool, round, runtimeCpuMs, signupBody, startWorker, until } from "../lib/harness.mjs";
+import { check, checkStatuses, combine, FORM, load, log, now, ORGANISER, pool, round, runtimeCpuMs, signupBody, startWorker, until } from "../lib/harness.mjs";
 import { standalone } from "../lib/scenario.mjs";
 
-const ENTRANTS = Number(process.env.BENCH_CHECK_ENTRANTS ?? 300);
+/** Entrants per mode, over ROUNDS rounds. */
+const ENTRANTS = Number(process.env.BENCH_CHECK_ENTRANTS ?? 600);
+const ROUNDS = 2;
+const WARM_UP = 20;
 const CONNECTIONS = 10;
 const CODE = /\/submit\?code=([0-9a-f]{64}\.[A-Za-z0-9_-]+)/;
 const JSON_FORM = { accept: "application/json", "content-type": FORM };
@@ -31,7 +35,7 @@ function submission(code, i, tag) {
   return form.toString();
 }
 
-/** Every submitted entry's check, once all are recorded: the statuses seen, by count. */
+/** Every submitted entry's check, once `n` have `demo` (`<demo status>/<repo status>`): the statuses seen, by count. */
 async function checksRecorded(swagbox, n, demo) {
   return until(`${n} link checks recorded`, async () => {
     const seen = {};
@@ -46,25 +50,38 @@ async function checksRecorded(swagbox, n, demo) {
   }, 300_000, 500);
 }
 
-/** One mode: N signups, their links from the emails, N submissions, every check recorded. */
-async function measure(name, swagbox, stub, tag, expected) {
+/** A bounded load, timed here: autocannon reports whole seconds, too coarse for a few hundred requests. */
+async function timed(options) {
+  const started = now();
+  const result = await load(options);
+  return { ...result, wallSeconds: (now() - started) / 1000 };
+}
+
+/** Requests per second over several timed loads. */
+const rate = (runs) => runs.reduce((a, r) => a + r.requests, 0) / runs.reduce((a, r) => a + r.wallSeconds, 0);
+
+/**
+ * One round of one mode: `n` signups, their links from the emails, `n` submissions, every
+ * check recorded (`total` of them so far), the email backlog drained.
+ */
+async function measureRound(mode, stub, n, tag, total) {
+  const { name, swagbox, expected } = mode;
   const email = (i) => `e${i}@${tag}.checks.bench`;
-  log(`${name}: ${ENTRANTS} signups`);
-  const signups = await load({ url: swagbox.url, method: "POST", path: "/signup", headers: JSON_FORM, connections: CONNECTIONS, amount: ENTRANTS, request: (i) => ({ body: signupBody(email(i)) }) });
+  const signups = await timed({ url: swagbox.url, method: "POST", path: "/signup", headers: JSON_FORM, connections: CONNECTIONS, amount: n, request: (i) => ({ body: signupBody(email(i)) }) });
   checkStatuses(`${name} signups`, signups.statuses, [202]);
-  const codes = await pool(ENTRANTS, 20, (i) =>
+  const codes = await pool(n, 20, (i) =>
     until(`the link emailed to ${email(i)}`, async () => (await stub.emails(email(i))).map((e) => CODE.exec(e.text)?.[1]).find(Boolean), 120_000, 200),
   );
   const before = runtimeCpuMs(swagbox.pid);
-  log(`${name}: ${ENTRANTS} submissions`);
-  const submissions = await load({
-    url: swagbox.url, method: "POST", path: "/submit", headers: JSON_FORM, connections: CONNECTIONS, amount: ENTRANTS,
+  const submissions = await timed({
+    url: swagbox.url, method: "POST", path: "/submit", headers: JSON_FORM, connections: CONNECTIONS, amount: n,
     request: (i) => ({ body: submission(codes[i], i, tag) }),
   });
   checkStatuses(`${name} submissions`, submissions.statuses, [201]);
-  const seen = await checksRecorded(swagbox, ENTRANTS, expected);
-  const cpuMs = (runtimeCpuMs(swagbox.pid) - before) / ENTRANTS;
-  log(`${name}: ${round(signups.throughput)} signups/s, ${round(submissions.throughput)} submissions/s, ${round(cpuMs, 2)} ms runtime CPU per submission; checks ${JSON.stringify(seen)}`);
+  const seen = await checksRecorded(swagbox, total, expected);
+  const cpuMs = runtimeCpuMs(swagbox.pid) - before;
+  await stub.drained(0, { quietMs: 1_500 });
+  log(`${name} (${tag}): ${round(rate([signups]))} signups/s, ${round(rate([submissions]))} submissions/s, ${round(cpuMs / n, 2)} ms runtime CPU per submission`);
   return { signups, submissions, cpuMs, seen };
 }
 
@@ -78,18 +95,34 @@ const scenario = {
       { name: "checks off", vars: {}, expected: "unchecked/unchecked" },
       { name: "checks on", vars: { LINK_CHECKS: "on", LINK_CHECK_STUB: `http://127.0.0.1:${stub.port}` }, expected: "live/public" },
     ];
-    const results = [];
-    for (const [i, mode] of modes.entries()) {
-      log(`starting Swagbox with ${mode.name}`);
-      const swagbox = await startWorker({ worker: "swagbox", stub, buildDir: build.outdir, vars: mode.vars });
-      try {
-        results.push({ ...mode, ...(await measure(mode.name, swagbox, stub, `m${i}-${run}`, mode.expected)) });
-      } finally {
-        await swagbox.stop();
+    const perRound = Math.ceil(ENTRANTS / ROUNDS);
+    try {
+      for (const mode of modes) {
+        log(`starting Swagbox with ${mode.name}`);
+        mode.swagbox = await startWorker({ worker: "swagbox", stub, buildDir: build.outdir, vars: mode.vars });
+        mode.rounds = [];
+        await measureRound(mode, stub, WARM_UP, `warm-${mode.vars.LINK_CHECKS ?? "off"}-${run}`, WARM_UP);
       }
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
+          const done = WARM_UP + perRound * (r + 1);
+          mode.rounds.push(await measureRound(mode, stub, perRound, `r${r}-${mode.vars.LINK_CHECKS ?? "off"}-${run}`, done));
+        }
+      }
+    } finally {
+      for (const mode of modes) await mode.swagbox?.stop();
     }
+    const results = modes.map((mode) => ({
+      name: mode.name,
+      expected: mode.expected,
+      seen: mode.rounds.at(-1).seen,
+      signups: { ...combine(mode.rounds.map((r) => r.signups)), throughput: rate(mode.rounds.map((r) => r.signups)) },
+      submissions: { ...combine(mode.rounds.map((r) => r.submissions)), throughput: rate(mode.rounds.map((r) => r.submissions)) },
+      cpuMs: mode.rounds.reduce((a, r) => a + r.cpuMs, 0) / (perRound * ROUNDS),
+    }));
     const [off, on] = results;
-    check(off.seen[off.expected] === ENTRANTS && on.seen[on.expected] === ENTRANTS, `checks recorded: off ${JSON.stringify(off.seen)}, on ${JSON.stringify(on.seen)}`);
+    const all = WARM_UP + perRound * ROUNDS;
+    check(off.seen[off.expected] === all && on.seen[on.expected] === all, `checks recorded: off ${JSON.stringify(off.seen)}, on ${JSON.stringify(on.seen)}`);
     const row = (r) => [r.name, round(r.signups.throughput), `${r.signups.p50} / ${r.signups.p99}`, round(r.submissions.throughput), `${r.submissions.p50} / ${r.submissions.p99}`, round(r.cpuMs, 2)];
     return {
       summary: [
@@ -98,13 +131,13 @@ const scenario = {
       ],
       tables: [
         {
-          caption: `${ENTRANTS} entrants per mode at concurrency ${CONNECTIONS}: signups, then (with the links from their emails) submissions; latency in ms (p50 / p99). Runtime CPU: workerd's user + system time from the first submission until every check was recorded, per submission, so it includes the check jobs, emails and index rows.`,
+          caption: `${perRound * ROUNDS} entrants per mode (after ${WARM_UP} to warm up), in ${ROUNDS} alternating rounds, at concurrency ${CONNECTIONS}: signups, then (with the links from their emails) submissions; latency in ms (p50 / p99). Runtime CPU: workerd's user + system time from a round's first submission until every check was recorded, per submission, so it includes the check jobs, emails and index rows.`,
           columns: ["mode", "signups/s", "signup p50 / p99 ms", "submissions/s", "submission p50 / p99 ms", "runtime CPU ms per submission"],
           rows: results.map(row),
         },
       ],
       checks: [
-        { what: "every signup answered 202 and every submission 201", ok: true, detail: `${ENTRANTS} of each, in both modes` },
+        { what: "every signup answered 202 and every submission 201", ok: true, detail: `${all} of each, in both modes` },
         { what: "every submission's links checked: unchecked with checks off; live and public with checks on, through the stub", ok: true, detail: `off ${JSON.stringify(off.seen)}, on ${JSON.stringify(on.seen)}` },
       ],
       notes: [
