@@ -9,7 +9,7 @@
 export const REQUEST_TIMEOUT_MS = 5_000;
 
 /** Sent with every check, so that a site's owner can tell what knocked. */
-export const USER_AGENT = "Swagbox link check (+https://github.com/swagbox)";
+export const USER_AGENT = "Swagbox link check";
 
 /** The forges whose public APIs say whether a repository exists; each has its own rate limit. */
 export type Forge = "github" | "gitlab";
