@@ -23,6 +23,7 @@ async function contest(vars: Record<string, string | undefined>) {
       // path is the same).
       queueConsumers: {
         "swagbox-changes": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 100, deadLetterQueue: "swagbox-dead-letters" },
+        "swagbox-checks": { maxBatchTimeout: 0, maxBatchSize: 10, maxRetries: 20, deadLetterQueue: "swagbox-dead-letters" },
       },
     },
   });
@@ -49,7 +50,19 @@ export default defineConfig(async () => ({
         // for a test to reach.
         extends: true,
         plugins: [await contest({ AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" })],
-        test: { name: "first-come", include: ["test/first-come/**/*.test.ts"] },
+        test: { name: "first-come", include: ["test/first-come/**/*.test.ts"], exclude: ["test/first-come/review/**"] },
+      },
+      {
+        // First come with a review window: the objects read FIRST_COME_REVIEW_HOURS and
+        // FIRST_COME_REQUIRE_LIVE from their own env, which a request's vars cannot reach, and
+        // a window changes what every claim does. A small pool keeps the races quick; objects
+        // check their queued work after two minutes, so that 500 racing entrants' jobs are
+        // not sent again while this machine's queues are still working through them.
+        extends: true,
+        plugins: [
+          await contest({ AWARD_POLICY: "first_come", PRIZE_POOL: "50", FIRST_COME_REVIEW_HOURS: "24", FIRST_COME_REQUIRE_LIVE: "true", OUTBOX_CONFIRM_SECONDS: "120" }),
+        ],
+        test: { name: "review-window", include: ["test/first-come/review/**/*.test.ts"] },
       },
     ],
   },

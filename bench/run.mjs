@@ -17,6 +17,7 @@ import landingPage from "./scenarios/6-landing-page.mjs";
 import adminList from "./scenarios/7-admin-list.mjs";
 import bundleSize from "./scenarios/8-bundle-size.mjs";
 import backgroundTasks from "./scenarios/9-background-tasks.mjs";
+import linkChecks from "./scenarios/10-link-checks.mjs";
 
 const wanted = process.argv.slice(2);
 const chosen = (scenario) => wanted.length === 0 || wanted.includes(scenario.id.split("-")[0]);
@@ -58,6 +59,7 @@ try {
   await run(adminList, alone);
   await run(bundleSize, alone);
   await run(backgroundTasks, alone);
+  await run(linkChecks, alone);
 } finally {
   await stub.stop();
 }

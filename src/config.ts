@@ -145,6 +145,23 @@ const ConfigSchema = v.pipe(
       v.optional(v.string(), ""),
       v.transform((list) => list.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean)),
     ),
+    // Submissions' links: static checks always run; these say whether the network ones do.
+    LINK_CHECKS: v.pipe(
+      v.optional(v.picklist(["on", "off"], "LINK_CHECKS must be on or off"), "on"),
+      v.transform((flag) => flag === "on"),
+    ),
+    LINK_CHECK_STUB: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/, "LINK_CHECK_STUB must be http://127.0.0.1:<port> (a local stub, never a real host)"),
+      ),
+    ),
+    GITHUB_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.transform((token) => token || undefined))),
+    FIRST_COME_REVIEW_HOURS: WholeNumber("FIRST_COME_REVIEW_HOURS", "0", 0, 720),
+    FIRST_COME_REQUIRE_LIVE: v.pipe(
+      v.optional(v.picklist(["true", "false"], "FIRST_COME_REQUIRE_LIVE must be true or false"), "false"),
+      v.transform((flag) => flag === "true"),
+    ),
   }),
   v.forward(
     v.check((c) => !c.ACCESS_TEAM_DOMAIN === !c.ACCESS_AUD, "ACCESS_TEAM_DOMAIN and ACCESS_AUD go together"),
@@ -177,6 +194,22 @@ const ConfigSchema = v.pipe(
       "EMAIL_PROVIDER capture is only allowed when ENVIRONMENT is development",
     ),
     ["EMAIL_PROVIDER"],
+  ),
+  // Network checks go to a local stub only on a development machine (an e2e run, the bench).
+  v.forward(
+    v.check(
+      (c) => c.LINK_CHECK_STUB === undefined || c.ENVIRONMENT === "development",
+      "LINK_CHECK_STUB is only allowed when ENVIRONMENT is development",
+    ),
+    ["LINK_CHECK_STUB"],
+  ),
+  // Without a review window a claim is confirmed at once, before any check can fail it.
+  v.forward(
+    v.check(
+      (c) => !c.FIRST_COME_REQUIRE_LIVE || c.FIRST_COME_REVIEW_HOURS > 0,
+      "FIRST_COME_REQUIRE_LIVE needs a review window: set FIRST_COME_REVIEW_HOURS to 1 or more",
+    ),
+    ["FIRST_COME_REQUIRE_LIVE"],
   ),
   v.forward(
     v.check(

@@ -19,3 +19,4 @@ export { AddressClaim } from "./objects/address-claim";
 export { LiveRelay } from "./objects/live-relay";
 export { PrizeCounter } from "./objects/prize-counter";
 export { Registrant } from "./objects/registrant";
+export { SharedLink } from "./objects/shared-link";

@@ -60,10 +60,23 @@ describe("configuration", () => {
     [{ MIN_REVIEWS: "4" }, "MIN_REVIEWS"],
     [{ REVIEWS_PER_ENTRY: "2", MIN_REVIEWS: "3" }, "MIN_REVIEWS"],
     [{ BLIND_JUDGING: "yes" }, "BLIND_JUDGING"],
+    [{ LINK_CHECKS: "yes" }, "LINK_CHECKS"],
+    [{ LINK_CHECK_STUB: "https://api.github.com" }, "LINK_CHECK_STUB"],
+    [{ LINK_CHECK_STUB: "http://127.0.0.1:9999", ENVIRONMENT: "production", EMAIL_PROVIDER: "cloudflare" }, "LINK_CHECK_STUB"],
+    [{ FIRST_COME_REVIEW_HOURS: "1.5" }, "FIRST_COME_REVIEW_HOURS"],
+    [{ FIRST_COME_REVIEW_HOURS: "721" }, "FIRST_COME_REVIEW_HOURS"],
+    [{ FIRST_COME_REQUIRE_LIVE: "true" }, "FIRST_COME_REQUIRE_LIVE"],
   ] as [Partial<Env>, string][])("names the variable of a bad value: %o", (vars, variable) => {
     const loaded = configured(vars);
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) expect(loaded.problems.map((p) => p.variable)).toContain(variable);
+  });
+
+  it("checks links without the network in development, and with it by default (production)", () => {
+    expect(configured({})).toMatchObject({ ok: true, config: { linkChecks: false, firstComeReviewHours: 0, firstComeRequireLive: false } });
+    expect(configured({ LINK_CHECKS: undefined })).toMatchObject({ ok: true, config: { linkChecks: true } });
+    expect(configured({ LINK_CHECK_STUB: "http://127.0.0.1:9999" })).toMatchObject({ ok: true, config: { linkCheckStub: "http://127.0.0.1:9999" } });
+    expect(configured({ FIRST_COME_REVIEW_HOURS: "48", FIRST_COME_REQUIRE_LIVE: "true" })).toMatchObject({ ok: true, config: { firstComeReviewHours: 48, firstComeRequireLive: true } });
   });
 
   it("accepts offsets and reads them as the instant they name", () => {

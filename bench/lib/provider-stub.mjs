@@ -38,11 +38,13 @@
  *   slow {delayMs}                    every answer takes delayMs
  * Any mode may carry {refuse: "<regex>"}: emails whose address matches are refused in the
  * batch's answer (permissive validation), as a suppressed or invalid address would be.
+ *   GET  /<host>/<path>                Swagbox's link checks, with LINK_CHECK_STUB (link-answers.mjs)
  *
  * Usage: node bench/lib/provider-stub.mjs <port>   (prints "ready <port>" once listening)
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
+import { linkCheckAnswer } from "./link-answers.mjs";
 
 let delayMs = 0;
 let mode = { kind: "ok" };
@@ -242,6 +244,8 @@ const server = createServer((req, res) => {
       }
       return reply(res, 200, { mode });
     }
+    const link = linkCheckAnswer(req.method, url);
+    if (link) return res.writeHead(link.status, { "content-type": link.type }).end(link.body);
     reply(res, 404, resendError(404, "not_found", `no route ${req.method} ${url.pathname}`));
   });
 });

@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { PRODUCT_IDS } from "../schemas/products";
 import { allHold, IN_CONTEST } from "../store/contest-rules";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { CHECK_COLUMNS, CHECK_CONDITIONS, CHECK_FILTERS, CHECK_JOIN, type CheckSummary } from "./link-report";
 
 /** The review filters: entries judges flagged, entries disqualified, winners who gave an address another winner gave. */
 const REVIEW_FILTERS = ["flagged", "disqualified", "duplicate_address"] as const;
@@ -15,8 +16,12 @@ const REVIEW_WHERE: Record<(typeof REVIEW_FILTERS)[number], string> = {
 /** GET /admin/api/entries query parameters. */
 export const EntriesQuery = v.object({
   status: v.optional(
-    v.picklist(["registered", "submitted", "winner", "waitlisted", "erased"], "status is registered, submitted, winner, waitlisted or erased"),
+    v.picklist(
+      ["registered", "submitted", "winner", "provisional", "waitlisted", "erased"],
+      "status is registered, submitted, winner, provisional, waitlisted or erased",
+    ),
   ),
+  check: v.optional(v.picklist(CHECK_FILTERS, "check is demo_down, repo_missing, fork, repo_older or shared")),
   product: v.optional(v.picklist(PRODUCT_IDS, "product is not one of the platform products")),
   review: v.optional(v.picklist(REVIEW_FILTERS, "review is flagged, disqualified or duplicate_address")),
   q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, "q is at most 200 characters"))),
@@ -33,7 +38,7 @@ export const EntriesQuery = v.object({
 
 export type EntriesQuery = v.InferOutput<typeof EntriesQuery>;
 
-export interface EntrySummary {
+export interface EntrySummary extends CheckSummary {
   id: string;
   email: string;
   firstname: string;
@@ -47,6 +52,8 @@ export interface EntrySummary {
   products: string[];
   slot: number | null;
   waitlist_position: number | null;
+  /** A first-come slot under review: until when. */
+  provisional_until: number | null;
   score: number | null;
   scores_count: number;
   /** The value the page is sorted by (a z-score when normalised). */
@@ -126,10 +133,13 @@ export function listQuery(query: EntriesQuery, view: ListView): { sql: string; p
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.status) {
+    // A provisional slot is a winner's, not yet confirmed.
     where.push("e.status = ?");
-    params.push(query.status);
+    params.push(query.status === "provisional" ? "winner" : query.status);
+    if (query.status === "winner" || query.status === "provisional") where.push(`e.provisional_until IS ${query.status === "winner" ? "" : "NOT "}NULL`);
   }
   if (query.review) where.push(REVIEW_WHERE[query.review]);
+  if (query.check) where.push(CHECK_CONDITIONS[query.check]);
   if (query.product) {
     where.push("e.id IN (SELECT entry_id FROM entry_products WHERE product = ?)");
     params.push(query.product);
@@ -160,9 +170,9 @@ export function listQuery(query: EntriesQuery, view: ListView): { sql: string; p
   ];
   const sql = `${rankedByZ(query) ? JUDGE_STATS : ""}SELECT e.id, e.email, e.firstname, e.lastname, e.status, e.registered_at, e.submitted_at,
       e.amended_at, e.submission_version, e.title, e.products, e.slot, e.waitlist_position, e.score, e.scores_count,
-      e.mailbox, e.flags_open, e.disqualified_at, e.address_review,
+      e.mailbox, e.flags_open, e.disqualified_at, e.address_review, e.provisional_until, ${CHECK_COLUMNS},
       ${columns.map((column) => `${column.sql}, `).join("")}${sortKey} AS sort_key
-    FROM entries e
+    FROM entries e ${CHECK_JOIN}
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY sort_key DESC, e.id DESC LIMIT ?`;
   return { sql, params: [...columns.flatMap((column) => column.params), ...params, query.limit + 1] };

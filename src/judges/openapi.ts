@@ -145,7 +145,13 @@ export const ADMIN_OPENAPI = {
       get: {
         summary: "List entries: filter, search, sort, paginate",
         parameters: [
-          { name: "status", in: "query", schema: { enum: ["registered", "submitted", "winner", "waitlisted", "erased"] } },
+          { name: "status", in: "query", description: "winner: confirmed winners; provisional: first-come slots under review", schema: { enum: ["registered", "submitted", "winner", "provisional", "waitlisted", "erased"] } },
+          {
+            name: "check",
+            in: "query",
+            description: "By link checks: the demo is down, the repository missing (or private), a fork, older than the contest, or a link another entry shares",
+            schema: { enum: ["demo_down", "repo_missing", "fork", "repo_older", "shared"] },
+          },
           { name: "product", in: "query", schema: { type: "string" } },
           { name: "review", in: "query", description: "Only entries judges flagged, disqualified entries, or winners who gave an address another winner gave", schema: { enum: ["flagged", "disqualified", "duplicate_address"] } },
           { name: "q", in: "query", description: "Words searched in names, email, title and description (prefixes match)", schema: { type: "string", maxLength: 200 } },
@@ -159,7 +165,11 @@ export const ADMIN_OPENAPI = {
       },
     },
     "/admin/api/entries/{id}": {
-      get: { summary: "One entry with its submission history and every judge's score", parameters: [id], responses: { 200: ok("The entry"), 404: error } },
+      get: {
+        summary: "One entry with its submission history, every judge's score, its latest link check (`checks`) and the entries sharing one of its links (`shared`)",
+        parameters: [id],
+        responses: { 200: ok("The entry"), 404: error },
+      },
       delete: { summary: "Erase the entrant: storage, index row (tombstoned), scores, email log; an unshipped prize is released (organisers)", parameters: [id], responses: { 200: ok("Erased"), 404: error } },
     },
     "/admin/api/entries/{id}/score": {
@@ -183,6 +193,13 @@ export const ADMIN_OPENAPI = {
     "/admin/api/entries/{id}/award": {
       post: { summary: "Award a prize (organisers); idempotent", parameters: [id], responses: { 201: ok("The slot"), 200: ok("Already awarded: the same slot"), 404: error, 409: error } },
       delete: { summary: "Revoke the prize (organisers)", parameters: [id], responses: { 200: ok("The freed slot"), 404: error, 409: error } },
+    },
+    "/admin/api/entries/{id}/checks": {
+      post: {
+        summary: "Check the entry's links again, in the background (organisers); the result replaces the last one",
+        parameters: [id],
+        responses: { 202: ok("Queued: the check's version"), 404: error, 409: error },
+      },
     },
     "/admin/api/entries/{id}/shipped": {
       post: {
@@ -229,9 +246,15 @@ export const ADMIN_OPENAPI = {
         responses: { 202: ok("The task run") },
       },
     },
+    "/admin/api/checks": {
+      post: {
+        summary: "Check every entry's links again (organisers); a task run, a hundred entrants a step",
+        responses: { 202: ok("The task run (or the one already going)") },
+      },
+    },
     "/admin/api/tasks": {
       get: {
-        summary: "Background task runs (reindex, retention, flush), newest first, with progress",
+        summary: "Background task runs (reindex, retention, flush, recheck), newest first, with progress",
         parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } }],
         responses: { 200: ok("Task runs; `stalled` when running but not moving"), 400: error },
       },

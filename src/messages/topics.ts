@@ -10,6 +10,8 @@ import { EmailJob } from "../schemas/email-job";
 import type { AddressPeers, AddressRelease } from "../schemas/address-claim";
 import type { EligibilityUpdate } from "../schemas/eligibility";
 import { EntryRow } from "../schemas/entry-row";
+import { LinkCheckJob } from "../schemas/link-check";
+import type { LinkClaim } from "../schemas/shared-link";
 import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
 
 /** The queues, by the names wrangler.toml gives them (a test checks that the two agree). */
@@ -18,6 +20,8 @@ export const QUEUES = {
   changes: "swagbox-changes",
   emailSends: "swagbox-email-sends",
   tasks: "swagbox-tasks",
+  /** Checks of submitted links for the judges (a few network requests each, off the request path). */
+  checks: "swagbox-checks",
   deadLetters: "swagbox-dead-letters",
 } as const;
 
@@ -52,7 +56,7 @@ export const Change = v.pipe(
 export type Change = v.InferOutput<typeof Change>;
 
 /** The background tasks organisers (and the daily cron) start; each runs in bounded steps. */
-export const TASK_KINDS = ["reindex", "retention", "flush"] as const;
+export const TASK_KINDS = ["reindex", "retention", "flush", "recheck"] as const;
 
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -89,6 +93,7 @@ export const ENVELOPES = {
   change: v.object({ topic: v.literal("change"), body: Change }),
   email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
   task: v.object({ topic: v.literal("task"), body: TaskStep }),
+  link_check: v.object({ topic: v.literal("link_check"), body: LinkCheckJob }),
 };
 
 export const QueueMessage = v.variant("topic", Object.values(ENVELOPES));
@@ -102,6 +107,7 @@ export const QUEUE_OF = {
   change: QUEUES.changes,
   email_send: QUEUES.emailSends,
   task: QUEUES.tasks,
+  link_check: QUEUES.checks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
 /** Every outbox topic's key: unique per piece of work, the same on every redelivery of it. */
@@ -118,6 +124,13 @@ export const KEY_OF = {
   eligibility: (update: EligibilityUpdate) => `${update.registrantId}@${update.seq}`,
   address_peers: (update: AddressPeers) => `${update.claim}:${update.registrantId}@${update.seq}`,
   address_release: (release: AddressRelease) => `${release.claim}:${release.registrantId}:${release.token}`,
+  link_check: (job: LinkCheckJob) => `${job.registrantId}@${job.version}`,
+  link_claim: (claim: LinkClaim) => `${claim.registrantId}@${claim.version}:${claim.url}`,
+  /** A claim a URL's object took, on its way to the judges' index. */
+  link_owner: (claim: LinkClaim) => `${claim.registrantId}@${claim.version}:${claim.url}`,
+  /** A provisional first-come slot whose review window ended: confirmed, or given up after a failed check. */
+  prize_confirm: (request: PrizeRequest) => request.registrantId,
+  prize_forfeit: (request: PrizeRequest) => request.registrantId,
 };
 
 export type Topic = keyof typeof KEY_OF;
@@ -126,14 +139,17 @@ export type Topic = keyof typeof KEY_OF;
  * How queue consumers space their retries: exponential with full jitter, from `firstS`
  * up to `maxS` seconds, never sooner than a receiver's Retry-After; a change waits as long
  * as the longer of its emails' and its index row's delays. Emails keep trying for
- * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows and task
- * steps until the queue's max_retries, then the dead-letter consumer takes over.
+ * EMAIL_RETRY_HOURS (the configuration) before they are dead-lettered; index rows, task
+ * steps and link checks until the queue's max_retries, then the dead-letter consumer takes
+ * over. A link check waiting out a forge's rate limit is queued again instead of retried,
+ * so a rate limit never uses up its retries.
  */
 export const RETRY = {
   email: { firstS: 10, maxS: 1_800 },
   email_send: { firstS: 10, maxS: 1_800 },
   index: { firstS: 5, maxS: 600 },
   task: { firstS: 10, maxS: 600 },
+  link_check: { firstS: 30, maxS: 3_600 },
 } as const satisfies Record<string, { firstS: number; maxS: number }>;
 
 

@@ -65,6 +65,7 @@ export class AlarmSchedule<Source extends string> {
   async rearm(): Promise<void> {
     const next = this.sql<{ next: number | null }>`SELECT MIN(due_at) AS next FROM alarm_schedule`.one().next;
     if (next === null) await this.storage.deleteAlarm();
-    else await this.storage.setAlarm(next);
+    // A turn still running is still on the schedule, past due: the alarm is kept at now.
+    else await this.storage.setAlarm(Math.max(next, Date.now()));
   }
 }

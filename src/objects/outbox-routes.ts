@@ -8,14 +8,18 @@ import { enqueue } from "../messages/enqueue";
 import { KEY_OF, type Change, type PrizeRequest, type SystemAudit } from "../messages/topics";
 import type { EmailJob } from "../schemas/email-job";
 import type { EntryRow } from "../schemas/entry-row";
+import type { LinkCheckJob } from "../schemas/link-check";
 import type { PrizeUpdate } from "../schemas/prizes";
+import type { LinkClaim } from "../schemas/shared-link";
 import { systemAuditStatement } from "../store/audit";
 import { recordDeadLetters } from "../store/dead-letters";
 import { emailConfirmations } from "../store/email-log";
 import { indexConfirmations, reofferCandidates } from "../store/entries-index";
 import { lookUp } from "../store/lookup";
+import { confirmLinkChecks, type CheckConfirmation } from "../store/link-checks";
+import { ownerStatements } from "../store/link-owners";
 import type { Channel, DeadJob, OutboxOptions, Route } from "./outbox";
-import { prizeCounter } from "./stubs";
+import { prizeCounter, sharedLink } from "./stubs";
 
 /** A job as the changes channel carries it: one of the parts a change message is made of. */
 export type ChangePart = { topic: "email"; body: EmailJob } | { topic: "index"; body: EntryRow };
@@ -109,6 +113,47 @@ export function prizeReleaseRoute(env: Env): Route<PrizeRequest> {
         const candidates = judged ? await reofferCandidates(env.DB, registrantId) : [];
         await prizeCounter(env).releaseExpired(registrantId, candidates);
       }
+    },
+  };
+}
+
+/**
+ * A check of a submission's links goes to the checks queue, alone (it shares no message
+ * with the change that asked for it: a different queue). It is done once D1 holds its
+ * result (or a newer one); `found` hears what each finished check found. Only the newest
+ * check matters.
+ */
+export function linkCheckRoute(env: Env, found: (checked: CheckConfirmation[]) => void): Route<LinkCheckJob, LinkCheckJob> {
+  const checks: Channel<LinkCheckJob> = {
+    send: (jobs) => enqueue(env.CHECKS_QUEUE, jobs.map((body) => ({ topic: "link_check", body }))),
+    async confirm(jobs) {
+      const checked = await confirmLinkChecks(env.DB, jobs);
+      found(checked);
+      return checked.map((check) => check.confirmation);
+    },
+  };
+  return { key: KEY_OF.link_check, deliver: { channel: checks, part: (body) => body }, supersedes: true };
+}
+
+/** A registrant's claims on URLs, each to that URL's object; taken once the object answered. */
+export function linkClaimRoute(env: Env): Route<LinkClaim> {
+  return {
+    key: KEY_OF.link_claim,
+    deliver: async (claims) => {
+      await Promise.all(claims.map((claim) => sharedLink(env, claim.url).claim(claim)));
+    },
+  };
+}
+
+/**
+ * A URL's object writes each claim it took to D1, all of a run's claims in one batch (a
+ * popular URL's storm of claims costs D1 a few batches, not a write per owner per claim).
+ */
+export function linkOwnerRoute(env: Env): Route<LinkClaim> {
+  return {
+    key: KEY_OF.link_owner,
+    deliver: async (claims) => {
+      await env.DB.batch(ownerStatements(env.DB, claims));
     },
   };
 }

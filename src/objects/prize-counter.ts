@@ -70,6 +70,9 @@ const LEDGER_TABLES = `
     actor TEXT NOT NULL
   );`;
 
+// A first-come slot under review (FIRST_COME_REVIEW_HOURS): taken, counted, not yet confirmed.
+const PROVISIONAL_COLUMN = `ALTER TABLE award ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;`;
+
 // The LiveRelays that want each change; since tells a subscription from a newer one.
 const LIVE_RELAY_TABLE = `
   CREATE TABLE live_relay (
@@ -91,6 +94,7 @@ export const SCHEMA: Schema = {
       configured_total INTEGER NOT NULL DEFAULT 0
     );
     ${LEDGER_TABLES}
+    ${PROVISIONAL_COLUMN}
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
@@ -113,6 +117,8 @@ export const SCHEMA: Schema = {
     ELIGIBILITY_SCHEMA,
     // Judging at scale: each top-N batch, awarded once.
     AWARD_BATCH_TABLE,
+    // First come with a review window: a slot may be provisional.
+    PROVISIONAL_COLUMN,
   ],
 };
 
@@ -137,9 +143,17 @@ export type ResizeResult =
 export interface PoolStatus {
   total: number;
   remaining: number;
+  /** Slots taken, provisional ones included (the public count treats them as gone). */
   awarded: number;
+  /** Of those, first-come slots still under review. */
+  provisional: number;
   head: string;
 }
+
+/** What releasing a provisional slot did: freed it (and gave it to the waitlist's head, if any), or nothing. */
+export type ReleaseResult =
+  | { released: true; slot: number; promoted: string | null }
+  | { released: false; reason: "not_provisional" | "not_awarded" };
 
 export interface PublicLog {
   head: string;
@@ -237,7 +251,9 @@ export class PrizeCounter extends OutboxHolder {
   /**
    * First-come policy: the registrant's first valid submission claims the lowest free slot,
    * or a place at the end of the waitlist when none is left. Claiming again returns the
-   * same answer. A disqualified registrant gets neither: null.
+   * same answer. A disqualified registrant gets neither: null. With a review window
+   * (FIRST_COME_REVIEW_HOURS) the slot is provisional: taken and counted, but confirmed
+   * only when the window ends (confirmProvisional).
    */
   async claim(registrantId: string): Promise<PrizeUpdate | null> {
     const id = v.parse(RegistrantId, registrantId);
@@ -248,7 +264,7 @@ export class PrizeCounter extends OutboxHolder {
       const known = this.updateFor(id);
       if (known) return known;
       changed = true;
-      const awarded = this.awardNew(id, "first_come");
+      const awarded = this.awardNew(id, "first_come", { provisional: this.underReview() });
       if (awarded.ok) return this.updateFor(id)!;
       const position = this.sql<{ position: number }>`
         INSERT INTO waitlist (registrant_id, joined_at) VALUES (${id}, ${Date.now()}) RETURNING position`.one().position;
@@ -353,6 +369,54 @@ export class PrizeCounter extends OutboxHolder {
   /** The ban list, newest first (mailboxes only as hashes). */
   async bans(): Promise<Ban[]> {
     return this.eligibility.bans();
+  }
+
+  /**
+   * A provisional slot's review window ended without a disqualification: the slot is the
+   * registrant's for good (the log's `confirmed`), and it is told so, which sends the winner
+   * email. Idempotent: a confirmed slot returns its update again; null when the registrant
+   * holds no slot (it was released meanwhile).
+   */
+  async confirmProvisional(registrantId: string): Promise<PrizeUpdate | null> {
+    const id = v.parse(RegistrantId, registrantId);
+    let changed = false;
+    const update = this.ctx.storage.transactionSync((): PrizeUpdate | null => {
+      const held = this.awardOf(id);
+      if (!held || !held.provisional) return held && this.updateFor(id);
+      this.sql`UPDATE award SET provisional = 0 WHERE registrant_id = ${id}`;
+      const seq = this.append("confirmed", "review_window", { pseudonym: pseudonym(id), slot: held.slot });
+      const confirmed: PrizeUpdate = { registrantId: id, seq, status: "awarded", slot: held.slot, position: null };
+      this.tell(confirmed);
+      changed = true;
+      return confirmed;
+    });
+    if (changed) this.afterChange();
+    return update;
+  }
+
+  /**
+   * Frees a provisional slot during its review window (a disqualification, or a failed link
+   * check under FIRST_COME_REQUIRE_LIVE) and, in the same transaction, gives it to the
+   * waitlist's head, whose own window starts. A confirmed slot is left alone
+   * (`not_provisional`: revoke it instead). Idempotent: a slot no longer held is not freed twice.
+   */
+  async releaseProvisional(registrantId: string, actor: string): Promise<ReleaseResult> {
+    const id = v.parse(RegistrantId, registrantId);
+    const by = v.parse(Actor, actor);
+    const result = this.ctx.storage.transactionSync((): ReleaseResult => {
+      const held = this.awardOf(id);
+      if (!held) return { released: false, reason: "not_awarded" };
+      if (!held.provisional) return { released: false, reason: "not_provisional" };
+      this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
+      const seq = this.append("released", by, { pseudonym: pseudonym(id), slot: held.slot });
+      this.tell({ registrantId: id, seq, status: "released", slot: null, position: null });
+      const head = this.waitlistHead();
+      const promoted = head !== null && this.awardNew(head, "waitlist", { provisional: this.underReview() }).ok ? head : null;
+      this.audit({ action: "provisional_released", target: id, detail: { slot: held.slot, by, promoted } });
+      return { released: true, slot: held.slot, promoted };
+    });
+    if (result.released) this.afterChange();
+    return result;
   }
 
   /** Changes the pool size; never below the number already awarded. */
@@ -461,8 +525,9 @@ export class PrizeCounter extends OutboxHolder {
   /** The count now; reads only. */
   private status(): PoolStatus {
     const total = this.sql<{ total: number }>`SELECT total FROM pool`.one().total;
-    const awarded = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM award`.one().n;
-    return { total, awarded, remaining: Math.max(total - awarded, 0), head: this.head() };
+    const { awarded, provisional } = this.sql<{ awarded: number; provisional: number }>`
+      SELECT COUNT(*) AS awarded, COALESCE(SUM(provisional), 0) AS provisional FROM award`.one();
+    return { total, awarded, provisional, remaining: Math.max(total - awarded, 0), head: this.head() };
   }
 
   private head(): string {
@@ -470,15 +535,23 @@ export class PrizeCounter extends OutboxHolder {
   }
 
   private everAwarded(id: string): boolean {
-    return this.sql`SELECT 1 FROM event WHERE type = 'award' AND pseudonym = ${pseudonym(id)} LIMIT 1`.toArray().length > 0;
+    return this.sql`SELECT 1 FROM event WHERE type IN ('award', 'confirmed') AND pseudonym = ${pseudonym(id)} LIMIT 1`.toArray().length > 0;
+  }
+
+  private awardOf(id: string): { slot: number; provisional: boolean } | null {
+    const row = this.sql<{ slot: number; provisional: number }>`SELECT slot, provisional FROM award WHERE registrant_id = ${id}`.toArray()[0];
+    return row ? { slot: row.slot, provisional: row.provisional === 1 } : null;
   }
 
   private slotOf(id: string): number | null {
     return this.sql<{ slot: number }>`SELECT slot FROM award WHERE registrant_id = ${id}`.toArray()[0]?.slot ?? null;
   }
 
-  /** Inside a transaction: gives `id` the lowest free slot, if the pool has one and `id` may hold it. */
-  private awardNew(id: string, by: string): AwardResult {
+  /**
+   * Inside a transaction: gives `id` the lowest free slot, if the pool has one and `id` may
+   * hold it (provisionally, under a review window).
+   */
+  private awardNew(id: string, by: string, { provisional = false } = {}): AwardResult {
     const { remaining } = this.status();
     if (this.eligibility.isDisqualified(id)) return { ok: false, reason: "disqualified", remaining };
     if (remaining <= 0) return { ok: false, reason: "no_prizes_left", remaining: 0 };
@@ -486,10 +559,11 @@ export class PrizeCounter extends OutboxHolder {
       SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM award WHERE slot = 1) THEN 1
         ELSE (SELECT MIN(a.slot + 1) FROM award a
               WHERE NOT EXISTS (SELECT 1 FROM award b WHERE b.slot = a.slot + 1)) END AS slot`.one().slot;
-    this.sql`INSERT INTO award (registrant_id, slot, awarded_at, awarded_by) VALUES (${id}, ${slot}, ${Date.now()}, ${by})`;
+    this.sql`INSERT INTO award (registrant_id, slot, awarded_at, awarded_by, provisional)
+      VALUES (${id}, ${slot}, ${Date.now()}, ${by}, ${provisional ? 1 : 0})`;
     this.sql`DELETE FROM waitlist WHERE registrant_id = ${id}`;
-    const seq = this.append("award", by, { pseudonym: pseudonym(id), slot });
-    this.tell({ registrantId: id, seq, status: "awarded", slot, position: null });
+    const seq = this.append(provisional ? "provisional" : "award", by, { pseudonym: pseudonym(id), slot });
+    this.tell({ registrantId: id, seq, status: provisional ? "provisional" : "awarded", slot, position: null });
     return { ok: true, slot, remaining: remaining - 1, already: false };
   }
 
@@ -501,14 +575,24 @@ export class PrizeCounter extends OutboxHolder {
   private reoffer(from: string, ranked: readonly string[]): string | null {
     const { reofferExpired, awardPolicy } = this.config;
     if (!reofferExpired) return null;
-    const eligible = (candidate: string) => candidate !== from && !this.eligibility.isDisqualified(candidate);
     const next =
       awardPolicy === "first_come"
-        ? (this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position`.toArray().map((row) => row.registrant_id).find(eligible) ?? null)
-        : (ranked.find((candidate) => eligible(candidate) && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
-    if (next === null || !this.awardNew(next, "reoffer").ok) return null;
+        ? this.waitlistHead(from)
+        : (ranked.find((candidate) => candidate !== from && !this.eligibility.isDisqualified(candidate) && this.slotOf(candidate) === null && !this.everAwarded(candidate)) ?? null);
+    if (next === null || !this.awardNew(next, "reoffer", { provisional: this.underReview() }).ok) return null;
     this.audit({ action: "reoffer", target: next, detail: { from } });
     return next;
+  }
+
+  /** The first on the waitlist who may take a slot (not `except`, not disqualified). */
+  private waitlistHead(except?: string): string | null {
+    const waiting = this.sql<{ registrant_id: string }>`SELECT registrant_id FROM waitlist ORDER BY position`.toArray().map((row) => row.registrant_id);
+    return waiting.find((candidate) => candidate !== except && !this.eligibility.isDisqualified(candidate)) ?? null;
+  }
+
+  /** First come with a review window: a slot given now is provisional. */
+  private underReview(): boolean {
+    return this.config.awardPolicy === "first_come" && this.config.firstComeReviewHours > 0;
   }
 
   /** Inside a transaction: disqualifies `id`, revoking and re-offering a slot they hold and taking them off the waitlist. */
@@ -532,18 +616,23 @@ export class PrizeCounter extends OutboxHolder {
 
   /** The registrant's current place in the pool, as the update that last told them so. */
   private updateFor(id: string): PrizeUpdate | null {
-    const slot = this.slotOf(id);
+    const held = this.awardOf(id);
     const name = pseudonym(id);
-    if (slot !== null) {
+    if (held !== null) {
       const seq = this.sql<{ seq: number }>`
-        SELECT MAX(seq) AS seq FROM event WHERE type = 'award' AND pseudonym = ${name}`.one().seq;
-      return { registrantId: id, seq, status: "awarded", slot, position: null };
+        SELECT MAX(seq) AS seq FROM event WHERE type IN ('award', 'provisional', 'confirmed') AND pseudonym = ${name}`.one().seq;
+      return { registrantId: id, seq, status: held.provisional ? "provisional" : "awarded", slot: held.slot, position: null };
     }
     const waiting = this.sql<{ position: number }>`SELECT position FROM waitlist WHERE registrant_id = ${id}`.toArray()[0];
-    if (!waiting) return null;
-    const seq = this.sql<{ seq: number }>`
-      SELECT MAX(seq) AS seq FROM event WHERE type = 'waitlist' AND pseudonym = ${name}`.one().seq;
-    return { registrantId: id, seq, status: "waitlisted", slot: null, position: waiting.position };
+    if (waiting) {
+      const seq = this.sql<{ seq: number }>`
+        SELECT MAX(seq) AS seq FROM event WHERE type = 'waitlist' AND pseudonym = ${name}`.one().seq;
+      return { registrantId: id, seq, status: "waitlisted", slot: null, position: waiting.position };
+    }
+    // A provisional slot released stays released: a claim delivered again never takes another.
+    const released = this.sql<{ seq: number }>`
+      SELECT seq FROM event WHERE type = 'released' AND pseudonym = ${name} ORDER BY seq DESC LIMIT 1`.toArray()[0];
+    return released ? { registrantId: id, seq: released.seq, status: "released", slot: null, position: null } : null;
   }
 
   /** Appends a hash-chained event; returns its sequence number. */

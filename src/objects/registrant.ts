@@ -21,8 +21,11 @@ import { addressReleaseRoute } from "./fair-play-routes";
 import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
 import { LINK_CODE_SCHEMA, LinkCodes, type LinkInfo } from "./link-codes";
 import { OUTBOX_SCHEMA, OUTBOX_SCHEMA_V1, OUTBOX_UPGRADE } from "./outbox";
-import { changesChannel, emailRoute, indexRoute, prizeReleaseRoute } from "./outbox-routes";
-import { addressClaim, prizeCounter } from "./stubs";
+import { changesChannel, emailRoute, indexRoute, linkCheckRoute, linkClaimRoute, prizeReleaseRoute } from "./outbox-routes";
+import { addressClaim, prizeCounter, sharedLink } from "./stubs";
+import { LINK_CHECK_SCHEMA, rolesOf, SubmissionLinks, type Links } from "./submission-links";
+import { eraseLinkChecksStatement, type CheckConfirmation } from "../store/link-checks";
+import { eraseLinkOwnersStatement } from "../store/link-owners";
 import { PrizeHold, SHIPPING_SCHEMA, shippingLink, type GiveAddress, type MarkShipped, type ShippingState } from "./prize-hold";
 import { OutboxHolder } from "./outbox-holder";
 import { migrate, type Schema } from "./sql";
@@ -100,12 +103,21 @@ const ELIGIBILITY_TABLE = `
     changed_at INTEGER NOT NULL
   );`;
 
-/** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers"] as const;
+// A first-come slot's review window (FIRST_COME_REVIEW_HOURS), and the links an erasure lets go of.
+const REVIEW_AND_RELEASE_COLUMNS = `
+  ALTER TABLE prize ADD COLUMN review_until INTEGER;
+  ALTER TABLE erasure ADD COLUMN released_urls TEXT NOT NULL DEFAULT '[]';`;
 
-type Erasure = { email: string | null; holds_prize: number; tombstone_version: number; address_claims: string };
+/** What an erasure empties first, in one transaction. */
+const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers", "link_check"] as const;
+
+type Erasure = { email: string | null; holds_prize: number; tombstone_version: number; address_claims: string; released_urls: string };
 
 type Eligibility = { disqualified: number; seq: number };
+
+/** While the verdict a review window waits for is on its way, the window's end is looked at again this often. */
+const REVIEW_RECHECK_MS = 10 * 60_000;
+const HOUR_MS = 3_600_000;
 
 export const SCHEMA: Schema = {
   current: `${REGISTRANT_TABLE}
@@ -119,7 +131,9 @@ export const SCHEMA: Schema = {
       address_claims TEXT NOT NULL DEFAULT '[]'
     );
     ${ELIGIBILITY_TABLE}
-    ${ADDRESS_REVIEW_SCHEMA}`,
+    ${ADDRESS_REVIEW_SCHEMA}
+    ${LINK_CHECK_SCHEMA}
+    ${REVIEW_AND_RELEASE_COLUMNS}`,
   upgrades: [
     `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
@@ -143,6 +157,9 @@ export const SCHEMA: Schema = {
      ALTER TABLE erasure ADD COLUMN address_claims TEXT NOT NULL DEFAULT '[]';
      ${ELIGIBILITY_TABLE}
      ${ADDRESS_REVIEW_SCHEMA}`,
+    // Submissions checked for judges, and the first-come review window.
+    `${LINK_CHECK_SCHEMA}
+     ${REVIEW_AND_RELEASE_COLUMNS}`,
   ],
 };
 
@@ -183,6 +200,8 @@ export type Submitted =
   | { ok: true; version: number; profile: Profile; prize: Prize | null; disqualified: boolean }
   | { ok: false; reason: "unknown_code" | "banned" };
 
+export type Rechecked = { queued: true; version: number } | { queued: false; reason: "no_submission" };
+
 type RegistrantRow = {
   email: string;
   firstname: string;
@@ -207,11 +226,14 @@ type VersionRow = {
  * writes in one synchronous transaction, so racing calls are serialised by construction.
  */
 export class Registrant extends OutboxHolder {
-  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
+  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry" | "review_end">;
   protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly links: LinkCodes;
   private readonly address: AddressReview;
+  private readonly submissionLinks: SubmissionLinks;
+  /** Told when a prize claim was tried (answered or not): a first-come submit waits for that, not for the rest of its hand-over. */
+  private claimAnswered: () => void = () => {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, SCHEMA);
@@ -226,6 +248,11 @@ export class Registrant extends OutboxHolder {
       email: (job) => this.email(job),
     });
     this.address = new AddressReview(this.sql, ctx.id.toString());
+    this.submissionLinks = new SubmissionLinks(this.sql, {
+      id: ctx.id.toString(),
+      check: (job) => this.outbox.add("link_check", job),
+      claim: (claim) => this.outbox.add("link_claim", claim),
+    });
     const changes = changesChannel(env);
     this.outbox = this.outboxOf(
       this.alarms,
@@ -236,15 +263,37 @@ export class Registrant extends OutboxHolder {
         prize_claim: {
           key: KEY_OF.prize_claim,
           deliver: async (claims: { registrantId: string }[]) => {
-            for (const _ of claims) {
-              // A disqualified registrant gets no place: nothing to apply.
-              const update = await prizeCounter(env).claim(this.id);
-              if (update) await this.applyPrize(update);
+            try {
+              for (const _ of claims) {
+                // A disqualified registrant gets no place: nothing to apply.
+                const update = await prizeCounter(env).claim(this.id);
+                if (update) await this.applyPrize(update);
+              }
+            } finally {
+              this.claimAnswered();
             }
           },
         },
         prize_release: prizeReleaseRoute(env),
         address_release: addressReleaseRoute(env),
+        link_check: linkCheckRoute(env, (checked) => this.takeVerdicts(checked)),
+        link_claim: linkClaimRoute(env),
+        // The end of a review window: the counter confirms the slot (and says so), or frees it.
+        prize_confirm: {
+          key: KEY_OF.prize_confirm,
+          deliver: async (requests: { registrantId: string }[]) => {
+            for (const _ of requests) {
+              const update = await prizeCounter(env).confirmProvisional(this.id);
+              if (update) await this.applyPrize(update);
+            }
+          },
+        },
+        prize_forfeit: {
+          key: KEY_OF.prize_forfeit,
+          deliver: async (requests: { registrantId: string }[]) => {
+            for (const _ of requests) await prizeCounter(env).releaseProvisional(this.id, "link_checks");
+          },
+        },
       },
       ctx.id.toString(),
     );
@@ -345,6 +394,7 @@ export class Registrant extends OutboxHolder {
           (version, title, description, repo_url, demo_url, products, submitted_at)
         VALUES (${next}, ${form.title}, ${form.description}, ${form.repo_url}, ${form.demo_url},
           ${JSON.stringify(form.products)}, ${now})`;
+      this.submissionLinks.check({ version: next, repo_url: form.repo_url, demo_url: form.demo_url }, this.linksOf(version), now);
       this.email({
         template: "submission_received",
         key: emailKey(this.id, "submission_received", next),
@@ -360,8 +410,24 @@ export class Registrant extends OutboxHolder {
     });
     if (!result.ok) return result;
     const delivery = this.outbox.afterCommit();
-    if (firstCome && result.version === 1) await delivery;
+    // The claim, not the links' checks and claims handed over beside it.
+    if (firstCome && result.version === 1) await Promise.race([delivery, new Promise<void>((resolve) => (this.claimAnswered = resolve))]);
     return { ...result, prize: this.prize(), disqualified: this.disqualified() };
+  }
+
+  /**
+   * An organiser asks for the links of the latest submission version to be checked again
+   * (a new check version: the result replaces the last one). Nothing to check without a submission.
+   */
+  async recheckLinks(): Promise<Rechecked> {
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): Rechecked => {
+      const latest = this.linksOf(Number.MAX_SAFE_INTEGER);
+      if (!latest) return { queued: false, reason: "no_submission" };
+      return { queued: true, version: this.submissionLinks.check(latest, latest, now) };
+    });
+    if (result.queued) await this.outbox.afterCommit();
+    return result;
   }
 
   /** For the judges: the entrant, every version of the submission (newest first) and the prize. */
@@ -563,7 +629,7 @@ export class Registrant extends OutboxHolder {
     // then on nothing can change here (a prize update arriving meanwhile finds nobody), and
     // an erasure interrupted halfway resumes from that record.
     const erasure = this.ctx.storage.transactionSync((): Erasure => {
-      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version, address_claims FROM erasure`.toArray()[0];
+      const started = this.sql<Erasure>`SELECT email, holds_prize, tombstone_version, address_claims, released_urls FROM erasure`.toArray()[0];
       if (started) return started;
       // The address claims to give back: the one held, and any whose release is still on its way.
       const releases = [
@@ -573,25 +639,35 @@ export class Registrant extends OutboxHolder {
       const prize = this.prize();
       const shipping = this.hold.state();
       const lastVersion = this.sql<{ index_version: number }>`SELECT index_version FROM registrant`.toArray()[0]?.index_version ?? 0;
+      const unshipped = prize?.status === "awarded" && shipping?.status !== "shipped";
       const pending: Erasure = {
         email: this.row()?.email ?? null,
-        holds_prize: prize?.status === "awarded" && shipping?.status !== "shipped" ? 1 : 0,
-        // Above every row this object sent, so none still on its way can bring data back.
-        tombstone_version: Math.max(lastVersion + 1, Date.now()),
+        holds_prize: unshipped || prize?.status === "provisional" ? 1 : 0,
+        // Above every row and check this object sent, so none still on its way can bring data back.
+        tombstone_version: Math.max(lastVersion + 1, this.submissionLinks.version() + 1, Date.now()),
         address_claims: JSON.stringify(releases),
+        released_urls: JSON.stringify([...rolesOf(this.linksOf(Number.MAX_SAFE_INTEGER)).keys()]),
       };
       for (const table of ERASED_TABLES) this.ctx.storage.sql.exec(`DELETE FROM ${table}`);
-      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version, address_claims)
-        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version}, ${pending.address_claims})`;
+      this.sql`INSERT INTO erasure (singleton, email, holds_prize, tombstone_version, address_claims, released_urls)
+        VALUES (1, ${pending.email}, ${pending.holds_prize}, ${pending.tombstone_version}, ${pending.address_claims}, ${pending.released_urls})`;
       return pending;
     });
     await this.ctx.storage.deleteAlarm();
-    if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure");
+    if (erasure.holds_prize) {
+      // A slot under review goes to the waitlist's head; a confirmed one back to the pool.
+      const counter = prizeCounter(this.env);
+      const released = await counter.releaseProvisional(this.id, "erasure");
+      if (!released.released && released.reason === "not_provisional") await counter.revoke(this.id, "erasure");
+    }
     // Erasure removes the address fingerprint's claims too (releasing twice is harmless).
     for (const release of JSON.parse(erasure.address_claims) as AddressRelease[]) {
       await addressClaim(this.env, release.claim).release(release.registrantId, release.token);
     }
+    const urls = JSON.parse(erasure.released_urls) as string[];
+    await Promise.all(urls.map((url) => sharedLink(this.env, url).claim({ url, registrantId: this.id, kinds: [], version: erasure.tombstone_version })));
     await eraseFromIndex(this.env.DB, this.id, erasure.email, erasure.tombstone_version);
+    await this.env.DB.batch([eraseLinkChecksStatement(this.env.DB, this.id), eraseLinkOwnersStatement(this.env.DB, this.id)]);
     // A disqualification outlives erasure, as the counter's does: erasing does not launder an entry.
     const eligibility = this.sql<Eligibility & { changed_at: number }>`SELECT disqualified, seq, changed_at FROM eligibility`.toArray()[0];
     await this.ctx.storage.deleteAll();
@@ -607,6 +683,7 @@ export class Registrant extends OutboxHolder {
     await this.alarms.runDue(async (source) => {
       if (source === "hold_reminder") await this.remindAboutHold();
       else if (source === "hold_expiry") await this.expireHold();
+      else if (source === "review_end") await this.endReview();
       else await this.outbox.flush();
     });
   }
@@ -633,6 +710,66 @@ export class Registrant extends OutboxHolder {
       return true;
     });
     if (expired) await this.outbox.afterCommit();
+  }
+
+  /**
+   * A first-come slot's review window is over: the slot is confirmed (the winner email goes
+   * out then), unless a link check failed under FIRST_COME_REQUIRE_LIVE, which frees it.
+   * Under that rule a verdict still on its way is waited for, not guessed.
+   */
+  private async endReview(): Promise<void> {
+    const review = this.sql<{ status: string; review_until: number | null }>`SELECT status, review_until FROM prize`.toArray()[0];
+    if (review?.status !== "provisional" || review.review_until === null) return;
+    if (Date.now() < review.review_until) {
+      await this.alarms.set("review_end", review.review_until); // woken early: sleep again
+      return;
+    }
+    if (requireConfig(this.env).firstComeRequireLive && this.awaitingVerdict()) {
+      await this.outbox.flushAll();
+      if (this.awaitingVerdict()) {
+        await this.alarms.set("review_end", Date.now() + REVIEW_RECHECK_MS);
+        return;
+      }
+    }
+    this.ctx.storage.transactionSync(() => {
+      if (!this.forfeitIfUnderReview()) this.outbox.add("prize_confirm", { registrantId: this.id });
+    });
+    await this.outbox.afterCommit();
+  }
+
+  /** A check asked for whose verdict has not come, while its job is still alive in the outbox. */
+  private awaitingVerdict(): boolean {
+    return this.submissionLinks.awaitingVerdict() && this.outbox.pending().some((job) => job.topic === "link_check" && job.state !== "dead");
+  }
+
+  /**
+   * Takes what finished checks found (their jobs are being confirmed); a failed check of a
+   * slot under review frees the slot when FIRST_COME_REQUIRE_LIVE says so. Runs inside the
+   * outbox's run, which hands the release over in the same run.
+   */
+  private takeVerdicts(checked: CheckConfirmation[]): void {
+    this.ctx.storage.transactionSync(() => {
+      let failed = false;
+      for (const { found } of checked) if (found && this.submissionLinks.found(found)) failed = true;
+      if (failed) this.forfeitIfUnderReview();
+    });
+  }
+
+  /**
+   * Inside a transaction: when the slot is under review, FIRST_COME_REQUIRE_LIVE is on and
+   * the newest check failed, asks the counter to free it. True when it did.
+   */
+  private forfeitIfUnderReview(): boolean {
+    const underReview = this.prize()?.status === "provisional";
+    if (!underReview || !requireConfig(this.env).firstComeRequireLive || !this.submissionLinks.failing()) return false;
+    this.outbox.add("prize_forfeit", { registrantId: this.id });
+    return true;
+  }
+
+  /** The links of submission version `version` (the latest at or below it); null before the first. */
+  private linksOf(version: number): Links | null {
+    return this.sql<Links & Record<string, SqlStorageValue>>`SELECT version, repo_url, demo_url FROM submission_version
+      WHERE version <= ${version} ORDER BY version DESC LIMIT 1`.toArray()[0] ?? null;
   }
 
   private get id(): string {
@@ -717,12 +854,17 @@ export class Registrant extends OutboxHolder {
       } else if (update.status === "revoked") {
         this.closeHold();
       }
+      // A provisional slot waits out its review window; no winner email before it ends.
+      const reviewUntil = update.status === "provisional" ? now + requireConfig(this.env).firstComeReviewHours * HOUR_MS : null;
+      this.sql`UPDATE prize SET review_until = ${reviewUntil}`;
+      if (reviewUntil !== null) this.forfeitIfUnderReview();
       this.index(now);
-      return { holdUntil };
+      return { holdUntil, reviewUntil };
     });
     if (!outcome) return;
     await this.alarms.set("hold_reminder", outcome.holdUntil === null ? null : now + holdMs / 2);
     await this.alarms.set("hold_expiry", outcome.holdUntil);
+    await this.alarms.set("review_end", outcome.reviewUntil);
     void this.outbox.afterCommit();
   }
 
@@ -748,14 +890,15 @@ export class Registrant extends OutboxHolder {
     const latest = this.versions(1)[0];
     const prize = this.prize();
     const shipping = this.hold.state();
+    const holdsSlot = prize?.status === "awarded" || prize?.status === "provisional";
+    const reviewUntil = this.sql<{ review_until: number | null }>`SELECT review_until FROM prize`.toArray()[0]?.review_until ?? null;
     return {
       id: this.id,
       version,
       email: row.email,
       firstname: row.firstname,
       lastname: row.lastname,
-      status:
-        prize?.status === "awarded" ? "winner" : prize?.status === "waitlisted" ? "waitlisted" : latest ? "submitted" : "registered",
+      status: holdsSlot ? "winner" : prize?.status === "waitlisted" ? "waitlisted" : latest ? "submitted" : "registered",
       registered_at: row.created_at,
       submitted_at: first?.submitted_at ?? null,
       amended_at: latest && latest.version > 1 ? latest.submittedAt : null,
@@ -765,7 +908,7 @@ export class Registrant extends OutboxHolder {
       repo_url: latest?.repo_url ?? null,
       demo_url: latest?.demo_url ?? null,
       products: JSON.stringify(latest?.products ?? []),
-      slot: prize?.status === "awarded" ? prize.slot : null,
+      slot: holdsSlot ? prize.slot : null,
       waitlist_position: prize?.status === "waitlisted" ? prize.position : null,
       shipping_status: shipping?.status ?? null,
       hold_expires_at: shipping?.holdExpiresAt ?? null,
@@ -775,6 +918,7 @@ export class Registrant extends OutboxHolder {
       disqualified_at: eligibility?.disqualified ? eligibility.changed_at : null,
       address_review: address.status,
       address_peers: JSON.stringify(address.peers),
+      provisional_until: prize?.status === "provisional" ? reviewUntil : null,
     };
   }
 

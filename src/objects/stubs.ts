@@ -25,3 +25,8 @@ export function registrantByEmail(env: Env, email: string, mode: CanonicalMode) 
 export function addressClaim(env: Env, id: string) {
   return env.ADDRESS_CLAIM.get(env.ADDRESS_CLAIM.idFromString(id));
 }
+
+/** The object of one normalised repository or demo URL, the judge of who holds it. */
+export function sharedLink(env: Env, url: string) {
+  return env.SHARED_LINK.get(env.SHARED_LINK.idFromName(url));
+}

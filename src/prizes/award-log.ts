@@ -4,9 +4,11 @@ import { createHash } from "node:crypto";
  * The public, hash-chained log of the prize pool. Every event's hash is
  * SHA-256(previous hash + "\n" + its canonical content), starting from GENESIS, so anyone
  * holding the log can check that no event was inserted, removed, changed or reordered.
- * Only public fields are hashed; who acted is kept in the private audit, not here.
+ * Only public fields are hashed; who acted is kept in the private audit, not here. Under a
+ * first-come review window a claim is `provisional` (its slot taken), then `confirmed` when
+ * the window ends, or `released` (the slot freed for the waitlist's head).
  */
-export type AwardEventType = "award" | "revoke" | "resize" | "waitlist";
+export type AwardEventType = "award" | "revoke" | "resize" | "waitlist" | "provisional" | "confirmed" | "released";
 
 export interface AwardEvent {
   seq: number;

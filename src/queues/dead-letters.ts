@@ -2,13 +2,15 @@
  * The one dead-letter queue, which every queue's messages reach after their last retry,
  * and the organisers' retry of any dead letter. What to do is decided per topic, from the
  * message contract: emails and tasks are recorded for organisers; an index row is rebuilt
- * from its registrant's object at once (and recorded, so the failure is still seen).
+ * from its registrant's object at once (and recorded, so the failure is still seen); a link
+ * check that gave up is recorded as not checked, so its registrant stops waiting for it.
  */
 import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
 import { KEY_OF, QueueMessage, TASK_KINDS, type Change } from "../messages/topics";
 import { ADDRESS_CLAIM_ORIGIN } from "../objects/address-claim";
+import { LINK_ORIGIN_PREFIX } from "../objects/shared-link";
 import { addressClaim, prizeCounter } from "../objects/stubs";
 import { ObjectId, RegistrantId } from "../schemas/prizes";
 import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
@@ -18,6 +20,8 @@ import { lookUp } from "../store/lookup";
 import { taskRun } from "../store/task-runs";
 import { resumeTask, retryItem } from "../tasks/tasks";
 import { retryDelaySeconds } from "../messages/retry";
+import { staticResult } from "../checks/check-links";
+import { resultStatement } from "../store/link-checks";
 
 const DEAD_RETRY = { firstS: 30, maxS: 3_600 };
 
@@ -58,6 +62,15 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
       await db.batch(deadLetterStatements(db, [{ topic: "task", key: KEY_OF.task(step), origin: step.run, reason, attempts }]));
       return;
     }
+    case "link_check": {
+      // Its static checks still stand; what needed the network is recorded as not checked.
+      const job = message.body;
+      await db.batch([
+        resultStatement(db, job, staticResult(job, `the check gave up after ${attempts} attempts; check it again from the dashboard`), 0),
+        ...deadLetterStatements(db, [{ topic: "link_check", key: KEY_OF.link_check(job), origin: job.registrantId, reason, attempts }]),
+      ]);
+      return;
+    }
   }
 }
 
@@ -95,7 +108,8 @@ export type RetryOutcome = { retried: true; detail: Record<string, unknown> } | 
 /**
  * An organiser retries a dead letter, as its topic needs: an email goes out again (with a
  * fresh link where it had one), an index row is rebuilt, a task run carries on, a
- * registrant's part of a task runs again, an object's dead job is handed over again.
+ * registrant's part of a task runs again, a link check runs again, an object's dead job is
+ * handed over again.
  */
 export async function retryDeadLetter(env: Env, letter: Retryable): Promise<RetryOutcome> {
   const outcome = await redo(env, letter);
@@ -110,7 +124,12 @@ export async function retryDeadLetter(env: Env, letter: Retryable): Promise<Retr
 async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
   const gone = (reason: string): RetryOutcome => ({ retried: false, reason });
   // A job an object's outbox gave up on: the object still holds it, and hands it over again.
-  const holder = letter.origin === "prize-counter" ? prizeCounter(env) : v.is(RegistrantId, letter.origin) ? registrant(env, letter.origin) : addressClaimOf(env, letter.origin);
+  const holder =
+    letter.origin === "prize-counter"
+      ? prizeCounter(env)
+      : v.is(RegistrantId, letter.origin)
+        ? registrant(env, letter.origin)
+        : (addressClaimOf(env, letter.origin) ?? linkObject(env, letter.origin));
   if (holder && (await holder.retryDeadJob(letter.topic, letter.key))) return { retried: true, detail: { handedOver: true } };
   if (letter.topic === "email") {
     const parsed = parseEmailKey(letter.key);
@@ -122,6 +141,11 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
   if (letter.topic === "index") {
     if (!v.is(RegistrantId, letter.origin)) return gone("Its origin is not a registrant.");
     return (await rebuildRow(env, letter.origin)) ? { retried: true, detail: {} } : gone("Nobody is registered there any more.");
+  }
+  if (letter.topic === "link_check") {
+    if (!v.is(RegistrantId, letter.origin)) return gone("Its origin is not a registrant.");
+    const again = await registrant(env, letter.origin).recheckLinks();
+    return again.queued ? { retried: true, detail: { version: again.version } } : gone("That entrant has no submission any more.");
   }
   if (letter.topic === "task") {
     const run = await taskRun(env.DB, letter.origin);
@@ -140,6 +164,12 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
 function addressClaimOf(env: Env, origin: string) {
   const id = origin.startsWith(ADDRESS_CLAIM_ORIGIN) ? origin.slice(ADDRESS_CLAIM_ORIGIN.length) : null;
   return id !== null && v.is(ObjectId, id) ? addressClaim(env, id) : null;
+}
+
+/** The SharedLink object a dead letter's origin names (`link:<object id>`), if it names one. */
+function linkObject(env: Env, origin: string) {
+  const id = origin.startsWith(LINK_ORIGIN_PREFIX) ? origin.slice(LINK_ORIGIN_PREFIX.length) : "";
+  return v.is(ObjectId, id) ? env.SHARED_LINK.get(env.SHARED_LINK.idFromString(id)) : null;
 }
 
 function registrant(env: Env, id: string) {

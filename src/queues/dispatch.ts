@@ -4,6 +4,7 @@ import { QUEUES, type QueueName } from "../messages/topics";
 import { consumeTasks } from "../tasks/tasks";
 import { consumeChanges } from "./changes";
 import { consumeDeadLetters } from "./dead-letters";
+import { consumeLinkChecks } from "./link-checks";
 
 type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
@@ -13,6 +14,7 @@ const CONSUMERS = new Map<string, Consumer>([
   [QUEUES.emailSends, consumeEmailSends],
   [QUEUES.tasks, consumeTasks],
   [QUEUES.deadLetters, consumeDeadLetters],
+  [QUEUES.checks, consumeLinkChecks],
 ] satisfies [QueueName, Consumer][]);
 
 /**

@@ -6,26 +6,27 @@ import { recordAudit } from "../store/audit";
 import { allows, type Role } from "../schemas/judges";
 import { hideIdentity, isBlind } from "../judges/blind";
 import { csvStream } from "../judges/csv";
+import { CHECK_COLUMNS, CHECK_HEADER, CHECK_JOIN, checkCells, SHARED_WITH } from "../judges/link-report";
 import { parseQuery, type AdminRequest } from "./admin-request";
 
 const EXPORTS = {
   entries: {
     role: "judge",
     where: "status != 'erased'",
-    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot", "mailbox", "disqualified"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot, r.mailbox, disqualified(r)],
+    header: ["id", "firstname", "lastname", "email", "status", "registered_at", "submitted_at", "title", "repo_url", "demo_url", "products", "score", "scores", "slot", "mailbox", "disqualified", ...CHECK_HEADER],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.status, iso(r.registered_at), iso(r.submitted_at), r.title, r.repo_url, r.demo_url, products(r), r.score, r.scores_count, r.slot, r.mailbox, disqualified(r), ...checkCells(r)],
   },
   submissions: {
     role: "judge",
     where: "submission_version IS NOT NULL",
-    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score", "disqualified"],
-    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score, disqualified(r)],
+    header: ["id", "firstname", "lastname", "email", "title", "description", "repo_url", "demo_url", "products", "version", "submitted_at", "amended_at", "score", "disqualified", ...CHECK_HEADER],
+    cells: (r: ExportRow) => [r.id, r.firstname, r.lastname, r.email, r.title, r.description, r.repo_url, r.demo_url, products(r), r.submission_version, iso(r.submitted_at), iso(r.amended_at), r.score, disqualified(r), ...checkCells(r)],
   },
   winners: {
     role: "organiser",
     where: "status = 'winner'",
-    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status"],
-    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status],
+    header: ["slot", "id", "firstname", "lastname", "email", "title", "demo_url", "shipping_status", "provisional_until"],
+    cells: (r: ExportRow) => [r.slot, r.id, r.firstname, r.lastname, r.email, r.title, r.demo_url, r.shipping_status, iso(r.provisional_until)],
   },
   // What a swag vendor needs: winners who gave an address, unless another winner gave it
   // too and no organiser has cleared it yet (ONE_BOX_PER_ADDRESS=review).
@@ -58,9 +59,10 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
   const cells = (row: ExportRow) => spec.cells(blindJudge !== null && !row.mine ? hideIdentity(row) : row);
   const stream = csvStream<ExportRow>(spec.header, cells, async (after) => {
     const { results } = await env.DB.prepare(
-      `SELECT *, EXISTS (SELECT 1 FROM scores m WHERE m.entry_id = entries.id AND m.judge = ?3) AS mine
-       FROM entries WHERE ${spec.where} AND (registered_at > ?1 OR (registered_at = ?1 AND id > ?2))
-       ORDER BY registered_at, id LIMIT 500`,
+      `SELECT e.*, ${CHECK_COLUMNS}, ${SHARED_WITH}, EXISTS (SELECT 1 FROM scores m WHERE m.entry_id = e.id AND m.judge = ?3) AS mine
+       FROM entries e ${CHECK_JOIN}
+       WHERE ${spec.where} AND (e.registered_at > ?1 OR (e.registered_at = ?1 AND e.id > ?2))
+       ORDER BY e.registered_at, e.id LIMIT 500`,
     )
       .bind(after?.registered_at ?? -1, after?.id ?? "", blindJudge)
       .all<ExportRow>();

@@ -100,7 +100,7 @@ export function starter(kind: Exclude<TaskKind, "retention">) {
       console.error(`tasks: could not start a ${kind}`, error);
       throw new HttpError(503, "busy", "The tasks queue did not take the task, so nothing started. Try again in a minute.");
     });
-    await recordAudit(env.DB, request.judge, kind === "reindex" ? "reindex" : "flush", null, { run: run.id });
+    await recordAudit(env.DB, request.judge, kind, null, { run: run.id });
     return json({ task: withHealth(run) }, 202);
   };
 }

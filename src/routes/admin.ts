@@ -18,6 +18,7 @@ import { PAGES } from "../pages/templates";
 import { fieldErrors, HttpUrl } from "../schemas/fields";
 import { PoolSize } from "../schemas/prizes";
 import { PRODUCTS } from "../schemas/products";
+import { linkReport, recheckEntry } from "./admin-checks";
 import { emails, retryEmail } from "./admin-emails";
 import {
   addBan,
@@ -75,6 +76,8 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/admin/api/audit", role: "judge", handler: audit },
   { method: "POST", path: "/admin/api/reindex", role: "organiser", handler: starter("reindex") },
   { method: "POST", path: "/admin/api/flush", role: "organiser", handler: starter("flush") },
+  { method: "POST", path: "/admin/api/entries/:id/checks", role: "organiser", handler: recheckEntry },
+  { method: "POST", path: "/admin/api/checks", role: "organiser", handler: starter("recheck") },
   { method: "GET", path: "/admin/api/tasks", role: "judge", handler: tasks },
   { method: "GET", path: "/admin/api/tasks/:id", role: "judge", handler: task },
   { method: "POST", path: "/admin/api/tasks/:id/resume", role: "organiser", handler: resume },
@@ -186,9 +189,10 @@ async function entries(request: AdminRequest, env: Env): Promise<Response> {
 async function entry(request: AdminRequest, env: Env): Promise<Response> {
   const id = entryId(request);
   const row = await indexedEntry(env, id);
-  const [view, scores] = await Promise.all([
+  const [view, scores, links] = await Promise.all([
     env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).adminView(),
     scoresFor(env.DB, id),
+    linkReport(env, id),
   ]);
   // A winner's postal address is for organisers, like the shipping export.
   const shipping_address = request.judge.role === "organiser" ? row.shipping_address : null;
@@ -201,6 +205,9 @@ async function entry(request: AdminRequest, env: Env): Promise<Response> {
     prize: view?.prize ?? null,
     scores: blind ? [] : scores,
     myScore,
+    checks: links.checks,
+    // Who else used the links: under blind judging, their entries without their names.
+    shared: isBlind(request.config, request.judge) ? links.shared.map(hideIdentity) : links.shared,
   });
 }
 

@@ -147,6 +147,8 @@ function prizeView(config: Config, prize: Prize | null, submitted: boolean, disq
     text: { policy, slot: prize?.slot ?? "", position: prize?.position ?? "" },
     show: {
       awarded: prize?.status === "awarded",
+      provisional: prize?.status === "provisional",
+      released: prize?.status === "released",
       waitlisted: prize?.status === "waitlisted",
       claimPending: config.awardPolicy === "first_come" && submitted && prize === null && !disqualified,
       disqualified,

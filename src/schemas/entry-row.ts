@@ -47,6 +47,8 @@ export const EntryRow = v.object({
   address_review: v.optional(v.nullable(v.picklist(["pending", "cleared"])), null),
   /** JSON array of the other winners' ids at the same address. */
   address_peers: v.optional(v.pipe(v.string(), v.check(isJsonStringArray, "address_peers is not a JSON array of ids")), "[]"),
+  /** A first-come slot under review: until when (the status is then "winner", not yet confirmed). */
+  provisional_until: v.optional(v.nullable(Instant), null),
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;

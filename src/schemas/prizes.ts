@@ -16,7 +16,8 @@ export const PrizeUpdate = v.object({
   registrantId: RegistrantId,
   /** The award log's sequence number: a Registrant keeps only the newest update. */
   seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  status: v.picklist(["awarded", "revoked", "waitlisted"]),
+  /** provisional: a first-come slot under review (FIRST_COME_REVIEW_HOURS); released: that slot freed again. */
+  status: v.picklist(["awarded", "revoked", "waitlisted", "provisional", "released"]),
   slot: v.nullable(v.number()),
   position: v.nullable(v.number()),
 });

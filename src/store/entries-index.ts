@@ -34,6 +34,7 @@ const COLUMNS = [
   "disqualified_at",
   "address_review",
   "address_peers",
+  "provisional_until",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -111,6 +112,7 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     disqualified_at: null,
     address_review: null,
     address_peers: "[]",
+    provisional_until: null,
   };
   await db.batch([
     db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),

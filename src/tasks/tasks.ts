@@ -1,6 +1,6 @@
 /**
  * Background work over every registrant (the index rebuild, the retention sweep, re-sending
- * unconfirmed work), in bounded steps through the tasks queue. A step takes the next page
+ * unconfirmed work, checking submitted links again), in bounded steps through the tasks queue. A step takes the next page
  * of the registry, calls each registrant's object, records what failed as dead letters and
  * moves on, then queues the next step: no invocation makes more than STEP_SIZE calls, a
  * failure never blocks the rest, and organisers watch the run's progress in task_runs.
@@ -40,6 +40,11 @@ const ITEMS: Record<TaskKind, (env: Env, id: string) => Promise<ItemResult>> = {
   /** The object hands over, or checks, every job it still holds. */
   async flush(env, id) {
     await registrant(env, id).flushOutbox();
+    return { ok: true, statements: [] };
+  },
+  /** The entrant's links are checked again (nothing happens for one without a submission). */
+  async recheck(env, id) {
+    await registrant(env, id).recheckLinks();
     return { ok: true, statements: [] };
   },
 };
@@ -126,7 +131,7 @@ async function runItem(env: Env, kind: TaskKind, id: string): Promise<ItemResult
 }
 
 /** `work` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -52,6 +52,16 @@ interface EntryDetail {
   entry: { status: string; shipping_status: string | null; tracking_url: string | null };
 }
 
+/** A browser context signed in as the organiser (through POST /admin/login, as the first test explains), and its page. */
+async function organiserPage() {
+  const context = await (await launchBrowser()).newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5_000);
+  const login = await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 });
+  assert.equal(login.status(), 303);
+  return { context, page };
+}
+
 /** On failure, what the server said last is usually the reason. */
 function withServerLog(run: () => Promise<void>): () => Promise<void> {
   return async () => {
@@ -567,6 +577,61 @@ test(
         return entries.length === 3;
       });
       assert.deepEqual(pageErrors, [], "no script errors on the page");
+    } finally {
+      await context.close();
+    }
+  }),
+);
+
+test(
+  "a copy is flagged on both entries and each links to the other; a demo that may not be fetched shows as down",
+  { timeout: 40_000 },
+  withServerLog(async () => {
+    const suffix = Date.now().toString(36);
+    const people = [
+      { email: `twin-a.${suffix}@example.com`, title: `Twin A ${suffix}`, repo: `https://github.com/twins/same-${suffix}`, demo: `https://twin-a-${suffix}.example.com/` },
+      { email: `twin-b.${suffix}@example.com`, title: `Twin B ${suffix}`, repo: `https://www.github.com/Twins/Same-${suffix}.git`, demo: "http://169.254.169.254/latest/meta-data/" },
+    ];
+    const ids: string[] = [];
+    for (const person of people) {
+      assert.equal((await post("/signup", { firstname: "Twin", lastname: "Entrant", email: person.email, accept_rules: "on" })).status, 202);
+      const code = await emailedCode(person.email, "/submit");
+      const submitted = await post("/submit", {
+        code, title: person.title, description: "Same repository, two entrants.", repo_url: person.repo, demo_url: person.demo, products: ["workers", "kv"], confirm_original: "on",
+      });
+      assert.equal(submitted.status, 201, `submit answered ${submitted.status}`);
+      ids.push(code.split(".")[0]!);
+    }
+    // Checks and claims travel through queues and objects: wait until the index has both.
+    await until("both entries flagged as sharing a link", async () => {
+      const { entries } = await organiserApi<{ entries: { id: string }[] }>("/admin/api/entries?check=shared&limit=200");
+      return ids.every((id) => entries.some((entry) => entry.id === id));
+    }, 20_000);
+    await until("the refused demo checked", async () => {
+      const { entries } = await organiserApi<{ entries: { id: string }[] }>("/admin/api/entries?check=demo_down&limit=200");
+      return entries.some((entry) => entry.id === ids[1]);
+    }, 20_000);
+
+    const { context, page } = await organiserPage();
+    try {
+      await page.goto(`${BASE}/admin?check=shared&q=${suffix}`);
+      assert.equal(await page.getByTestId("filter-check").inputValue(), "shared");
+      const row = (id: string) => page.locator(`[data-testid=entry-row][data-entry-id="${id}"]`);
+      await row(ids[1]!).waitFor();
+      assert.ok(((await row(ids[0]!).textContent()) ?? "").includes("Shared link"));
+      const second = (await row(ids[1]!).textContent()) ?? "";
+      assert.ok(second.includes("Shared link") && second.includes("Demo down"), second);
+
+      await row(ids[0]!).click();
+      const drawer = page.getByTestId("drawer");
+      await until("Twin A in the drawer", async () => (await page.getByTestId("drawer-title").textContent()) === people[0]!.title);
+      // Network checks are off in development: the demo is not checked, only the static checks ran.
+      assert.match((await drawer.getByTestId("check-demo").textContent()) ?? "", /Not checked/);
+      assert.equal(await drawer.getByTestId("open-shared").count(), 1);
+      await drawer.getByTestId("open-shared").click();
+      await until("Twin B in the drawer", async () => (await page.getByTestId("drawer-title").textContent()) === people[1]!.title);
+      assert.match((await drawer.getByTestId("check-demo").textContent()) ?? "", /Refused/);
+      assert.equal(await drawer.getByTestId("open-shared").textContent(), people[0]!.title);
     } finally {
       await context.close();
     }

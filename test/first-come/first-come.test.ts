@@ -15,6 +15,8 @@ interface SubmitAnswer {
 }
 
 describe("the first-come policy", () => {
+  // Every submission also checks its links and claims them (issue 15): the time limit leaves
+  // this machine's queues and objects room for that background work.
   it("500 racing first submissions award exactly the pool and waitlist the rest in a stable order", async () => {
     const codes = captureLinkCodes();
     const emails = Array.from({ length: 500 }, (_, i) => `fc-${i}@example.com`);
@@ -52,7 +54,7 @@ describe("the first-come policy", () => {
     const log = await prizeCounter(env).log(0, 1000);
     const positions = log.events.filter((e) => e.type === "waitlist").map((e) => e.position);
     expect(positions).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-  }, 60_000);
+  }, 120_000);
 
   it("says which policy is in force, and the entrant's place, on the submit page and the confirmation", async () => {
     const codes = captureLinkCodes();
@@ -66,7 +68,9 @@ describe("the first-come policy", () => {
     expect(confirmation).toMatch(/Every box is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a swag box/);
   });
 
-  it("keeps the claim in the outbox when the counter cannot be reached, and answers that it is pending", async () => {
+  // The 500 entrants' background work (emails, index rows, link checks and claims) may still
+  // be draining: this test's own steps wait behind it, so it gets more than the default 5 s.
+  it("keeps the claim in the outbox when the counter cannot be reached, and answers that it is pending", { timeout: 30_000 }, async () => {
     const codes = captureLinkCodes();
     await signUp("pending@example.com");
     const code = await codes.get("pending@example.com");

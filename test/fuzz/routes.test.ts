@@ -105,7 +105,10 @@ async function registrantCount(): Promise<number> {
   return (await listDurableObjectIds(env.REGISTRANT)).length;
 }
 
-/** A registrant's own tables, but not its outbox and alarms, which drain by themselves. */
+/**
+ * A registrant's own tables, but not its outbox and alarms, which drain by themselves, nor
+ * its link checks, which verdicts and the tasks queue's re-runs change later.
+ */
 function registrantTables(email: string) {
   return runInDurableObject(registrantStub(email), (_, state) =>
     ["registrant", "submission_version", "prize", "shipping", "eligibility", "address_claim", "address_peers"].map((table) =>

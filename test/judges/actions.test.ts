@@ -119,7 +119,9 @@ describe("GET /admin/api/export.csv", () => {
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(response.headers.get("content-disposition")).toBe('attachment; filename="swagbox-submissions.csv"');
     const csv = await response.text();
-    expect(csv.split("\r\n")[0]).toBe("id,firstname,lastname,email,title,description,repo_url,demo_url,products,version,submitted_at,amended_at,score,disqualified");
+    expect(csv.split("\r\n")[0]).toBe(
+      "id,firstname,lastname,email,title,description,repo_url,demo_url,products,version,submitted_at,amended_at,score,disqualified,demo_check,repo_check,repo_fork,repo_created_at,repo_before_contest,shared_with",
+    );
     expect(csv).toContain(`${id},'+Plus,Lovelace,csv@example.com,"'=HYPERLINK(""http://evil"")","Line one\nline ""two"", three",`);
     const entries = await (await admin("/admin/api/export.csv")).text();
     expect(entries.trim().split("\r\n").length).toBeGreaterThanOrEqual(2);
@@ -128,7 +130,7 @@ describe("GET /admin/api/export.csv", () => {
   it("exports only winners in the winners set", async () => {
     const csv = await (await admin("/admin/api/export.csv?set=winners")).text();
     const rows = csv.trim().split("\r\n");
-    expect(rows[0]).toBe("slot,id,firstname,lastname,email,title,demo_url,shipping_status");
+    expect(rows[0]).toBe("slot,id,firstname,lastname,email,title,demo_url,shipping_status,provisional_until");
     const winners = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries WHERE status = 'winner'").first<{ n: number }>();
     expect(rows.length - 1).toBe(winners!.n);
   });

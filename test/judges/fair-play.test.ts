@@ -53,8 +53,8 @@ describe("disqualifying an entry", () => {
     const list = (await (await admin("/admin/api/entries?review=disqualified&limit=200")).json()) as { entries: { id: string; disqualified_at: number }[] };
     expect(list.entries.map((e) => e.id)).toContain(id);
     const csv = await (await admin("/admin/api/export.csv?set=entries")).text();
-    expect(csv.split("\r\n")[0]).toMatch(/,mailbox,disqualified$/);
-    expect(csv.split("\r\n").find((line) => line.startsWith(id))).toMatch(/,cheat@example\.com,disqualified$/);
+    expect(csv.split("\r\n")[0]).toMatch(/,mailbox,disqualified,demo_check,/);
+    expect(csv.split("\r\n").find((line) => line.startsWith(id))).toMatch(/,cheat@example\.com,disqualified,/);
     const review = (await (await admin(`/admin/api/entries/${id}/review`)).json()) as Record<string, unknown>;
     expect(review).toMatchObject({ disqualified: true, disqualification: { reason: "Three accounts, one person", by: "Dev Organiser" } });
     const asJudge = (await (await admin(`/admin/api/entries/${id}/review`, { token: JUDGE })).json()) as Record<string, unknown>;

@@ -21,6 +21,7 @@ function row(i: number): EntryRow {
     status: "registered", registered_at: 1, submitted_at: null, amended_at: null, submission_version: null, title: null, description: null,
     repo_url: null, demo_url: null, products: "[]", slot: null, waitlist_position: null, shipping_status: null, hold_expires_at: null,
     shipping_address: null, tracking_url: null, mailbox: `change-${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]",
+    provisional_until: null,
   };
 }
 

@@ -50,7 +50,7 @@ describe("enqueue", () => {
     id: i.toString(16).padStart(64, "0"), version: 1, email: `e${i}@example.com`, firstname: "A", lastname: "B", status: "submitted",
     registered_at: 1, submitted_at: 1, amended_at: null, submission_version: 1, title: "t", description, repo_url: null, demo_url: null,
     products: "[]", slot: null, waitlist_position: null, shipping_status: null, hold_expires_at: null, shipping_address: null, tracking_url: null,
-    mailbox: `e${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]",
+    mailbox: `e${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]", provisional_until: null,
   });
 
   it("keeps every sendBatch within 100 messages and 256 KB, however many and however large", async () => {

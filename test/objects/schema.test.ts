@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SCHEMA as ADDRESS_CLAIM_SCHEMA } from "../../src/objects/address-claim";
 import { SCHEMA as PRIZE_COUNTER_SCHEMA } from "../../src/objects/prize-counter";
 import { SCHEMA as REGISTRANT_SCHEMA } from "../../src/objects/registrant";
+import { SCHEMA as SHARED_LINK_SCHEMA } from "../../src/objects/shared-link";
 import type { Schema } from "../../src/objects/sql";
 
 /** Every table, index and column of the object's database, as text. */
@@ -35,6 +36,7 @@ describe("an object's schema", () => {
     ["Registrant", () => env.REGISTRANT.get(env.REGISTRANT.idFromName("schema-check@example.com")), REGISTRANT_SCHEMA],
     ["PrizeCounter", () => env.PRIZE_COUNTER.get(env.PRIZE_COUNTER.idFromName("schema-check")), PRIZE_COUNTER_SCHEMA],
     ["AddressClaim", () => env.ADDRESS_CLAIM.get(env.ADDRESS_CLAIM.idFromName("schema-check")), ADDRESS_CLAIM_SCHEMA],
+    ["SharedLink", () => env.SHARED_LINK.get(env.SHARED_LINK.idFromName("schema-check.example.dev")), SHARED_LINK_SCHEMA],
   ] as const)("is the same for a new %s as for one upgraded step by step from its first version", async (_name, stub, schema) => {
     await runInDurableObject(stub() as DurableObjectStub<Rpc.DurableObjectBranded>, (_, state) => {
       const fresh = shape(state.storage.sql);

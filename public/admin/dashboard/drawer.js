@@ -4,6 +4,7 @@ import { asApiError } from "./api.js";
 import { $, el, setText } from "./dom.js";
 import { renderHistory, renderScores, renderSummary } from "./entry-view.js";
 import { renderEligibility } from "./eligibility.js";
+import { renderChecks } from "./checks.js";
 import { renderErase } from "./erasure.js";
 import { fetchEntry, isOpen, opened, sections, setCurrent } from "./open-entry.js";
 import { renderSkip } from "./next-entry.js";
@@ -51,6 +52,7 @@ export function startDrawer(list) {
     }
     setText(drawerTitle, entry.title ?? `${fullName(entry) || "Entrant"} (no submission yet)`);
     sections.summary = el("section", { class: "card", "aria-labelledby": "drawer-summary-heading", "data-testid": "drawer-summary" });
+    sections.checks = el("section", { class: "card", "aria-labelledby": "drawer-checks-heading", "data-testid": "checks-section" });
     sections.scores = el("section", { class: "card", "aria-labelledby": "drawer-scores-heading", "data-testid": "scores" });
     sections.scoreForm = el("section", { class: "card", "aria-labelledby": "drawer-form-heading" });
     sections.award = el("section", { class: "card", "aria-labelledby": "drawer-award-heading", "data-testid": "award-section" });
@@ -62,12 +64,13 @@ export function startDrawer(list) {
     sections.sharedAddress = el("section", { class: "card", "aria-labelledby": "drawer-shared-address-heading", "data-testid": "shared-address-section", hidden: true });
     sections.skip = el("section", { class: "card", "aria-labelledby": "drawer-skip-heading", "data-testid": "skip-section" });
     sections.notes = el("section", { class: "card", "aria-labelledby": "drawer-notes-heading", "data-testid": "notes-section" });
-    const parts = [sections.summary, sections.review, sections.scores, sections.scoreForm, sections.skip];
+    const parts = [sections.summary, sections.checks, sections.review, sections.scores, sections.scoreForm, sections.skip];
     if (me.role === "organiser") parts.push(sections.award, sections.notes, sections.eligibility, sections.sharedAddress);
     parts.push(sections.shipping, sections.history);
     if (me.role === "organiser") parts.push(sections.erase);
     drawerBody.replaceChildren(...parts);
     renderSummary();
+    renderChecks();
     renderScores();
     renderScoreForm();
     renderSkip();

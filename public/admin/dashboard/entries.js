@@ -3,6 +3,7 @@
  * The entries list: search and filters (kept in the page's address), a row per entry, a
  * roving tab stop with arrow keys, and Enter or a click to open one.
  */
+import { checkBadges } from "./checks.js";
 import { $, el } from "./dom.js";
 import { pagedList } from "./paged-list.js";
 import { BLIND_HINT } from "./entry-view.js";
@@ -23,6 +24,7 @@ export function startEntries({ open }) {
   const productSelect = /** @type {HTMLSelectElement} */ ($("#filter-product"));
   const reviewSelect = /** @type {HTMLSelectElement} */ ($("#filter-review"));
   const sortSelect = /** @type {HTMLSelectElement} */ ($("#filter-sort"));
+  const checkSelect = /** @type {HTMLSelectElement} */ ($("#filter-check"));
   const normalise = /** @type {HTMLInputElement} */ ($("#filter-normalise"));
   const needsReviews = /** @type {HTMLInputElement} */ ($("#filter-needs-reviews"));
   const rows = /** @type {HTMLTableSectionElement} */ ($("#entry-rows"));
@@ -32,6 +34,7 @@ export function startEntries({ open }) {
   if (initial.status) statusSelect.value = initial.status;
   if (initial.review) reviewSelect.value = initial.review;
   if (initial.sort) sortSelect.value = initial.sort;
+  if (initial.check) checkSelect.value = initial.check;
   normalise.checked = initial.normalise === "z";
   needsReviews.checked = initial.needs_reviews === "true";
   if (!statusSelect.value) statusSelect.value = "";
@@ -46,6 +49,7 @@ export function startEntries({ open }) {
     if (statusSelect.value) params.set("status", statusSelect.value);
     if (productSelect.value) params.set("product", productSelect.value);
     if (reviewSelect.value) params.set("review", reviewSelect.value);
+    if (checkSelect.value) params.set("check", checkSelect.value);
     params.set("sort", sortSelect.value);
     if (normalised()) params.set("normalise", "z");
     if (needsReviews.checked) params.set("needs_reviews", "true");
@@ -58,8 +62,8 @@ export function startEntries({ open }) {
   /** @param {Entry} entry */
   function entryRow(entry) {
     if (entry.status === "erased") return erasedRow(entry);
-    const status = STATUS_LABELS[entry.status] ? entry.status : "registered";
-    const place = entry.status === "winner" && entry.slot != null ? ` #${Number(entry.slot)}` : entry.status === "waitlisted" && entry.waitlist_position != null ? ` #${Number(entry.waitlist_position)}` : "";
+    const status = entry.status === "winner" && entry.provisional_until != null ? "provisional" : STATUS_LABELS[entry.status] ? entry.status : "registered";
+    const place = status === "winner" || status === "provisional" ? (entry.slot != null ? ` #${Number(entry.slot)}` : "") : entry.status === "waitlisted" && entry.waitlist_position != null ? ` #${Number(entry.waitlist_position)}` : "";
     const scoreCell = el("td", { class: "num" }, percent(entry.score));
     if (entry.submission_version != null) scoreCell.append(el("span", { class: "sub", "data-testid": "reviews" }, reviewsText(Number(entry.scores_count ?? 0), me.reviewsPerEntry)));
     if (normalised() && typeof entry.rank_value === "number") {
@@ -67,7 +71,8 @@ export function startEntries({ open }) {
     }
     return el("tr", { tabindex: "-1", "data-entry-id": String(entry.id), "data-status": status, "data-testid": "entry-row" },
       el("td", {}, entry.blind ? el("span", { class: "hint" }, BLIND_HINT) : fullName(entry) || "—", el("span", { class: "sub narrow-hide" }, entry.email ?? "")),
-      el("td", { class: "title-cell" }, entry.title == null ? el("span", { class: "hint" }, "No submission yet") : entry.title),
+      el("td", { class: "title-cell" }, entry.title == null ? el("span", { class: "hint" }, "No submission yet") : entry.title,
+        el("span", { class: "badges" }, checkBadges({ ...entry, provisional_until: null }))),
       el("td", {}, el("span", { class: `badge ${status}` }, STATUS_LABELS[status] + place), reviewBadges(entry)),
       el("td", { class: "wide" }, el("ul", { class: "tags" }, (entry.products || []).map((p) => el("li", {}, productName(p))))),
       scoreCell,

@@ -32,6 +32,8 @@ const productTags = (products) => el("ul", { class: "tags" }, (products || []).m
 export function prizeText(detail) {
   const prize = detail.prize;
   if (prize && prize.status === "awarded") return `Awarded: prize #${Number(prize.slot)}`;
+  if (prize && prize.status === "provisional") return `Provisional: prize #${Number(prize.slot)}, under review`;
+  if (prize && prize.status === "released") return "Provisional prize released";
   if (prize && prize.status === "waitlisted") return `Waitlisted: #${Number(prize.position)}`;
   if (prize && prize.status === "revoked") return "Prize revoked";
   return "Not awarded";

@@ -42,7 +42,7 @@ export function opened() {
 
 /**
  * The drawer's sections, made for each entry opened.
- * @type {{ summary?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, skip?: HTMLElement, award?: HTMLElement, notes?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement, review?: HTMLElement, eligibility?: HTMLElement, sharedAddress?: HTMLElement }}
+ * @type {{ summary?: HTMLElement, checks?: HTMLElement, scores?: HTMLElement, scoreForm?: HTMLElement, skip?: HTMLElement, award?: HTMLElement, notes?: HTMLElement, shipping?: HTMLElement, history?: HTMLElement, erase?: HTMLElement, review?: HTMLElement, eligibility?: HTMLElement, sharedAddress?: HTMLElement }}
  */
 export const sections = {};
 
@@ -71,6 +71,12 @@ export const afterChange = {
    * @param {string} _id
    */
   reviewed: (_id) => {},
+};
+
+/** How a section opens another entry in the drawer (an entry sharing a link); main.js wires it. */
+export const navigate = {
+  /** @param {string} _id */
+  open: (_id) => {},
 };
 
 /**

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Background tasks over every entrant: the index rebuild, the retention sweep, re-sending
- * work the objects have not seen confirmed. Organisers start them and resume a stalled one;
+ * work the objects have not seen confirmed, checking every submission's links again. Organisers start them and resume a stalled one;
  * everyone sees their progress, which refreshes while a run is going.
  */
 import { api, asApiError } from "./api.js";
@@ -14,7 +14,10 @@ import { when } from "./time.js";
 /** @typedef {import("./types.js").TaskRun} TaskRun */
 
 /** @type {Record<string, string>} */
-const KIND_LABELS = { reindex: "Index rebuild", retention: "Retention sweep", flush: "Re-send unconfirmed work" };
+const KIND_LABELS = { reindex: "Index rebuild", retention: "Retention sweep", flush: "Re-send unconfirmed work", recheck: "Link checks" };
+
+/** @type {Record<string, string>} */
+const START_PATHS = { reindex: "/admin/api/reindex", flush: "/admin/api/flush", recheck: "/admin/api/checks" };
 
 /** How often a running task's progress is read again. */
 const POLL_MS = 2_000;
@@ -91,10 +94,12 @@ export function startTasks() {
   for (const button of document.querySelectorAll("[data-start-task]")) {
     if (!(button instanceof HTMLButtonElement)) continue;
     const kind = button.dataset.startTask ?? "";
+    const path = START_PATHS[kind];
+    if (!path) continue;
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {
-        await api(`/admin/api/${kind === "flush" ? "flush" : "reindex"}`, { method: "POST", body: {} });
+        await api(path, { method: "POST", body: {} });
         say(`${KIND_LABELS[kind] ?? kind} started.`, "good");
         details.open = true;
         await load();

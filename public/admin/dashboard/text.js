@@ -2,7 +2,7 @@
 /** Turning API values into the words and links the dashboard shows; no DOM here. */
 
 /** @type {Record<string, string>} */
-export const STATUS_LABELS = { registered: "Signed up", submitted: "Submitted", winner: "Winner", waitlisted: "Waitlisted", erased: "Erased" };
+export const STATUS_LABELS = { registered: "Signed up", submitted: "Submitted", winner: "Winner", provisional: "Provisional", waitlisted: "Waitlisted", erased: "Erased" };
 
 /**
  * "12.3%" for a number, "—" for anything else.

@@ -60,6 +60,42 @@
  * @property {number | null} [disqualified_at]
  * @property {string | null} [address_review]
  * @property {boolean} [blind]  who entered is hidden: this judge has not scored it yet
+ * @property {number | null} [provisional_until]  a first-come box under review until then
+ * @property {string | null} [demo_status]  what the link checks found (null: not yet)
+ * @property {number | null} [demo_http]
+ * @property {string | null} [repo_status]
+ * @property {number | null} [repo_fork]
+ * @property {number | null} [repo_before_contest]
+ * @property {number | null} [shared_link]  1 when another entry shares one of its links
+ */
+
+/**
+ * The latest check of an entry's links (`checks` of GET /admin/api/entries/:id).
+ * @typedef {object} LinkChecks
+ * @property {number} check_version  0 while the first check waits
+ * @property {number | null} checked_submission
+ * @property {number | null} checked_at
+ * @property {string | null} demo_status
+ * @property {number | null} demo_http
+ * @property {string | null} demo_detail
+ * @property {string | null} repo_status
+ * @property {number | null} repo_http
+ * @property {string | null} repo_detail
+ * @property {number | null} repo_created_at
+ * @property {number | null} repo_pushed_at
+ * @property {number | null} repo_fork
+ * @property {number | null} repo_before_contest
+ * @property {boolean} waiting  a check waits out a forge's rate limit
+ */
+
+/**
+ * Another entry sharing one of the entry's links (`shared` of GET /admin/api/entries/:id).
+ * @typedef {object} SharedEntry
+ * @property {string} id
+ * @property {string | null} firstname
+ * @property {string | null} lastname
+ * @property {string | null} title
+ * @property {{ url: string, kind: string }[]} links
  */
 
 /**
@@ -98,6 +134,8 @@
  * @property {Score[]} [scores]
  * @property {Score | null} [myScore]
  * @property {Version[]} [history]
+ * @property {LinkChecks | null} [checks]
+ * @property {SharedEntry[]} [shared]
  */
 
 /**
