@@ -24,6 +24,12 @@ export type ErrorCode =
   | "nothing_to_resend"
   | "not_failed"
   | "finished"
+  | "content_changed"
+  | "submissions_open"
+  | "not_draft"
+  | "announcement_running"
+  | "unsubscribe_unavailable"
+  | "nothing_to_cancel"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

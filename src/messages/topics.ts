@@ -6,6 +6,7 @@
  * name or a key format.
  */
 import * as v from "valibot";
+import { AnnouncementStep } from "../schemas/announcement";
 import { EmailJob } from "../schemas/email-job";
 import { EntryRow } from "../schemas/entry-row";
 import { PrizeUpdate, RegistrantId } from "../schemas/prizes";
@@ -75,6 +76,7 @@ export const ENVELOPES = {
   email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
   index: v.object({ topic: v.literal("index"), body: EntryRow }),
   task: v.object({ topic: v.literal("task"), body: TaskStep }),
+  announcement: v.object({ topic: v.literal("announcement"), body: AnnouncementStep }),
 };
 
 export const QueueMessage = v.variant("topic", Object.values(ENVELOPES));
@@ -89,6 +91,8 @@ export const QUEUE_OF = {
   email_send: QUEUES.emailSends,
   index: QUEUES.changes,
   task: QUEUES.tasks,
+  // An announcement's send walks its segment in steps, as tasks walk the registry.
+  announcement: QUEUES.tasks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
 /** Every topic's key: unique per piece of work, the same on every redelivery of it. */
@@ -97,6 +101,7 @@ export const KEY_OF = {
   email_send: (send: EmailSend) => send.batch,
   index: (row: EntryRow) => `${row.id}@${row.version}`,
   task: (step: TaskStep) => `${step.run}@${step.cursor ?? "start"}`,
+  announcement: (step: AnnouncementStep) => `${step.announcement}:${step.phase}@${step.cursor ?? "start"}`,
   prize_claim: (request: PrizeRequest) => request.registrantId,
   prize_release: (request: PrizeRequest) => request.registrantId,
   prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,
@@ -117,6 +122,7 @@ export const RETRY = {
   email_send: { firstS: 10, maxS: 1_800 },
   index: { firstS: 5, maxS: 600 },
   task: { firstS: 10, maxS: 600 },
+  announcement: { firstS: 10, maxS: 600 },
 } as const satisfies Record<QueueTopic, { firstS: number; maxS: number }>;
 
 

@@ -25,7 +25,10 @@ import { migrate, sqlOf, type Schema, type Sql } from "./sql";
 const TrackingUrl = v.nullable(HttpUrl("Tracking URL"));
 
 /** What resendEmail takes: the kinds an organiser's retry can send again. */
-const ResendKindSchema = v.picklist([...new Set(Object.values(RESEND_AS))]);
+const ResendKindSchema = v.picklist([...new Set(Object.values(RESEND_AS))].filter((kind): kind is RegistrantResendKind => kind !== "announcement"));
+
+/** What a Registrant sends again; announcements are queued again from D1, not by the object. */
+export type RegistrantResendKind = Exclude<ResendKind, "announcement">;
 
 /** A registrant asking for their link again gets at most one email per this interval. */
 export const LINK_RESEND_INTERVAL_MS = 10 * 60_000;
@@ -39,7 +42,8 @@ const REGISTRANT_TABLE = `
     links_issued INTEGER NOT NULL,
     link_emailed_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
-    index_version INTEGER NOT NULL DEFAULT 0
+    index_version INTEGER NOT NULL DEFAULT 0,
+    showcase INTEGER NOT NULL DEFAULT 0
   );`;
 
 /** The registrant table as the first objects made it (one link, its hash in the row). */
@@ -76,6 +80,17 @@ const PRIZE_TABLE = `
     updated_at INTEGER NOT NULL
   );`;
 
+// The notice of a revoked prize, held for the undo window (REVOKE_UNDO_MINUTES) and kept
+// once sent, so that an organiser's retry can send it again.
+const REVOKE_NOTICE_TABLE = `
+  CREATE TABLE revoke_notice (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    seq INTEGER NOT NULL,
+    reason TEXT,
+    due_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );`;
+
 // An erasure under way: what finishing it needs once everything else is gone.
 const ERASURE_TABLE = `
   CREATE TABLE erasure (
@@ -86,7 +101,7 @@ const ERASURE_TABLE = `
   );`;
 
 /** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox"] as const;
+const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "revoke_notice"] as const;
 
 type Erasure = { email: string | null; holds_prize: number; tombstone_version: number };
 
@@ -98,7 +113,8 @@ export const SCHEMA: Schema = {
     ${SHIPPING_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
     ${OUTBOX_SCHEMA}
-    ${ERASURE_TABLE}`,
+    ${ERASURE_TABLE}
+    ${REVOKE_NOTICE_TABLE}`,
   upgrades: [
     `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
@@ -115,6 +131,9 @@ export const SCHEMA: Schema = {
     `${LINK_CODE_SCHEMA}
      INSERT INTO link_code (number, code_hash, issued_at) SELECT links_issued, code_hash, link_emailed_at FROM registrant;
      ALTER TABLE registrant DROP COLUMN code_hash;`,
+    // A winner's consent to the winners page; a revoked prize's notice and its undo window.
+    `ALTER TABLE registrant ADD COLUMN showcase INTEGER NOT NULL DEFAULT 0;
+     ${REVOKE_NOTICE_TABLE}`,
   ],
 };
 
@@ -139,6 +158,8 @@ export interface AdminView {
   registeredAt: number;
   versions: SubmissionVersion[];
   prize: Prize | null;
+  /** A revoked prize's notice still in its undo window: when it goes, and the reason it gives. */
+  revokeNotice: { dueAt: number; reason: string | null } | null;
 }
 
 
@@ -173,7 +194,7 @@ type VersionRow = {
  */
 export class Registrant extends OutboxObject {
   private readonly sql: Sql;
-  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry">;
+  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry" | "revoke_notice">;
   protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly links: LinkCodes;
@@ -329,11 +350,13 @@ export class Registrant extends OutboxObject {
     const row = this.sql<{ email: string; firstname: string; lastname: string; created_at: number }>`
       SELECT email, firstname, lastname, created_at FROM registrant`.toArray()[0];
     if (!row) return null;
+    const notice = this.sql<{ due_at: number; reason: string | null }>`SELECT due_at, reason FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0];
     return {
       profile: { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname },
       registeredAt: row.created_at,
       versions: this.versions(),
       prize: this.prize(),
+      revokeNotice: notice ? { dueAt: notice.due_at, reason: notice.reason } : null,
     };
   }
 
@@ -354,13 +377,45 @@ export class Registrant extends OutboxObject {
     await this.applyPrize(update);
   }
 
-  /** The winner's shipping form: who they are, their hold, what they gave; null for a wrong code. */
-  async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
+  /**
+   * The winner's shipping form: who they are, their hold, what they gave, and whether they
+   * agreed to be listed on the winners page; null for a wrong code.
+   */
+  async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState; showcase: boolean } | null> {
     const presented = await hashSecret(secret);
     const profile = this.profile();
     const shipping = this.hold.state();
     if (!profile || !shipping || !this.hold.matches(presented)) return null;
-    return { profile, shipping };
+    return { profile, shipping, showcase: this.showcase() };
+  }
+
+  /**
+   * A winner (with their shipping link) agrees, or no longer agrees, to be listed on the
+   * public winners page; the judges' index follows. False for a wrong code.
+   */
+  async setShowcase(secret: string, consent: boolean): Promise<boolean> {
+    const agreed = v.parse(v.boolean(), consent);
+    const presented = await hashSecret(secret);
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      if (!this.profile() || !this.hold.matches(presented)) return null;
+      if (this.showcase() === agreed) return false;
+      this.sql`UPDATE registrant SET showcase = ${agreed ? 1 : 0}`;
+      this.index(now);
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+    return changed !== null;
+  }
+
+  /**
+   * An organiser decides, within the undo window, that a revoked prize's notice should not
+   * go (the revoke was a mistake, say). False when no notice is waiting.
+   */
+  async cancelRevokeNotice(): Promise<boolean> {
+    const cancelled = this.sql`DELETE FROM revoke_notice WHERE sent_at IS NULL RETURNING seq`.toArray().length > 0;
+    if (cancelled) await this.alarms.set("revoke_notice", null);
+    return cancelled;
   }
 
   /**
@@ -368,7 +423,8 @@ export class Registrant extends OutboxObject {
    * The hold's reminder and expiry are cancelled; the winner gets a confirmation.
    */
   async giveAddress(secret: string, input: ShippingAddress): Promise<GiveAddress> {
-    const address = v.parse(shippingForm(requireConfig(this.env).tshirtSizes), input);
+    const { tshirtSizes, shipsTo } = requireConfig(this.env);
+    const address = v.parse(shippingForm(tshirtSizes, shipsTo), input);
     const presented = await hashSecret(secret);
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): GiveAddress => {
@@ -402,9 +458,10 @@ export class Registrant extends OutboxObject {
    * sent again as they were (only hashes are kept), so they go out with a fresh link; the
    * others are queued again under their own key. False when there is nothing to resend.
    */
-  async resendEmail(input: ResendKind): Promise<boolean> {
+  async resendEmail(input: RegistrantResendKind): Promise<boolean> {
     const kind = v.parse(ResendKindSchema, input);
     if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
+    if (kind === "prize_revoked") return this.resendRevokeNotice();
     const link = await shippingLink();
     const queued = this.ctx.storage.transactionSync(() => this.hold.resend(kind, link, Date.now()));
     if (queued) await this.outbox.afterCommit();
@@ -447,7 +504,7 @@ export class Registrant extends OutboxObject {
       return pending;
     });
     await this.ctx.storage.deleteAlarm();
-    if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure");
+    if (erasure.holds_prize) await prizeCounter(this.env).revoke(this.id, "erasure", { notify: false });
     await eraseFromIndex(this.env.DB, this.id, erasure.email, erasure.tombstone_version);
     await this.ctx.storage.deleteAll();
     // This instance lives on: give it its (empty) tables back, as a new object would have.
@@ -458,6 +515,7 @@ export class Registrant extends OutboxObject {
     for (const source of this.alarms.takeDue()) {
       if (source === "hold_reminder") await this.remindAboutHold();
       else if (source === "hold_expiry") await this.expireHold();
+      else if (source === "revoke_notice") await this.sendRevokeNotice();
       else await this.outbox.flush();
     }
     await this.alarms.rearm();
@@ -485,6 +543,48 @@ export class Registrant extends OutboxObject {
       return true;
     });
     if (expired) await this.outbox.afterCommit();
+  }
+
+  /**
+   * The undo window is over: the revoked prize's notice goes, once (keyed by the revoke's
+   * sequence number), unless the prize came back meanwhile (the revoke was undone).
+   */
+  private async sendRevokeNotice(): Promise<void> {
+    const now = Date.now();
+    const outcome = this.ctx.storage.transactionSync((): "sent" | "dropped" | number | null => {
+      const notice = this.sql<{ seq: number; reason: string | null; due_at: number }>`SELECT seq, reason, due_at FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0];
+      if (!notice) return null;
+      if (now < notice.due_at) return notice.due_at;
+      const prize = this.sql<{ status: string; seq: number }>`SELECT status, seq FROM prize`.toArray()[0];
+      const person = this.row();
+      if (!person || prize?.status !== "revoked" || prize.seq !== notice.seq) {
+        this.sql`DELETE FROM revoke_notice`;
+        return "dropped";
+      }
+      this.sql`UPDATE revoke_notice SET sent_at = ${now}`;
+      this.email({ template: "prize_revoked", key: emailKey(this.id, "prize_revoked", notice.seq), to: person.email, firstname: person.firstname, reason: notice.reason });
+      return "sent";
+    });
+    if (typeof outcome === "number") await this.alarms.set("revoke_notice", outcome);
+    else if (outcome === "sent") await this.outbox.afterCommit();
+  }
+
+  /** An organiser's retry of a revoke notice that failed: the same notice, under a key of its own. */
+  private async resendRevokeNotice(): Promise<boolean> {
+    const now = Date.now();
+    const queued = this.ctx.storage.transactionSync(() => {
+      const notice = this.sql<{ seq: number; reason: string | null }>`SELECT seq, reason FROM revoke_notice WHERE sent_at IS NOT NULL`.toArray()[0];
+      const person = this.row();
+      if (!notice || !person) return false;
+      this.email({ template: "prize_revoked", key: emailKey(this.id, "prize_revoked", `${notice.seq}-${now}`), to: person.email, firstname: person.firstname, reason: notice.reason });
+      return true;
+    });
+    if (queued) await this.outbox.afterCommit();
+    return queued;
+  }
+
+  private showcase(): boolean {
+    return this.sql<{ showcase: number }>`SELECT showcase FROM registrant`.toArray()[0]?.showcase === 1;
   }
 
   private get id(): string {
@@ -521,12 +621,15 @@ export class Registrant extends OutboxObject {
    */
   private async applyPrize(update: PrizeUpdate): Promise<void> {
     const link = await shippingLink();
-    const holdMs = requireConfig(this.env).holdDays * DAY_MS;
+    const { holdDays, revokeUndoMinutes } = requireConfig(this.env);
+    const holdMs = holdDays * DAY_MS;
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => {
-      const current = this.sql<{ seq: number }>`SELECT seq FROM prize`.toArray()[0]?.seq ?? 0;
+      const previous = this.sql<{ seq: number; status: string }>`SELECT seq, status FROM prize`.toArray()[0];
+      const current = previous?.seq ?? 0;
       // An erased registrant keeps nothing, not even news from the counter.
       if (update.seq <= current || !this.row()) return null;
+      const revokeNoticeAt = this.noteRevoke(update, previous?.status ?? null, now + revokeUndoMinutes * 60_000);
       this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
         VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${now})
         ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
@@ -534,17 +637,35 @@ export class Registrant extends OutboxObject {
       let holdUntil: number | null = null;
       if (update.status === "awarded" && update.slot !== null) {
         holdUntil = now + holdMs;
-        this.hold.open(update.slot, update.seq, link, holdUntil);
+        this.hold.open(update.slot, update.seq, link, holdUntil, { promoted: previous?.status === "waitlisted" });
       } else if (update.status === "revoked") {
         this.hold.close();
       }
       this.index(now);
-      return { holdUntil };
+      return { holdUntil, revokeNoticeAt };
     });
     if (!outcome) return;
     await this.alarms.set("hold_reminder", outcome.holdUntil === null ? null : now + holdMs / 2);
     await this.alarms.set("hold_expiry", outcome.holdUntil);
+    await this.alarms.set("revoke_notice", outcome.revokeNoticeAt);
     void this.outbox.afterCommit();
+  }
+
+  /**
+   * Inside applyPrize's transaction: a revoke of a prize this registrant held (not a hold
+   * that expired, which has its own email) waits `dueAt` with its notice, unless the
+   * organiser said not to notify; a new award drops a notice still waiting (the revoke was
+   * undone). When the notice is due, or null.
+   */
+  private noteRevoke(update: PrizeUpdate, previous: string | null, dueAt: number): number | null {
+    if (update.status === "awarded") this.sql`DELETE FROM revoke_notice WHERE sent_at IS NULL`;
+    const expired = this.hold.state()?.status === "expired";
+    if (update.status !== "revoked" || previous !== "awarded" || update.notify === false || expired) {
+      return this.sql<{ due_at: number }>`SELECT due_at FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0]?.due_at ?? null;
+    }
+    this.sql`INSERT INTO revoke_notice (singleton, seq, reason, due_at) VALUES (1, ${update.seq}, ${update.reason ?? null}, ${dueAt})
+      ON CONFLICT (singleton) DO UPDATE SET seq = excluded.seq, reason = excluded.reason, due_at = excluded.due_at, sent_at = NULL`;
+    return dueAt;
   }
 
   /**
@@ -590,6 +711,7 @@ export class Registrant extends OutboxObject {
       hold_expires_at: shipping?.holdExpiresAt ?? null,
       shipping_address: shipping?.address ? JSON.stringify(shipping.address) : null,
       tracking_url: shipping?.trackingUrl ?? null,
+      showcase: this.showcase() ? 1 : 0,
     };
   }
 

@@ -16,6 +16,10 @@ import { refreshStatements } from "../store/entries-index";
 import { taskRun } from "../store/task-runs";
 import { resumeTask, retryItem } from "../tasks/tasks";
 import { retryDelaySeconds } from "../messages/retry";
+import { resendAnnouncementEmail } from "../announcements/announcements";
+import { enqueue } from "../messages/enqueue";
+import type { AnnouncementStep } from "../schemas/announcement";
+import { announcement } from "../store/announcements";
 
 const DEAD_RETRY = { firstS: 30, maxS: 3_600 };
 
@@ -71,6 +75,11 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
       await db.batch(deadLetterStatements(db, [{ topic: "task", key: KEY_OF.task(step), origin: step.run, reason, attempts }]));
       return;
     }
+    case "announcement": {
+      const step = message.body;
+      await db.batch(deadLetterStatements(db, [{ topic: "announcement", key: KEY_OF.announcement(step), origin: String(step.announcement), reason, attempts }]));
+      return;
+    }
   }
 }
 
@@ -109,6 +118,9 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     const parsed = parseEmailKey(letter.key);
     if (!parsed) return gone("That is not an email key Swagbox made.");
     const kind = RESEND_AS[parsed.kind];
+    if (kind === "announcement") {
+      return (await resendAnnouncementEmail(env, parsed.registrantId, parsed.occasion)) ? { retried: true, detail: { kind } } : gone("That announcement or its recipient is gone.");
+    }
     const resent = await registrant(env, parsed.registrantId).resendEmail(kind);
     return resent ? { retried: true, detail: { kind } } : gone("That email no longer applies (the entrant or their prize has moved on).");
   }
@@ -122,11 +134,26 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     await resumeTask(env, run);
     return { retried: true, detail: { run: run.id, cursor: run.cursor } };
   }
+  if (letter.topic === "announcement") {
+    const step = announcementStepOf(letter.key);
+    const sending = step ? await announcement(env.DB, step.announcement) : null;
+    if (!step || !sending || (sending.status !== "sending" && sending.status !== "confirming")) return gone("That announcement is no longer being sent.");
+    // Carried on from where it is now: a walk from its cursor, a confirmation from the start.
+    const next: AnnouncementStep = sending.status === "sending" ? { ...step, phase: "walk", cursor: sending.cursor } : { ...step, phase: "confirm", cursor: null, unsettled: 0 };
+    await enqueue(env.TASK_QUEUE, [{ topic: "announcement", body: next }]);
+    return { retried: true, detail: { announcement: sending.id, phase: next.phase } };
+  }
   const kind = v.safeParse(v.picklist(TASK_KINDS), letter.topic);
   if (kind.success) {
     return (await retryItem(env, kind.output, letter.key)) ? { retried: true, detail: { kind: kind.output } } : gone("It failed again.");
   }
   return gone("The object no longer holds that job.");
+}
+
+/** The step a dead letter's key names (KEY_OF.announcement): `<id>:<phase>@<cursor or start>`. */
+function announcementStepOf(key: string): AnnouncementStep | null {
+  const match = /^(\d{1,15}):(walk|confirm)@([0-9a-f]{64}|start)$/.exec(key);
+  return match ? { announcement: Number(match[1]), phase: match[2] as AnnouncementStep["phase"], cursor: match[3] === "start" ? null : match[3]!, unsettled: 0 } : null;
 }
 
 function registrant(env: Env, id: string) {

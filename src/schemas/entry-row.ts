@@ -37,6 +37,8 @@ export const EntryRow = v.object({
   /** JSON of the shipping address, once given. */
   shipping_address: Text,
   tracking_url: Text,
+  /** 1 when the entrant agreed to be listed on the public winners page. Rows sent before it existed say nothing: 0. */
+  showcase: v.optional(v.picklist([0, 1]), 0),
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;
