@@ -19,8 +19,8 @@ export function isAllowedLink(url: string): boolean {
 
 /**
  * Safe HTML for `source`: every character of it either Markdown's own markup or escaped
- * text. `headingFrom` is the level a `#` heading becomes (2 under a page's h1; 3 under a
- * section's h2); deeper headings follow, down to h6.
+ * text. Its highest heading becomes at least `headingFrom` (2 under a page's h1; 3 under a
+ * section's h2), the others keep their steps below it, down to h6.
  */
 export function renderMarkdown(source: string, headingFrom = 3): string {
   return parser.renderer.render(shiftHeadings(parser.parse(source, {}), headingFrom), parser.options, {});
@@ -38,12 +38,12 @@ export function markdownText(source: string): string {
 
 type Tokens = ReturnType<typeof parser.parse>;
 
+/** Moves the text's headings down so that its highest is at least `from`, keeping their steps between. */
 function shiftHeadings(tokens: Tokens, from: number): Tokens {
-  for (const token of tokens) {
-    if (token.type !== "heading_open" && token.type !== "heading_close") continue;
-    const level = Number(token.tag.slice(1));
-    token.tag = `h${Math.min(6, level + from - 1)}`;
-  }
+  const headings = tokens.filter((token) => token.type === "heading_open" || token.type === "heading_close");
+  const top = Math.min(...headings.map((token) => Number(token.tag.slice(1))));
+  const shift = Math.max(0, from - top);
+  for (const token of headings) token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + shift)}`;
   return tokens;
 }
 

@@ -162,6 +162,7 @@ async function entry(request: AdminRequest, env: Env): Promise<Response> {
     entry: { ...row, shipping_address, products: JSON.parse(String(row.products)) },
     history: view?.versions ?? [],
     prize: view?.prize ?? null,
+    revokeNotice: view?.revokeNotice ?? null,
     scores,
     myScore: scores.find((s) => s.judge === request.judge.name) ?? null,
   });

@@ -47,7 +47,8 @@ export async function winners(request: AppRequest, env: Env, ctx: ExecutionConte
 
 /** Where this location caches a page of winners (HTML or JSON): the query string is rebuilt, so a visitor cannot bust it. */
 function winnersCacheKey(url: string, page: number, asJson: boolean): Request {
-  return new Request(new URL(`/winners?page=${page}`, url), { headers: { accept: asJson ? "application/json" : "text/html" } });
+  // The cache matches by address alone, so the JSON answer has an address of its own.
+  return new Request(new URL(`/winners?page=${page}${asJson ? "&as=json" : ""}`, url));
 }
 
 /**

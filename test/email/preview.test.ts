@@ -11,6 +11,9 @@ const TEMPLATES = [
   "hold_expired",
   "shipping_confirmed",
   "shipped",
+  "prize_revoked",
+  "waitlist_promoted",
+  "announcement",
 ];
 
 describe("email previews in development", () => {

@@ -53,6 +53,7 @@ describe("the Resend provider", () => {
         subject: "Your Swagbox Developer Challenge submission link",
         html: expect.stringContaining("Hi Ada,"),
         text: expect.stringContaining("Hi Ada,"),
+        headers: {},
       },
     ]);
     expect(await logRow(shaped.key)).toMatchObject({ status: "sent", attempts: 1, provider: "resend" });
