@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { directives, ORIGIN, send, sha256, signUp, validSubmission } from "../helpers";
+import { directives, ORIGIN, send, sha256, signUp } from "../helpers";
 import { admin, entrant, ORGANISER } from "../judges/helpers";
 
 const TURNSTILE: Partial<Env> = { TURNSTILE_SITE_KEY: "0x4AAAAAAAsite", TURNSTILE_SECRET_KEY: "0x4AAAAAAAsecret" };
