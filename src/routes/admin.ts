@@ -211,7 +211,8 @@ const RevokeBody = v.object({
 async function revoke(request: AdminRequest, env: Env): Promise<Response> {
   const id = entryId(request);
   await indexedEntry(env, id);
-  const body = request.headers.has("content-type") ? await readFields(request, request.config.maxBodyBytes) : {};
+  // The dashboard sends a DELETE as JSON with no body at all.
+  const body = request.body ? await readFields(request, request.config.maxBodyBytes) : {};
   const parsed = v.safeParse(RevokeBody, body);
   if (!parsed.success) throw new HttpError(422, "invalid", "The revocation needs correcting.", fieldErrors(parsed.issues));
   const { reason, notify } = parsed.output;

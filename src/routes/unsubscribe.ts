@@ -44,7 +44,7 @@ export async function unsubscribePage(request: AppRequest): Promise<Response> {
 
 /** POST /unsubscribe — from the page's form, or a mail client's one-click request (id and sig in the address). */
 export async function confirmUnsubscribe(request: AppRequest, env: Env): Promise<Response> {
-  const body = request.headers.has("content-type") ? await readFields(request, request.config.maxBodyBytes) : {};
+  const body = request.body ? await readFields(request, request.config.maxBodyBytes) : {};
   const id = await signedEntrant(request, { id: body.id ?? request.query.id, sig: body.sig ?? request.query.sig });
   await unsubscribe(env.DB, id);
   if (wantsJson(request)) return json({ unsubscribed: true });

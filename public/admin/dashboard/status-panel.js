@@ -6,7 +6,7 @@
  * `-filters`, `-status`, `-count`, `-more`, `-head`, `-action`, and the table body given.
  */
 import { $, el } from "./dom.js";
-import { pagedList } from "./paged-list.js";
+import { formQuery, pagedList } from "./paged-list.js";
 import { me, profileLoaded } from "./profile.js";
 
 /**
@@ -26,7 +26,6 @@ export function statusPanel(options) {
   const { name } = options;
   const details = /** @type {HTMLDetailsElement} */ ($(`#${name}-details`));
   const form = $(`#${name}-filters`);
-  const status = /** @type {HTMLSelectElement} */ ($(`#${name}-status`));
   const list = pagedList({
     path: options.path,
     key: options.key,
@@ -35,7 +34,8 @@ export function statusPanel(options) {
     rows: /** @type {HTMLTableSectionElement} */ ($(options.rows)),
     count: $(`#${name}-count`),
     more: /** @type {HTMLButtonElement} */ ($(`#${name}-more`)),
-    query: () => new URLSearchParams(status.value ? { status: status.value } : {}),
+    // Every filter of the form that has a value (the status; the email log's recipient too).
+    query: () => formQuery(/** @type {HTMLFormElement} */ (form)),
     row: options.row,
     // Organisers get a column of action buttons, once the profile says who is signed in.
     async prepare() {
