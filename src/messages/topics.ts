@@ -111,6 +111,12 @@ export const KEY_OF = {
 
 export type Topic = keyof typeof KEY_OF;
 
+/** The announcement step a key names (KEY_OF.announcement), to carry it on from; null for any other string. */
+export function parseAnnouncementKey(key: string): AnnouncementStep | null {
+  const match = /^(\d{1,15}):(walk|confirm)@([0-9a-f]{64}|start)$/.exec(key);
+  return match ? { announcement: Number(match[1]), phase: match[2] as AnnouncementStep["phase"], cursor: match[3] === "start" ? null : match[3]!, unsettled: 0 } : null;
+}
+
 /**
  * How queue consumers space their retries: exponential with full jitter, from `firstS`
  * up to `maxS` seconds, never sooner than a receiver's Retry-After. Emails keep trying for

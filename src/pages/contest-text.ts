@@ -64,7 +64,7 @@ export function dataSentence(config: Config): string {
  */
 export function defaultContent(config: Config, pool: number): { intro: string; prize: string; eligibility: string; faq: string } {
   return {
-    intro: `${productRuleSentence()} Submit it by ${formatUtc(config.submission.closes)}. ${policySentence(config, pool)}`,
+    intro: `${productRuleSentence()} ${policySentence(config, pool)}`,
     prize: `${prizeCount(config, pool)} to win, at most one per person.`,
     eligibility: "Anyone who signs up with a valid email address while registration is open. One entry per person: one email address, one submission.",
     faq: [

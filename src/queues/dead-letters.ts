@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
-import { KEY_OF, QueueMessage, TASK_KINDS } from "../messages/topics";
+import { KEY_OF, parseAnnouncementKey, QueueMessage, TASK_KINDS } from "../messages/topics";
 import { prizeCounter } from "../objects/stubs";
 import { RegistrantId } from "../schemas/prizes";
 import { deadLetterStatements, markRetriedStatement, type DeadLetter } from "../store/dead-letters";
@@ -135,7 +135,7 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     return { retried: true, detail: { run: run.id, cursor: run.cursor } };
   }
   if (letter.topic === "announcement") {
-    const step = announcementStepOf(letter.key);
+    const step = parseAnnouncementKey(letter.key);
     const sending = step ? await announcement(env.DB, step.announcement) : null;
     if (!step || !sending || (sending.status !== "sending" && sending.status !== "confirming")) return gone("That announcement is no longer being sent.");
     // Carried on from where it is now: a walk from its cursor, a confirmation from the start.
@@ -148,12 +148,6 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     return (await retryItem(env, kind.output, letter.key)) ? { retried: true, detail: { kind: kind.output } } : gone("It failed again.");
   }
   return gone("The object no longer holds that job.");
-}
-
-/** The step a dead letter's key names (KEY_OF.announcement): `<id>:<phase>@<cursor or start>`. */
-function announcementStepOf(key: string): AnnouncementStep | null {
-  const match = /^(\d{1,15}):(walk|confirm)@([0-9a-f]{64}|start)$/.exec(key);
-  return match ? { announcement: Number(match[1]), phase: match[2] as AnnouncementStep["phase"], cursor: match[3] === "start" ? null : match[3]!, unsettled: 0 } : null;
 }
 
 function registrant(env: Env, id: string) {

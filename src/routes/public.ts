@@ -238,6 +238,8 @@ async function renderLanding(
         turnstile: config.turnstile !== null,
         registrationOpen,
         countdown: deadline !== null && phase !== "results",
+        // How to take part, while one still can sign up.
+        howItWorks: phase === "upcoming" || phase === "registration",
         phaseUpcoming: phase === "upcoming",
         phaseBetween: phase === "between",
         phaseSubmission: phase === "submission",

@@ -127,6 +127,36 @@ describe("announcements", { timeout: 90_000 }, () => {
   });
 });
 
+describe("an announcement that failed somewhere", { timeout: 90_000 }, () => {
+  it("sends a failed email again under a new key when an organiser retries it, and its progress follows", async () => {
+    const id = await submitter("ann-retry@example.com");
+    await env.DB.prepare("UPDATE entries SET status = 'waitlisted' WHERE id = ?").bind(id).run();
+    const created = await draft("waitlist", "Retried news");
+    expect((await admin(`/admin/api/announcements/${created.id}/send`, { method: "POST", json: {} })).status).toBe(202);
+    await done(created.id);
+    const [first] = await received("ann-retry@example.com", "Retried news");
+    await env.DB.prepare("UPDATE email_log SET status = 'dead' WHERE key = ?").bind(first!.key).run();
+    expect((await admin(`/admin/api/emails/${encodeURIComponent(first!.key)}/retry`, { method: "POST" })).status).toBe(202);
+    await vi.waitFor(async () => expect(await received("ann-retry@example.com", "Retried news")).toHaveLength(2), { timeout: 10_000 });
+    const copies = await received("ann-retry@example.com", "Retried news");
+    expect(new Set(copies.map((e) => e.key)).size).toBe(2);
+    await vi.waitFor(async () => {
+      const { announcement } = (await (await admin(`/admin/api/announcements/${created.id}`)).json()) as { announcement: AnnouncementAnswer };
+      expect(announcement.progress).toMatchObject({ sent: announcement.recipients, failed: 0 });
+    }, { timeout: 10_000 });
+  });
+
+  it("carries a dead step on from where the send is, when an organiser retries it", async () => {
+    const created = await draft("waitlist", "Stalled news");
+    await env.DB.prepare("UPDATE announcements SET status = 'confirming', started_at = 1 WHERE id = ?").bind(created.id).run();
+    const { id: letter } = (await env.DB.prepare(
+      "INSERT INTO dead_letters (topic, key, origin, reason, attempts, status, created_at, updated_at) VALUES ('announcement', ?, ?, 'ran out of queue retries', 10, 'open', 1, 1) RETURNING id",
+    ).bind(`${created.id}:confirm@start`, String(created.id)).first<{ id: number }>())!;
+    expect((await admin(`/admin/api/dead-letters/${letter}/retry`, { method: "POST" })).status).toBe(202);
+    await done(created.id);
+  });
+});
+
 describe("unsubscribing", { timeout: 30_000 }, () => {
   it("asks first on the link, unsubscribes on the form or one-click POST, and refuses a link made for someone else", async () => {
     const id = await submitter("unsub-me@example.com");

@@ -58,6 +58,7 @@ describe("the landing page in each phase", () => {
     expect(html).toContain('href="/link"');
     expect(html).not.toContain(SIGNUP_FORM);
     expect(html).not.toContain("Thank you to everyone who took part");
+    expect(html).not.toContain("Sign up with your name");
   });
 
   it("judging: submissions are closed, the judges are at work; no form, no countdown, no link recovery", async () => {

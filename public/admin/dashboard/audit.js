@@ -1,7 +1,7 @@
 // @ts-check
 /** The audit log: who did what, newest first, filtered by who, what and which entry. */
-import { $, el } from "./dom.js";
-import { formQuery, pagedList } from "./paged-list.js";
+import { el } from "./dom.js";
+import { statusPanel } from "./status-panel.js";
 import { when } from "./time.js";
 
 /** @typedef {{ id: number, at: number, actor: string, role: string, action: string, target: string | null, detail: Record<string, unknown> }} AuditEntry */
@@ -19,31 +19,15 @@ function auditRow(entry) {
 
 /** Wires the audit log's panel; it loads when first opened, and again when filtered. */
 export function startAudit() {
-  const details = /** @type {HTMLDetailsElement} */ ($("#audit-details"));
-  const form = /** @type {HTMLFormElement} */ ($("#audit-filters"));
-  const list = pagedList({
+  return statusPanel({
+    name: "audit",
+    rows: "#audit-rows",
     path: "/admin/api/audit",
     key: "entries",
     noun: { one: "action", many: "actions" },
     what: "the audit log",
-    rows: /** @type {HTMLTableSectionElement} */ ($("#audit-rows")),
-    count: $("#audit-count"),
-    more: /** @type {HTMLButtonElement} */ ($("#audit-more")),
-    cursorParam: "before",
-    query: () => formQuery(form),
     row: auditRow,
+    actions: false,
+    cursorParam: "before",
   });
-  details.addEventListener("toggle", () => {
-    if (details.open && !list.loaded) list.load();
-  });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    list.load();
-  });
-  return {
-    /** Loads the log again if it is open (after an organiser's change). */
-    refreshIfOpen() {
-      if (details.open) list.load();
-    },
-  };
 }
