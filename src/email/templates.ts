@@ -216,7 +216,7 @@ export function formatUtc(instant: number): string {
 }
 
 /** The URL if it is http(s), else null: a tracking link never becomes a javascript: link. */
-function httpUrl(value: string | null): string | null {
+export function httpUrl(value: string | null): string | null {
   const url = value === null ? null : URL.parse(value.trim());
   return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }

@@ -7,6 +7,7 @@
 import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { json } from "../http/negotiate";
+import { httpUrl } from "../email/templates";
 import { excerpt } from "../markdown";
 import { RESULTS_SNAPSHOT_KEY, type ListedWinner, type ResultsSnapshot } from "../schemas/results";
 import { auditStatement } from "../store/audit";
@@ -88,9 +89,4 @@ function listedWinner(row: WinnerRow): ListedWinner {
     demoUrl: httpUrl(row.demo_url),
     repoUrl: httpUrl(row.repo_url),
   };
-}
-
-function httpUrl(value: string | null): string | null {
-  const url = value === null ? null : URL.parse(value);
-  return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }

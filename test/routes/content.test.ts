@@ -82,6 +82,19 @@ describe("the organisers' content", () => {
     expect((await admin("/admin/api/content", { token: JUDGE })).status).toBe(403);
   });
 
+  it("keeps the landing page one request and within 14 KB gzip with the longest content and the countdown", async () => {
+    const start = await saved();
+    // Random letters: text that compresses worse than any prose would.
+    const words = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (byte) => "abcdefghijklmnopqrstuvwxyz "[byte % 27]).join("").trim();
+    expect((await admin("/admin/api/content", { method: "PUT", json: { base: start.version, intro: words(1_500), prize: words(1_000), prizeImage: "https://images.example.com/box.jpg" } })).status).toBe(200);
+    const html = await (await send("/")).text();
+    expect(html).toContain("data-countdown=");
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*stylesheet|<img[^>]*\ssrc=/);
+    const gzip = await new Response(new Blob([html]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+    expect(gzip.byteLength).toBeLessThanOrEqual(14 * 1024);
+    expect((await admin("/admin/api/content", { method: "PUT", json: { base: start.version + 1 } })).status).toBe(200);
+  });
+
   it("shows the organisers' prize picture after the first paint, in room kept for it, from the origin the policy names", async () => {
     const start = await saved();
     expect((await admin("/admin/api/content", { method: "PUT", json: { base: start.version, prizeImage: "https://images.example.com/box.jpg" } })).status).toBe(200);
