@@ -15,11 +15,11 @@ const SRC = resolve(import.meta.dirname, "..", "src");
  * folder's, or its own where a file of a folder serves lower layers (an error's vocabulary).
  */
 const LAYERS: string[][] = [
-  ["schemas", "secrets.ts", "html.ts", "prizes", "links", "http/errors.ts", "http/client-key.ts"],
+  ["schemas", "secrets.ts", "html.ts", "markdown.ts", "prizes", "links", "http/errors.ts", "http/client-key.ts"],
   ["config.ts", "messages"],
   ["store"],
   ["env.ts", "objects"],
-  ["http", "pages", "email", "checks", "judges", "tasks", "retention.ts"],
+  ["http", "pages", "email", "checks", "judges", "tasks", "announcements", "retention.ts"],
   ["queues", "routes"],
   ["index.ts"],
 ];

@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { AdminToken } from "./schemas/judges";
 import { CANONICAL_MODES } from "./schemas/mailbox";
 import { DEFAULT_RUBRIC, Rubric } from "./schemas/rubric";
+import { COUNTRY_CODES } from "./schemas/shipping";
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -60,6 +61,17 @@ const DomainList = (name: string) =>
     v.check(
       (domains) => domains.every((domain) => domain === "*" || /^[^\s@*]+\.[^\s@*]+$/u.test(domain)),
       `${name} is a comma-separated list of domains such as example.com (or * for every domain)`,
+    ),
+  );
+
+/** A comma-separated list of ISO 3166-1 alpha-2 codes, upper-cased; empty means none. */
+const CountryList = (name: string) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((list) => list.split(",").map((code) => code.trim().toUpperCase()).filter(Boolean)),
+    v.check(
+      (codes) => codes.every((code) => (COUNTRY_CODES as readonly string[]).includes(code)),
+      `${name} lists ISO 3166-1 alpha-2 country codes separated by commas, e.g. GB,IE,FR`,
     ),
   );
 
@@ -158,11 +170,27 @@ const ConfigSchema = v.pipe(
     ),
     GITHUB_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.transform((token) => token || undefined))),
     FIRST_COME_REVIEW_HOURS: WholeNumber("FIRST_COME_REVIEW_HOURS", "0", 0, 720),
-    FIRST_COME_REQUIRE_LIVE: v.pipe(
-      v.optional(v.picklist(["true", "false"], "FIRST_COME_REQUIRE_LIVE must be true or false"), "false"),
-      v.transform((flag) => flag === "true"),
+    FIRST_COME_REQUIRE_LIVE: Flag("FIRST_COME_REQUIRE_LIVE"),
+    // What a prize is called on the pages: "singular|plural".
+    PRIZE_NAME: v.pipe(
+      v.optional(v.string(), "swag box|swag boxes"),
+      v.transform((name) => {
+        const [one = "", many = `${one}s`] = name.split("|").map((part) => part.trim());
+        return { one, many };
+      }),
+      v.check(({ one, many }) => one.length > 0 && many.length > 0 && one.length <= 40 && many.length <= 40, "PRIZE_NAME is \"singular|plural\", each 1 to 40 characters, e.g. swag box|swag boxes"),
+    ),
+    SHIP_TO: CountryList("SHIP_TO"),
+    SHIP_NOT_TO: CountryList("SHIP_NOT_TO"),
+    REVOKE_UNDO_MINUTES: WholeNumber("REVOKE_UNDO_MINUTES", "10", 0, 1_440),
+    UNSUBSCRIBE_SECRET: v.optional(
+      v.pipe(v.string(), v.trim(), v.minLength(32, "UNSUBSCRIBE_SECRET must be at least 32 characters (`openssl rand -base64 32`)")),
     ),
   }),
+  v.forward(
+    v.check((c) => c.SHIP_TO.length === 0 || c.SHIP_NOT_TO.length === 0, "Set SHIP_TO (where prizes go) or SHIP_NOT_TO (everywhere else), not both"),
+    ["SHIP_NOT_TO"],
+  ),
   v.forward(
     v.check((c) => !c.ACCESS_TEAM_DOMAIN === !c.ACCESS_AUD, "ACCESS_TEAM_DOMAIN and ACCESS_AUD go together"),
     ["ACCESS_AUD"],
@@ -251,6 +279,8 @@ export type Config = Settings & {
   access: { teamDomain: string; audience: string } | null;
   /** Turnstile on the signup form, when configured. */
   turnstile: { siteKey: string; secretKey: string } | null;
+  /** The countries prizes ship to (SHIP_TO, or every country but SHIP_NOT_TO), in code order. */
+  shipsTo: readonly string[];
 };
 
 /** The names of every variable the configuration reads, as wrangler.toml and the env files set them. */
@@ -300,6 +330,7 @@ function parseConfig(env: ConfigVars): ConfigResult {
       submission: { opens: c.SUBMISSION_OPENS, closes: c.SUBMISSION_CLOSES },
       access: c.ACCESS_TEAM_DOMAIN && c.ACCESS_AUD ? { teamDomain: c.ACCESS_TEAM_DOMAIN, audience: c.ACCESS_AUD } : null,
       turnstile: c.TURNSTILE_SITE_KEY && c.TURNSTILE_SECRET_KEY ? { siteKey: c.TURNSTILE_SITE_KEY, secretKey: c.TURNSTILE_SECRET_KEY } : null,
+      shipsTo: c.SHIP_TO.length > 0 ? COUNTRY_CODES.filter((code) => c.SHIP_TO.includes(code)) : COUNTRY_CODES.filter((code) => !c.SHIP_NOT_TO.includes(code)),
     },
   };
 }

@@ -8,6 +8,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  /** Custom headers every provider must carry (List-Unsubscribe on announcements). */
+  headers: Record<string, string>;
 }
 
 /**
@@ -60,12 +62,12 @@ function captureProvider(db: D1Database): EmailProvider {
     name: "capture",
     async sendAll(emails) {
       const insert = db.prepare(
-        `INSERT INTO dev_mailbox (key, recipient, subject, text, html, captured_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO dev_mailbox (key, recipient, subject, text, html, headers, captured_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       );
       const now = Date.now();
       try {
-        await db.batch(emails.map((email) => insert.bind(email.key, email.to, email.subject, email.text, email.html, now)));
+        await db.batch(emails.map((email) => insert.bind(email.key, email.to, email.subject, email.text, email.html, JSON.stringify(email.headers), now)));
         return emails.map(() => ({ outcome: "sent" }));
       } catch (error) {
         return emails.map(() => retry(`capture: ${messageOf(error)}`));
@@ -117,7 +119,7 @@ export function cloudflareProvider(binding: SendEmail | undefined): EmailProvide
       return Promise.all(
         emails.map(async (email): Promise<Delivery> => {
           try {
-            await binding.send({ from: parseMailbox(email.from), to: email.to, subject: email.subject, text: email.text, html: email.html });
+            await binding.send({ from: parseMailbox(email.from), to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers });
             return { outcome: "sent" };
           } catch (error) {
             const code = (error as { code?: unknown } | null)?.code;
@@ -182,7 +184,7 @@ export function resendProvider(apiKey: string | null, timeoutMs = RESEND_TIMEOUT
             "user-agent": "Swagbox",
             "x-batch-validation": "permissive",
           },
-          body: JSON.stringify(emails.map((email) => ({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text }))),
+          body: JSON.stringify(emails.map((email) => ({ from: email.from, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }))),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {

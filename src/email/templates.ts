@@ -1,11 +1,15 @@
 import type { Config } from "../config";
 import { escapeHtml } from "../html";
+import { renderMarkdown } from "../markdown";
 import type { EmailJob } from "../schemas/email-job";
+import { whereShipped } from "../schemas/shipping";
 
 export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  /** Headers beyond the provider's own: List-Unsubscribe on announcements, none on the rest. */
+  headers: Record<string, string>;
 }
 
 /** What one template says; the layout (greeting, button, footer) is the same for all. */
@@ -13,8 +17,12 @@ interface Body {
   subject: string;
   /** Paragraphs of plain text; each becomes a <p> in the HTML part. */
   paragraphs: string[];
+  /** An organiser's Markdown after the paragraphs: as written in the text part, rendered (safely) in HTML. */
+  markdown?: string;
   /** The one thing to do next: a button in HTML, a labelled link in text. */
   action?: { label: string; url: string };
+  /** Not about the entrant's own entry (an announcement): the footer offers this unsubscribe link. */
+  unsubscribeUrl?: string;
 }
 
 /**
@@ -26,18 +34,23 @@ export function renderEmail(job: EmailJob, config: Config): RenderedEmail {
   const body = compose(job, config);
   const firstname = job.firstname.trim();
   const greeting = firstname ? `Hi ${firstname},` : "Hi,";
+  const signedUp = `You get this email because you signed up for ${config.contestName} at ${config.publicUrl}.`;
   // Transactional: sent because of the entrant's own entry, so there is nothing to unsubscribe from.
-  const footer = `You get this email because you signed up for ${config.contestName} at ${config.publicUrl}. It is a transactional message about your entry.`;
+  const footer = body.unsubscribeUrl
+    ? `${signedUp} It is an announcement to entrants; emails about your own entry come whatever you choose. Stop the announcements: ${body.unsubscribeUrl}`
+    : `${signedUp} It is a transactional message about your entry.`;
   return {
     subject: body.subject,
     text: textPart(greeting, body, footer),
     html: htmlPart(greeting, body, footer, config),
+    // One-click unsubscribe (RFC 8058): mail clients POST "List-Unsubscribe=One-Click" to the link.
+    headers: body.unsubscribeUrl ? { "List-Unsubscribe": `<${body.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {},
   };
 }
 
 function textPart(greeting: string, body: Body, footer: string): string {
   const action = body.action ? [`${body.action.label}: ${body.action.url}`] : [];
-  return [greeting, ...body.paragraphs, ...action, "—", footer].join("\n\n");
+  return [greeting, ...body.paragraphs, ...(body.markdown ? [body.markdown] : []), ...action, "—", footer].join("\n\n");
 }
 
 const FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -65,10 +78,12 @@ function htmlPart(greeting: string, body: Body, footer: string, config: Config):
 <tr><td style="padding:24px 28px 0;${FONT};font-size:14px;font-weight:700;color:#1d1d1f">${escapeHtml(config.contestName)}</td></tr>
 <tr><td style="padding:16px 28px 28px;${FONT};font-size:16px;line-height:1.5;color:#1d1d1f">
 ${[greeting, ...body.paragraphs].map(paragraph).join("\n")}
+${body.markdown ? renderMarkdown(body.markdown, 2) : ""}
 ${action}
 </td></tr>
 </table>
 <p style="max-width:560px;margin:16px auto 0;${FONT};font-size:12px;line-height:1.5;color:#6b6b70">${escapeHtml(footer)}</p>
+${body.unsubscribeUrl ? `<p style="max-width:560px;margin:8px auto 0;${FONT};font-size:12px"><a href="${escapeHtml(body.unsubscribeUrl)}" style="color:#6b6b70">Unsubscribe from announcements</a></p>` : ""}
 </td></tr>
 </table>
 </body>
@@ -117,11 +132,15 @@ function compose(job: EmailJob, config: Config): Body {
         action: { label: "Review your submission", url: submitLink(job.code) },
       };
     case "prize_won":
+    case "waitlist_promoted":
       return {
-        subject: `You won a ${contest} prize`,
+        subject: job.template === "prize_won" ? `You won a ${contest} prize` : `You moved up from the ${contest} waitlist: a prize is yours`,
         paragraphs: [
-          `Congratulations! Your entry won a ${contest} prize (prize number ${job.slot}).`,
+          job.template === "prize_won"
+            ? `Congratulations! Your entry won a ${contest} prize (prize number ${job.slot}).`
+            : `Good news: a prize was given back, and you were next on the waitlist. Prize number ${job.slot} is yours now.`,
           `We hold it for you until ${formatUtc(job.holdExpiresAt)}. Tell us where to send it before then; after that the prize is released.`,
+          whereShipped(config.shipsTo),
           "The link below is yours alone, so please do not forward this email.",
         ],
         action: shippingAction(job.code),
@@ -145,8 +164,24 @@ function compose(job: EmailJob, config: Config): Body {
     case "shipping_confirmed":
       return {
         subject: `We have your ${contest} shipping address`,
-        paragraphs: [`Thank you! Your prize will be sent to: ${job.summary}.`, "We will email you again when it ships."],
+        paragraphs: [
+          `Thank you! Your prize will be sent to: ${job.summary}.`,
+          ...(job.tshirtSize ? [`T-shirt size: ${job.tshirtSize}.`] : []),
+          "Something wrong? Open the link in your prize email again and correct it: you can until the prize ships.",
+          "We will email you again when it ships.",
+        ],
       };
+    case "prize_revoked":
+      return {
+        subject: `About your ${contest} prize`,
+        paragraphs: [
+          "We are sorry to tell you that the prize we awarded to your entry has been withdrawn, and your shipping link no longer works.",
+          job.reason ? `The organisers' reason: ${job.reason}` : "The organisers gave no further reason.",
+          `If you think this is a mistake, please get in touch with the organisers of ${contest}. Thank you for taking part.`,
+        ],
+      };
+    case "announcement":
+      return { subject: job.subject, paragraphs: [], markdown: job.body, unsubscribeUrl: job.unsubscribeUrl };
     case "shipped": {
       const tracking = httpUrl(job.trackingUrl);
       return {
@@ -191,7 +226,7 @@ export function formatUtc(instant: number): string {
 }
 
 /** The URL if it is http(s), else null: a tracking link never becomes a javascript: link. */
-function httpUrl(value: string | null): string | null {
+export function httpUrl(value: string | null): string | null {
   const url = value === null ? null : URL.parse(value.trim());
   return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }

@@ -32,6 +32,12 @@ export type ErrorCode =
   | "not_disqualified"
   | "address_taken"
   | "nothing_to_review"
+  | "content_changed"
+  | "submissions_open"
+  | "not_draft"
+  | "announcement_running"
+  | "unsubscribe_unavailable"
+  | "nothing_to_cancel"
   | "internal";
 
 export type FieldErrors = Record<string, string>;

@@ -6,13 +6,14 @@ import { HttpError } from "./errors";
 const WINDOW_S = 60;
 
 /**
- * Refuses a client that sent more signup or new-link forms than SIGNUP_LIMITER allows
+ * Refuses (429, the message naming `form`) a client that sent more signup or new-link forms than SIGNUP_LIMITER allows
  * (wrangler.toml: per IP address, per Cloudflare location). Both forms make Swagbox email
  * an address the visitor typed, so without a limit one script could mail thousands of
  * strangers through the contest's sending domain.
  */
-export function limitEmailingForms(request: Request, env: Env): Promise<void> {
-  return limitClient(request, env.SIGNUP_LIMITER, "Too many signups came from your network in the last minute.");
+export function limitEmailingForms(request: Request, env: Env, form: "signup" | "link" = "signup"): Promise<void> {
+  const what = form === "signup" ? "signups" : "requests for a new link";
+  return limitClient(request, env.SIGNUP_LIMITER, `Too many ${what} came from your network in the last minute.`);
 }
 
 /**

@@ -91,3 +91,11 @@ export function invalidFields(
   }
   return renderForm(fields);
 }
+
+/**
+ * 303 See Other to `location`: a browser's form post answered with the page to show, so
+ * that the address it ends on reloads that page rather than posting the form again.
+ */
+export function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
+}

@@ -19,13 +19,15 @@ export function csvLine(values: readonly unknown[]): string {
 }
 
 /**
- * Streams a CSV: the header, then every page `nextPage` yields until it returns no rows.
+ * Streams a CSV: the header (after a UTF-8 byte order mark with `bom`, for Excel), then
+ * every page `nextPage` yields until it returns no rows.
  * Pages are read as the client reads, so an export of 100,000 rows never sits in memory.
  */
 export function csvStream<Row>(
   header: readonly string[],
   toCells: (row: Row) => unknown[],
   nextPage: (after: Row | null) => Promise<Row[]>,
+  { bom = false }: { bom?: boolean } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let last: Row | null = null;
@@ -34,7 +36,8 @@ export function csvStream<Row>(
     async pull(controller) {
       if (!started) {
         started = true;
-        controller.enqueue(encoder.encode(csvLine(header)));
+        // Excel reads a CSV as UTF-8 only when it starts with the byte order mark.
+        controller.enqueue(encoder.encode(`${bom ? "\uFEFF" : ""}${csvLine(header)}`));
         return;
       }
       const rows = await nextPage(last);

@@ -5,6 +5,28 @@
 const error = { $ref: "#/components/responses/Error" };
 const id = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } };
 const runId = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const announcementId = { name: "id", in: "path", required: true, schema: { type: "integer" } };
+const announcementDraft = {
+  type: "object",
+  required: ["subject", "body", "segment"],
+  properties: {
+    subject: { type: "string", maxLength: 150 },
+    body: { type: "string", maxLength: 8000, description: "Markdown" },
+    segment: { enum: ["everyone", "registered", "submitted", "winners", "waitlist", "unshipped"] },
+  },
+};
+const contentFields = (more: Record<string, object>) => ({
+  type: "object",
+  properties: {
+    intro: { type: "string", maxLength: 1500, description: "Markdown; empty: the default" },
+    prize: { type: "string", maxLength: 1000 },
+    eligibility: { type: "string", maxLength: 4000 },
+    faq: { type: "string", maxLength: 8000 },
+    contact: { type: "string", description: "An email address, or empty" },
+    prizeImage: { type: "string", description: "An https URL, or empty" },
+    ...more,
+  },
+});
 const ok = (description: string, schema: object = { type: "object" }) => ({
   description,
   content: { "application/json": { schema } },
@@ -192,7 +214,12 @@ export const ADMIN_OPENAPI = {
     },
     "/admin/api/entries/{id}/award": {
       post: { summary: "Award a prize (organisers); idempotent", parameters: [id], responses: { 201: ok("The slot"), 200: ok("Already awarded: the same slot"), 404: error, 409: error } },
-      delete: { summary: "Revoke the prize (organisers)", parameters: [id], responses: { 200: ok("The freed slot"), 404: error, 409: error } },
+      delete: {
+        summary: "Revoke the prize (organisers). The entrant's notice, with the reason if given, goes after REVOKE_UNDO_MINUTES; none with notify false. The body is optional",
+        parameters: [id],
+        requestBody: { required: false, content: { "application/json": { schema: { type: "object", properties: { reason: { type: "string", maxLength: 500 }, notify: { type: "boolean", default: true } } } } } },
+        responses: { 200: ok("The freed slot, and when the notice goes"), 404: error, 409: error, 422: error },
+      },
     },
     "/admin/api/entries/{id}/checks": {
       post: {
@@ -219,7 +246,10 @@ export const ADMIN_OPENAPI = {
     "/admin/api/export.csv": {
       get: {
         summary: "Export as CSV (winners and shipping: organisers)",
-        parameters: [{ name: "set", in: "query", schema: { enum: ["entries", "submissions", "winners", "shipping"], default: "entries" } }],
+        parameters: [
+          { name: "set", in: "query", schema: { enum: ["entries", "submissions", "winners", "shipping"], default: "entries" } },
+          { name: "bom", in: "query", description: "1: starts with a UTF-8 byte order mark, for Excel", schema: { enum: ["0", "1"], default: "0" } },
+        ],
         responses: { 200: { description: "RFC 4180 CSV, formula-safe", content: { "text/csv": {} } }, 403: error },
       },
     },
@@ -230,6 +260,9 @@ export const ADMIN_OPENAPI = {
         parameters: [
           { name: "before", in: "query", schema: { type: "integer" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+          { name: "actor", in: "query", description: "Only this judge's (or swagbox's) actions", schema: { type: "string", maxLength: 200 } },
+          { name: "action", in: "query", description: "Only this kind of action, such as award", schema: { type: "string", pattern: "^[a-z_]{1,40}$" } },
+          { name: "entry", in: "query", description: "Only actions on this entry", schema: { type: "string", pattern: "^[0-9a-f]{64}$" } },
         ],
         responses: { 200: ok("A page of the audit log"), 400: error },
       },
@@ -289,6 +322,7 @@ export const ADMIN_OPENAPI = {
         summary: "The email log, newest change first",
         parameters: [
           { name: "status", in: "query", schema: { enum: ["sending", "retrying", "sent", "failed", "dead", "retried"] } },
+          { name: "recipient", in: "query", description: "Only emails to this address", schema: { type: "string", maxLength: 254 } },
           { name: "cursor", in: "query", description: "`next` of the previous page", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],
@@ -423,5 +457,60 @@ export const ADMIN_OPENAPI = {
       },
     },
     ...JUDGING_PATHS,
+    "/admin/api/entries/{id}/revoke-notice": {
+      delete: { summary: "Call off a revoked prize's notice still in its undo window (organisers); audited", parameters: [id], responses: { 200: ok("Cancelled"), 404: error, 409: error } },
+    },
+    "/admin/api/content": {
+      get: { summary: "The organisers' page content (Markdown): the latest version, the defaults for empty parts, the history (organisers)", responses: { 200: ok("The content") } },
+      put: {
+        summary: "Save the next version of the content (organisers); audited, then published to the pages",
+        requestBody: { content: { "application/json": { schema: contentFields({ base: { type: "integer", minimum: 0, description: "The version edited; 409 if another was saved since" } }) } } },
+        responses: { 200: ok("The new version"), 409: error, 422: error, 503: error },
+      },
+    },
+    "/admin/api/content/preview": {
+      post: { summary: "Render content as the pages would, saving nothing (organisers)", requestBody: { content: { "application/json": { schema: contentFields({}) } } }, responses: { 200: ok("Each part's HTML"), 422: error } },
+    },
+    "/admin/api/content/versions/{version}": {
+      get: { summary: "One saved version of the content (organisers)", parameters: [{ name: "version", in: "path", required: true, schema: { type: "integer" } }], responses: { 200: ok("The version"), 404: error } },
+    },
+    "/admin/api/results": {
+      get: { summary: "Whether results are published, and how many winners agreed to be listed", responses: { 200: ok("The results' state") } },
+      post: { summary: "Publish (again) the winners page from the winners who agreed (organisers); only once submissions closed; audited", responses: { 200: ok("Published"), 409: error } },
+      delete: { summary: "Take the winners page down (organisers); audited", responses: { 200: ok("Withdrawn"), 409: error } },
+    },
+    "/admin/api/announcements": {
+      get: { summary: "Announcements, newest first, with each send's progress (organisers)", parameters: [{ name: "before", in: "query", schema: { type: "integer" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } }], responses: { 200: ok("A page of announcements"), 400: error } },
+      post: { summary: "A new draft (organisers); audited", requestBody: { content: { "application/json": { schema: announcementDraft } } }, responses: { 201: ok("The draft"), 422: error } },
+    },
+    "/admin/api/announcements/{id}": {
+      get: { summary: "One announcement, with its progress: sent, failed, pending (organisers)", parameters: [announcementId], responses: { 200: ok("The announcement"), 404: error } },
+      put: { summary: "Change a draft (organisers); audited", parameters: [announcementId], requestBody: { content: { "application/json": { schema: announcementDraft } } }, responses: { 200: ok("The draft"), 404: error, 409: error, 422: error } },
+    },
+    "/admin/api/announcements/{id}/preview": {
+      get: {
+        summary: "The email as a real entrant of the segment gets it, and how many it goes to (organisers)",
+        parameters: [announcementId, { name: "entrant", in: "query", description: "Preview for this entrant instead of the segment's first", schema: { type: "string", pattern: "^[0-9a-f]{64}$" } }],
+        responses: { 200: ok("The count, the entrant, the email's subject, text, HTML and headers"), 404: error, 409: error },
+      },
+    },
+    "/admin/api/announcements/{id}/preview.html": {
+      get: { summary: "The same email's HTML part, as a document (organisers)", parameters: [announcementId], responses: { 200: { description: "HTML", content: { "text/html": {} } }, 404: error, 409: error } },
+    },
+    "/admin/api/announcements/{id}/test": {
+      post: {
+        summary: "Send the email, as the segment's first entrant would get it, to an address of yours (organisers); audited",
+        parameters: [announcementId],
+        requestBody: { content: { "application/json": { schema: { type: "object", required: ["to"], properties: { to: { type: "string", format: "email" } } } } } },
+        responses: { 202: ok("Queued"), 404: error, 409: error, 422: error },
+      },
+    },
+    "/admin/api/announcements/{id}/send": {
+      post: {
+        summary: "Send a draft to its segment, a step at a time (organisers); audited. Sending again changes nothing; one send at a time",
+        parameters: [announcementId],
+        responses: { 202: ok("Sending"), 200: ok("Already sent or on its way: as it is"), 404: error, 409: error, 503: error },
+      },
+    },
   },
 } as const;

@@ -18,6 +18,10 @@ const KIND_OF = {
   shipping_confirmed: "shipping-confirmed",
   shipped: "shipped",
   disqualified: "disqualified",
+  prize_revoked: "prize-revoked",
+  // A promotion is the award's email for an entrant who was waitlisted: one per award, as prize_won.
+  waitlist_promoted: "prize",
+  announcement: "announcement",
 } as const satisfies Record<EmailTemplate, string>;
 
 export type EmailKind = (typeof KIND_OF)[EmailTemplate];
@@ -36,6 +40,9 @@ export const RESEND_AS = {
   shipped: "shipped",
   "hold-expired": "hold_expired",
   disqualified: "disqualified",
+  "prize-revoked": "prize_revoked",
+  // Not the Registrant's: the announcement is queued again from D1 (src/announcements/).
+  announcement: "announcement",
 } as const satisfies Record<EmailKind, string>;
 
 export type ResendKind = (typeof RESEND_AS)[EmailKind];
@@ -52,11 +59,11 @@ const ParsedEmailKey = v.pipe(
   v.maxLength(200),
   v.transform((key) => key.split(":")),
   v.strictTuple([RegistrantId, v.picklist(KINDS), v.pipe(v.string(), v.minLength(1))]),
-  v.transform(([registrantId, kind]) => ({ registrantId, kind })),
+  v.transform(([registrantId, kind, occasion]) => ({ registrantId, kind, occasion })),
 );
 
-/** Whose email a key names and what it was about; null for a key Swagbox never made. */
-export function parseEmailKey(key: string): { registrantId: string; kind: EmailKind } | null {
+/** Whose email a key names, what it was about and on which occasion; null for a key Swagbox never made. */
+export function parseEmailKey(key: string): { registrantId: string; kind: EmailKind; occasion: string } | null {
   const parsed = v.safeParse(ParsedEmailKey, key);
   return parsed.success ? parsed.output : null;
 }

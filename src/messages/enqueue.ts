@@ -11,10 +11,10 @@ const encoder = new TextEncoder();
 
 /**
  * Sends messages (each in its topic's envelope) to a queue, in as many sendBatch calls as
- * the queue's limits need. Resolves once every message was accepted; throws (for the
+ * the queue's limits need, delivered no sooner than `delaySeconds` from now if given. Resolves once every message was accepted; throws (for the
  * caller to send all of them again: receivers de-duplicate by key) if any call failed.
  */
-export async function enqueue(queue: Queue<QueueMessage>, messages: readonly QueueMessage[]): Promise<void> {
+export async function enqueue(queue: Queue<QueueMessage>, messages: readonly QueueMessage[], { delaySeconds }: { delaySeconds?: number } = {}): Promise<void> {
   const chunks: MessageSendRequest<QueueMessage>[][] = [];
   let chunk: MessageSendRequest<QueueMessage>[] = [];
   let bytes = 0;
@@ -26,7 +26,7 @@ export async function enqueue(queue: Queue<QueueMessage>, messages: readonly Que
       chunk = [];
       bytes = 0;
     }
-    chunk.push({ body: message, contentType: "json" });
+    chunk.push({ body: message, contentType: "json", ...(delaySeconds !== undefined && { delaySeconds }) });
     bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);

@@ -6,6 +6,7 @@
  * name or a key format.
  */
 import * as v from "valibot";
+import { AnnouncementStep } from "../schemas/announcement";
 import { EmailJob } from "../schemas/email-job";
 import type { AddressPeers, AddressRelease } from "../schemas/address-claim";
 import type { EligibilityUpdate } from "../schemas/eligibility";
@@ -94,6 +95,7 @@ export const ENVELOPES = {
   email_send: v.object({ topic: v.literal("email_send"), body: EmailSend }),
   task: v.object({ topic: v.literal("task"), body: TaskStep }),
   link_check: v.object({ topic: v.literal("link_check"), body: LinkCheckJob }),
+  announcement: v.object({ topic: v.literal("announcement"), body: AnnouncementStep }),
 };
 
 export const QueueMessage = v.variant("topic", Object.values(ENVELOPES));
@@ -108,6 +110,8 @@ export const QUEUE_OF = {
   email_send: QUEUES.emailSends,
   task: QUEUES.tasks,
   link_check: QUEUES.checks,
+  // An announcement's send walks its segment in steps, as tasks walk the registry.
+  announcement: QUEUES.tasks,
 } as const satisfies Record<QueueTopic, QueueName>;
 
 /** Every outbox topic's key: unique per piece of work, the same on every redelivery of it. */
@@ -116,6 +120,7 @@ export const KEY_OF = {
   email_send: (send: EmailSend) => send.batch,
   index: (row: EntryRow) => `${row.id}@${row.version}`,
   task: (step: TaskStep) => `${step.run}@${step.cursor ?? "start"}`,
+  announcement: (step: AnnouncementStep) => `${step.announcement}:${step.phase}@${step.cursor ?? "start"}`,
   prize_claim: (request: PrizeRequest) => request.registrantId,
   prize_release: (request: PrizeRequest) => request.registrantId,
   prize_update: (update: PrizeUpdate) => `${update.registrantId}@${update.seq}`,
@@ -135,6 +140,12 @@ export const KEY_OF = {
 
 export type Topic = keyof typeof KEY_OF;
 
+/** The announcement step a key names (KEY_OF.announcement), to carry it on from; null for any other string. */
+export function parseAnnouncementKey(key: string): AnnouncementStep | null {
+  const match = /^(\d{1,15}):(walk|confirm)@([0-9a-f]{64}|start)$/.exec(key);
+  return match ? { announcement: Number(match[1]), phase: match[2] as AnnouncementStep["phase"], cursor: match[3] === "start" ? null : match[3]!, unsettled: 0 } : null;
+}
+
 /**
  * How queue consumers space their retries: exponential with full jitter, from `firstS`
  * up to `maxS` seconds, never sooner than a receiver's Retry-After; a change waits as long
@@ -150,6 +161,7 @@ export const RETRY = {
   index: { firstS: 5, maxS: 600 },
   task: { firstS: 10, maxS: 600 },
   link_check: { firstS: 30, maxS: 3_600 },
+  announcement: { firstS: 10, maxS: 600 },
 } as const satisfies Record<string, { firstS: number; maxS: number }>;
 
 

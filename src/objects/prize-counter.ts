@@ -136,6 +136,11 @@ export type BanResult = { id: number; added: boolean; disqualified: DisqualifyRe
 
 export type RevokeResult = { ok: true; slot: number; remaining: number } | { ok: false; reason: "not_awarded" };
 
+/** What a revoke tells the entrant: the organiser's reason, or (notify false) nothing. */
+const RevokeNotice = v.object({ reason: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))), notify: v.optional(v.boolean()) });
+
+export type RevokeNotice = v.InferOutput<typeof RevokeNotice>;
+
 export type ResizeResult =
   | { ok: true; total: number; remaining: number }
   | { ok: false; reason: "below_awarded"; awarded: number };
@@ -232,16 +237,21 @@ export class PrizeCounter extends OutboxHolder {
     return outcome;
   }
 
-  /** Frees the registrant's slot, if they have one. */
-  async revoke(registrantId: string, actor: string): Promise<RevokeResult> {
+  /**
+   * Frees the registrant's slot, if they have one. `notice` says what the registrant tells
+   * its entrant (the organiser's reason, or no notice at all); by default a notice without
+   * a reason.
+   */
+  async revoke(registrantId: string, actor: string, notice: RevokeNotice = {}): Promise<RevokeResult> {
     const id = v.parse(RegistrantId, registrantId);
     const by = v.parse(Actor, actor);
+    const { reason = null, notify = true } = v.parse(RevokeNotice, notice);
     const result = this.ctx.storage.transactionSync((): RevokeResult => {
       const slot = this.slotOf(id);
       if (slot === null) return { ok: false, reason: "not_awarded" };
       this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
       const seq = this.append("revoke", by, { pseudonym: pseudonym(id), slot });
-      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
+      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null, reason, notify });
       return { ok: true, slot, remaining: this.status().remaining };
     });
     if (result.ok) this.afterChange();
@@ -292,7 +302,8 @@ export class PrizeCounter extends OutboxHolder {
       if (slot === null) return { released: false, reofferedTo: null };
       this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
       const seq = this.append("revoke", "hold_expiry", { pseudonym: pseudonym(id), slot });
-      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null });
+      // The registrant told its entrant already, with the hold's own email.
+      this.tell({ registrantId: id, seq, status: "revoked", slot: null, position: null, notify: false });
       this.audit({ action: "hold_expired", target: id, detail: { slot } });
       return { released: true, reofferedTo: this.reoffer(id, ranked) };
     });
@@ -606,7 +617,8 @@ export class PrizeCounter extends OutboxHolder {
     if (slot === null) return { ok: true, revokedSlot: null, reofferedTo: null };
     this.sql`DELETE FROM award WHERE registrant_id = ${id}`;
     const revoked = this.append("revoke", by, { pseudonym: pseudonym(id), slot });
-    this.tell({ registrantId: id, seq: revoked, status: "revoked", slot: null, position: null });
+    // The disqualification's own email tells the entrant; no revoke notice besides.
+    this.tell({ registrantId: id, seq: revoked, status: "revoked", slot: null, position: null, notify: false });
     return { ok: true, revokedSlot: slot, reofferedTo: this.reoffer(id, ranked) };
   }
 

@@ -101,14 +101,18 @@ export class PrizeHold {
     return row !== undefined && sameHash(presented, row.code_hash);
   }
 
-  /** A newly awarded slot opens a hold until `holdExpiresAt`, replacing any earlier one; the winner gets the link. */
-  open(slot: number, seq: number, link: ShippingLink, holdExpiresAt: number): void {
+  /**
+   * A newly awarded slot opens a hold until `holdExpiresAt`, replacing any earlier one; the
+   * winner gets the link, told as a move up from the waitlist when `promoted`.
+   */
+  open(slot: number, seq: number, link: ShippingLink, holdExpiresAt: number, { promoted = false } = {}): void {
     const winner = this.winner.contact();
     if (!winner) return;
     this.sql`DELETE FROM shipping`;
     this.sql`INSERT INTO shipping (singleton, slot, code_hash, links_issued, hold_expires_at)
       VALUES (1, ${slot}, ${link.hash}, 1, ${holdExpiresAt})`;
-    this.winner.email({ template: "prize_won", key: this.key("prize_won", seq), ...winner, code: this.code(link), slot, holdExpiresAt });
+    const template = promoted ? "waitlist_promoted" : "prize_won";
+    this.winner.email({ template, key: this.key(template, seq), ...winner, code: this.code(link), slot, holdExpiresAt });
   }
 
   /** The prize was revoked: nothing is held any more (an expiry or a shipment stays on record). */
@@ -130,7 +134,7 @@ export class PrizeHold {
     const winner = this.winner.contact();
     if (refused || !winner) return refused ?? { ok: false, reason: "unknown_code" };
     this.sql`UPDATE shipping SET address = ${JSON.stringify(address)}, address_given_at = ${now}`;
-    this.winner.email({ template: "shipping_confirmed", key: this.key("shipping_confirmed", now), ...winner, summary: addressSummary(address) });
+    this.winner.email({ template: "shipping_confirmed", key: this.key("shipping_confirmed", now), ...winner, summary: addressSummary(address), tshirtSize: address.tshirt_size || null });
     return { ok: true, shipping: this.state()! };
   }
 
@@ -166,7 +170,7 @@ export class PrizeHold {
    * An organiser retries a failed email about the hold: a shipping link goes out fresh (the
    * old one retires), a notice again under its own key. False when it no longer applies.
    */
-  resend(kind: Exclude<ResendKind, "link" | "disqualified">, link: ShippingLink, now: number): boolean {
+  resend(kind: Exclude<ResendKind, "link" | "disqualified" | "prize_revoked" | "announcement">, link: ShippingLink, now: number): boolean {
     const state = this.state();
     const winner = this.winner.contact();
     if (!state || !winner) return false;
@@ -175,15 +179,17 @@ export class PrizeHold {
         return (state.status === "awaiting" || state.status === "ready") && this.sendLinkAgain(link, now, { reminder: false });
       case "shipping_confirmed":
         if (!state.address) return false;
-        this.winner.email({ template: "shipping_confirmed", key: this.key("shipping_confirmed", now), ...winner, summary: addressSummary(state.address) });
+        this.winner.email({ template: "shipping_confirmed", key: this.key("shipping_confirmed", now), ...winner, summary: addressSummary(state.address), tshirtSize: state.address.tshirt_size || null });
         return true;
+      // A notice sent again goes under a key of its own: the email log keeps the failed one's
+      // key as settled ("retried"), and would take a second job under it for a duplicate.
       case "shipped":
         if (state.status !== "shipped") return false;
-        this.winner.email({ template: "shipped", key: this.key("shipped", state.holdExpiresAt), ...winner, trackingUrl: state.trackingUrl });
+        this.winner.email({ template: "shipped", key: this.key("shipped", `${state.holdExpiresAt}-${now}`), ...winner, trackingUrl: state.trackingUrl });
         return true;
       case "hold_expired":
         if (state.status !== "expired") return false;
-        this.winner.email({ template: "hold_expired", key: this.key("hold_expired", state.holdExpiresAt), ...winner });
+        this.winner.email({ template: "hold_expired", key: this.key("hold_expired", `${state.holdExpiresAt}-${now}`), ...winner });
         return true;
     }
   }
@@ -203,7 +209,7 @@ export class PrizeHold {
     return true;
   }
 
-  private key(template: EmailJob["template"], occasion: number): string {
+  private key(template: EmailJob["template"], occasion: number | string): string {
     return emailKey(this.winner.id, template, occasion);
   }
 

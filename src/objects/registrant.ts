@@ -34,7 +34,10 @@ import { migrate, type Schema } from "./sql";
 const TrackingUrl = v.nullable(HttpUrl("Tracking URL"));
 
 /** What resendEmail takes: the kinds an organiser's retry can send again. */
-const ResendKindSchema = v.picklist([...new Set(Object.values(RESEND_AS))]);
+const ResendKindSchema = v.picklist([...new Set(Object.values(RESEND_AS))].filter((kind): kind is RegistrantResendKind => kind !== "announcement"));
+
+/** What a Registrant sends again; announcements are queued again from D1, not by the object. */
+export type RegistrantResendKind = Exclude<ResendKind, "announcement">;
 
 /** A registrant asking for their link again gets at most one email per this interval. */
 export const LINK_RESEND_INTERVAL_MS = 10 * 60_000;
@@ -49,7 +52,8 @@ const REGISTRANT_TABLE = `
     link_emailed_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     index_version INTEGER NOT NULL DEFAULT 0,
-    mailbox TEXT NOT NULL DEFAULT ''
+    mailbox TEXT NOT NULL DEFAULT '',
+    showcase INTEGER NOT NULL DEFAULT 0
   );`;
 
 /** The registrant table as the first objects made it (one link, its hash in the row). */
@@ -86,6 +90,17 @@ const PRIZE_TABLE = `
     updated_at INTEGER NOT NULL
   );`;
 
+// The notice of a revoked prize, held for the undo window (REVOKE_UNDO_MINUTES) and kept
+// once sent, so that an organiser's retry can send it again.
+const REVOKE_NOTICE_TABLE = `
+  CREATE TABLE revoke_notice (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    seq INTEGER NOT NULL,
+    reason TEXT,
+    due_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );`;
+
 // An erasure under way: what finishing it needs once everything else is gone.
 const ERASURE_TABLE = `
   CREATE TABLE erasure (
@@ -109,7 +124,7 @@ const REVIEW_AND_RELEASE_COLUMNS = `
   ALTER TABLE erasure ADD COLUMN released_urls TEXT NOT NULL DEFAULT '[]';`;
 
 /** What an erasure empties first, in one transaction. */
-const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers", "link_check"] as const;
+const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers", "link_check", "revoke_notice"] as const;
 
 type Erasure = { email: string | null; holds_prize: number; tombstone_version: number; address_claims: string; released_urls: string };
 
@@ -133,7 +148,8 @@ export const SCHEMA: Schema = {
     ${ELIGIBILITY_TABLE}
     ${ADDRESS_REVIEW_SCHEMA}
     ${LINK_CHECK_SCHEMA}
-    ${REVIEW_AND_RELEASE_COLUMNS}`,
+    ${REVIEW_AND_RELEASE_COLUMNS}
+    ${REVOKE_NOTICE_TABLE}`,
   upgrades: [
     `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
@@ -160,6 +176,9 @@ export const SCHEMA: Schema = {
     // Submissions checked for judges, and the first-come review window.
     `${LINK_CHECK_SCHEMA}
      ${REVIEW_AND_RELEASE_COLUMNS}`,
+    // A winner's consent to the winners page; a revoked prize's notice and its undo window.
+    `ALTER TABLE registrant ADD COLUMN showcase INTEGER NOT NULL DEFAULT 0;
+     ${REVOKE_NOTICE_TABLE}`,
   ],
 };
 
@@ -188,6 +207,8 @@ export interface AdminView {
   prize: Prize | null;
   disqualified: boolean;
   address: AddressReviewState;
+  /** A revoked prize's notice still in its undo window: when it goes, and the reason it gives. */
+  revokeNotice: { dueAt: number; reason: string | null } | null;
 }
 
 
@@ -226,7 +247,7 @@ type VersionRow = {
  * writes in one synchronous transaction, so racing calls are serialised by construction.
  */
 export class Registrant extends OutboxHolder {
-  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry" | "review_end">;
+  private readonly alarms: AlarmSchedule<"outbox" | "hold_reminder" | "hold_expiry" | "review_end" | "revoke_notice">;
   protected readonly outbox;
   private readonly hold: PrizeHold;
   private readonly links: LinkCodes;
@@ -435,6 +456,7 @@ export class Registrant extends OutboxHolder {
     const row = this.sql<{ email: string; mailbox: string; firstname: string; lastname: string; created_at: number }>`
       SELECT email, mailbox, firstname, lastname, created_at FROM registrant`.toArray()[0];
     if (!row) return null;
+    const notice = this.sql<{ due_at: number; reason: string | null }>`SELECT due_at, reason FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0];
     return {
       profile: { id: this.id, email: row.email, firstname: row.firstname, lastname: row.lastname },
       mailbox: row.mailbox,
@@ -443,6 +465,7 @@ export class Registrant extends OutboxHolder {
       prize: this.prize(),
       disqualified: this.disqualified(),
       address: this.address.state(),
+      revokeNotice: notice ? { dueAt: notice.due_at, reason: notice.reason } : null,
     };
   }
 
@@ -525,13 +548,45 @@ export class Registrant extends OutboxHolder {
     return cleared;
   }
 
-  /** The winner's shipping form: who they are, their hold, what they gave; null for a wrong code. */
-  async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState } | null> {
+  /**
+   * The winner's shipping form: who they are, their hold, what they gave, and whether they
+   * agreed to be listed on the winners page; null for a wrong code.
+   */
+  async describeShipping(secret: string): Promise<{ profile: Profile; shipping: ShippingState; showcase: boolean } | null> {
     const presented = await hashSecret(secret);
     const profile = this.profile();
     const shipping = this.hold.state();
     if (!profile || !shipping || !this.hold.matches(presented)) return null;
-    return { profile, shipping };
+    return { profile, shipping, showcase: this.showcase() };
+  }
+
+  /**
+   * A winner (with their shipping link) agrees, or no longer agrees, to be listed on the
+   * public winners page; the judges' index follows. False for a wrong code.
+   */
+  async setShowcase(secret: string, consent: boolean): Promise<boolean> {
+    const agreed = v.parse(v.boolean(), consent);
+    const presented = await hashSecret(secret);
+    const now = Date.now();
+    const changed = this.ctx.storage.transactionSync(() => {
+      if (!this.profile() || !this.hold.matches(presented)) return null;
+      if (this.showcase() === agreed) return false;
+      this.sql`UPDATE registrant SET showcase = ${agreed ? 1 : 0}`;
+      this.index(now);
+      return true;
+    });
+    if (changed) void this.outbox.afterCommit();
+    return changed !== null;
+  }
+
+  /**
+   * An organiser decides, within the undo window, that a revoked prize's notice should not
+   * go (the revoke was a mistake, say). False when no notice is waiting.
+   */
+  async cancelRevokeNotice(): Promise<boolean> {
+    const cancelled = this.sql`DELETE FROM revoke_notice WHERE sent_at IS NULL RETURNING seq`.toArray().length > 0;
+    if (cancelled) await this.alarms.set("revoke_notice", null);
+    return cancelled;
   }
 
   /**
@@ -542,7 +597,8 @@ export class Registrant extends OutboxHolder {
    * stays open); under `review` it is stored and both winners are flagged.
    */
   async giveAddress(secret: string, input: ShippingAddress, placeInput: AddressPlace | null = null): Promise<GiveAddressResult> {
-    const address = v.parse(shippingForm(requireConfig(this.env).tshirtSizes), input);
+    const { tshirtSizes, shipsTo } = requireConfig(this.env);
+    const address = v.parse(shippingForm(tshirtSizes, shipsTo), input);
     const place = v.parse(v.nullable(AddressPlace), placeInput);
     const presented = await hashSecret(secret);
     // A wrong code or a closed hold claims nothing (the transaction below checks again).
@@ -598,12 +654,13 @@ export class Registrant extends OutboxHolder {
    * sent again as they were (only hashes are kept), so they go out with a fresh link; the
    * others are queued again under their own key. False when there is nothing to resend.
    */
-  async resendEmail(input: ResendKind): Promise<boolean> {
+  async resendEmail(input: RegistrantResendKind): Promise<boolean> {
     const kind = v.parse(ResendKindSchema, input);
     if (kind === "link") return (await this.issueLink(null, { throttle: false })) !== "not_registered";
     if (kind === "disqualified") return this.resendDisqualified();
     // A disqualified entrant gets no prize by any route, a retried email's included.
     if (this.disqualified()) return false;
+    if (kind === "prize_revoked") return this.resendRevokeNotice();
     const link = await shippingLink();
     const queued = this.ctx.storage.transactionSync(() => this.hold.resend(kind, link, Date.now()));
     if (queued) await this.outbox.afterCommit();
@@ -684,6 +741,7 @@ export class Registrant extends OutboxHolder {
       if (source === "hold_reminder") await this.remindAboutHold();
       else if (source === "hold_expiry") await this.expireHold();
       else if (source === "review_end") await this.endReview();
+      else if (source === "revoke_notice") await this.sendRevokeNotice();
       else await this.outbox.flush();
     });
   }
@@ -772,6 +830,48 @@ export class Registrant extends OutboxHolder {
       WHERE version <= ${version} ORDER BY version DESC LIMIT 1`.toArray()[0] ?? null;
   }
 
+  /**
+   * The undo window is over: the revoked prize's notice goes, once (keyed by the revoke's
+   * sequence number), unless the prize came back meanwhile (the revoke was undone).
+   */
+  private async sendRevokeNotice(): Promise<void> {
+    const now = Date.now();
+    const outcome = this.ctx.storage.transactionSync((): "sent" | "dropped" | number | null => {
+      const notice = this.sql<{ seq: number; reason: string | null; due_at: number }>`SELECT seq, reason, due_at FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0];
+      if (!notice) return null;
+      if (now < notice.due_at) return notice.due_at;
+      const prize = this.sql<{ status: string; seq: number }>`SELECT status, seq FROM prize`.toArray()[0];
+      const person = this.row();
+      if (!person || prize?.status !== "revoked" || prize.seq !== notice.seq) {
+        this.sql`DELETE FROM revoke_notice`;
+        return "dropped";
+      }
+      this.sql`UPDATE revoke_notice SET sent_at = ${now}`;
+      this.email({ template: "prize_revoked", key: emailKey(this.id, "prize_revoked", notice.seq), to: person.email, firstname: person.firstname, reason: notice.reason });
+      return "sent";
+    });
+    if (typeof outcome === "number") await this.alarms.set("revoke_notice", outcome);
+    else if (outcome === "sent") await this.outbox.afterCommit();
+  }
+
+  /** An organiser's retry of a revoke notice that failed: the same notice, under a key of its own. */
+  private async resendRevokeNotice(): Promise<boolean> {
+    const now = Date.now();
+    const queued = this.ctx.storage.transactionSync(() => {
+      const notice = this.sql<{ seq: number; reason: string | null }>`SELECT seq, reason FROM revoke_notice WHERE sent_at IS NOT NULL`.toArray()[0];
+      const person = this.row();
+      if (!notice || !person) return false;
+      this.email({ template: "prize_revoked", key: emailKey(this.id, "prize_revoked", `${notice.seq}-${now}`), to: person.email, firstname: person.firstname, reason: notice.reason });
+      return true;
+    });
+    if (queued) await this.outbox.afterCommit();
+    return queued;
+  }
+
+  private showcase(): boolean {
+    return this.sql<{ showcase: number }>`SELECT showcase FROM registrant`.toArray()[0]?.showcase === 1;
+  }
+
   private get id(): string {
     return this.ctx.id.toString();
   }
@@ -837,12 +937,15 @@ export class Registrant extends OutboxHolder {
    */
   private async applyPrize(update: PrizeUpdate): Promise<void> {
     const link = await shippingLink();
-    const holdMs = requireConfig(this.env).holdDays * DAY_MS;
+    const { holdDays, revokeUndoMinutes } = requireConfig(this.env);
+    const holdMs = holdDays * DAY_MS;
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => {
-      const current = this.sql<{ seq: number }>`SELECT seq FROM prize`.toArray()[0]?.seq ?? 0;
+      const previous = this.sql<{ seq: number; status: string }>`SELECT seq, status FROM prize`.toArray()[0];
+      const current = previous?.seq ?? 0;
       // An erased registrant keeps nothing, not even news from the counter.
       if (update.seq <= current || !this.row()) return null;
+      const revokeNoticeAt = this.noteRevoke(update, previous?.status ?? null, now + revokeUndoMinutes * 60_000);
       this.sql`INSERT INTO prize (singleton, status, slot, position, seq, updated_at)
         VALUES (1, ${update.status}, ${update.slot}, ${update.position}, ${update.seq}, ${now})
         ON CONFLICT (singleton) DO UPDATE SET status = excluded.status, slot = excluded.slot,
@@ -850,7 +953,7 @@ export class Registrant extends OutboxHolder {
       let holdUntil: number | null = null;
       if (update.status === "awarded" && update.slot !== null) {
         holdUntil = now + holdMs;
-        this.hold.open(update.slot, update.seq, link, holdUntil);
+        this.hold.open(update.slot, update.seq, link, holdUntil, { promoted: previous?.status === "waitlisted" });
       } else if (update.status === "revoked") {
         this.closeHold();
       }
@@ -859,13 +962,31 @@ export class Registrant extends OutboxHolder {
       this.sql`UPDATE prize SET review_until = ${reviewUntil}`;
       if (reviewUntil !== null) this.forfeitIfUnderReview();
       this.index(now);
-      return { holdUntil, reviewUntil };
+      return { holdUntil, reviewUntil, revokeNoticeAt };
     });
     if (!outcome) return;
     await this.alarms.set("hold_reminder", outcome.holdUntil === null ? null : now + holdMs / 2);
     await this.alarms.set("hold_expiry", outcome.holdUntil);
     await this.alarms.set("review_end", outcome.reviewUntil);
+    await this.alarms.set("revoke_notice", outcome.revokeNoticeAt);
     void this.outbox.afterCommit();
+  }
+
+  /**
+   * Inside applyPrize's transaction: a revoke of a prize this registrant held (not a hold
+   * that expired, which has its own email) waits `dueAt` with its notice, unless the
+   * organiser said not to notify; a new award drops a notice still waiting (the revoke was
+   * undone). When the notice is due, or null.
+   */
+  private noteRevoke(update: PrizeUpdate, previous: string | null, dueAt: number): number | null {
+    if (update.status === "awarded") this.sql`DELETE FROM revoke_notice WHERE sent_at IS NULL`;
+    const expired = this.hold.state()?.status === "expired";
+    if (update.status !== "revoked" || previous !== "awarded" || update.notify === false || expired) {
+      return this.sql<{ due_at: number }>`SELECT due_at FROM revoke_notice WHERE sent_at IS NULL`.toArray()[0]?.due_at ?? null;
+    }
+    this.sql`INSERT INTO revoke_notice (singleton, seq, reason, due_at) VALUES (1, ${update.seq}, ${update.reason ?? null}, ${dueAt})
+      ON CONFLICT (singleton) DO UPDATE SET seq = excluded.seq, reason = excluded.reason, due_at = excluded.due_at, sent_at = NULL`;
+    return dueAt;
   }
 
   /**
@@ -919,6 +1040,7 @@ export class Registrant extends OutboxHolder {
       address_review: address.status,
       address_peers: JSON.stringify(address.peers),
       provisional_until: prize?.status === "provisional" ? reviewUntil : null,
+      showcase: this.showcase() ? 1 : 0,
     };
   }
 

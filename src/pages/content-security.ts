@@ -55,10 +55,11 @@ export function pageSecurity(html: string, needs: PageNeeds = {}): PageSecurity 
  * The Content-Security-Policy for one response of a page. Scripts run only if they are the
  * page's own inline scripts (by hash), come from its declared same-origin folders, or from
  * a widget turned on for this response; styles only by hash, so no style attribute applies.
- * Nothing else loads but same-origin images and connections (plus the page's WebSocket),
- * forms post only here, and no other site may frame the page.
+ * Nothing else loads but same-origin images (and those of `imageOrigins`, the organisers'
+ * prize picture) and connections (plus the page's WebSocket), forms post only here, and no
+ * other site may frame the page.
  */
-export function contentSecurityPolicy(security: PageSecurity, requestUrl: string, widget?: Widget): string {
+export function contentSecurityPolicy(security: PageSecurity, requestUrl: string, widget?: Widget, imageOrigins: readonly string[] = []): string {
   const origin = new URL(requestUrl);
   const directives: Record<string, string[]> = {
     "default-src": ["'none'"],
@@ -68,7 +69,7 @@ export function contentSecurityPolicy(security: PageSecurity, requestUrl: string
       ...(widget?.scripts ?? []),
     ],
     "style-src": [...security.styleHashes],
-    "img-src": ["'self'"],
+    "img-src": ["'self'", ...imageOrigins],
     // 'self' covers ws: and wss: only in some browsers; the page's own socket is named.
     "connect-src": ["'self'", ...(security.live ? [`${origin.protocol === "https:" ? "wss" : "ws"}://${origin.host}`] : [])],
     "frame-src": [...(widget?.frames ?? [])],
@@ -80,3 +81,14 @@ export function contentSecurityPolicy(security: PageSecurity, requestUrl: string
     .map(([name, sources]) => `${name} ${sources.length ? sources.join(" ") : "'none'"}`)
     .join("; ");
 }
+
+/**
+ * The headers of an email shown as it is (a preview): its own markup, nothing in it may run
+ * or load but images; its inline styles are what mail clients need, so they are allowed
+ * here and on no page of Swagbox's own.
+ */
+export const EMAIL_PREVIEW_HEADERS = {
+  "cache-control": "no-store",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+} as const;

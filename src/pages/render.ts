@@ -18,6 +18,8 @@ export interface View {
   show?: Record<string, boolean>;
   /** [data-html=key] gets markup the caller built and escaped itself. */
   html?: Record<string, string>;
+  /** [data-attrs=key] gets these attributes (names chosen by the page's code, values escaped). */
+  attributes?: Record<string, Record<string, string>>;
 }
 
 export interface RenderOptions {
@@ -32,6 +34,7 @@ export function render(template: string, view: View, options: RenderOptions = {}
   const errors = view.errors ?? {};
   const show: Record<string, boolean> = { hasErrors: Object.keys(errors).length > 0, ...view.show };
   const formatTime = timeFormatter(options.timeZone);
+  const formatUtcTime = timeFormatter("UTC");
   const headers = new Headers(options.headers);
   headers.set("content-type", "text/html; charset=utf-8");
 
@@ -61,7 +64,8 @@ export function render(template: string, view: View, options: RenderOptions = {}
         const value = view.times?.[el.getAttribute("data-time")!];
         if (value === undefined) return;
         el.setAttribute("datetime", new Date(value).toISOString());
-        el.setInnerContent(formatTime(value));
+        // data-zone="utc": the same instant in UTC, which the page's script leaves as it is.
+        el.setInnerContent(el.getAttribute("data-zone") === "utc" ? formatUtcTime(value) : formatTime(value));
       },
     })
     .on("[data-html]", {
@@ -70,20 +74,26 @@ export function render(template: string, view: View, options: RenderOptions = {}
         if (value !== undefined) el.setInnerContent(value, { html: true });
       },
     })
+    .on("[data-attrs]", {
+      element: (el) => {
+        for (const [name, value] of Object.entries(view.attributes?.[el.getAttribute("data-attrs")!] ?? {})) el.setAttribute(name, attributeValue(value));
+      },
+    })
     .on("[data-error-for]", {
       element: (el) => {
         const message = errors[el.getAttribute("data-error-for")!];
         if (message) el.setInnerContent(message);
       },
     })
-    .on("input[name], textarea[name]", {
+    .on("input[name], textarea[name], select[name]", {
       element: (el) => {
         const name = el.getAttribute("name")!;
         if (errors[name]) {
           el.setAttribute("aria-invalid", "true");
           el.setAttribute("aria-describedby", `error-${name}`);
         }
-        if (!view.fields || !(name in view.fields)) return;
+        // A select's options are built with the chosen one selected.
+        if (!view.fields || !(name in view.fields) || el.tagName === "select") return;
         fill(el, view.fields[name]);
       },
     });

@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { parseEmailKey, RESEND_AS } from "../messages/email-keys";
-import { KEY_OF, QueueMessage, TASK_KINDS, type Change } from "../messages/topics";
+import { KEY_OF, parseAnnouncementKey, QueueMessage, TASK_KINDS, type Change } from "../messages/topics";
 import { ADDRESS_CLAIM_ORIGIN } from "../objects/address-claim";
 import { LINK_ORIGIN_PREFIX } from "../objects/shared-link";
 import { addressClaim, prizeCounter } from "../objects/stubs";
@@ -22,6 +22,10 @@ import { resumeTask, retryItem } from "../tasks/tasks";
 import { retryDelaySeconds } from "../messages/retry";
 import { staticResult } from "../checks/check-links";
 import { resultStatement } from "../store/link-checks";
+import { resendAnnouncementEmail } from "../announcements/announcements";
+import { enqueue } from "../messages/enqueue";
+import type { AnnouncementStep } from "../schemas/announcement";
+import { announcement } from "../store/announcements";
 
 const DEAD_RETRY = { firstS: 30, maxS: 3_600 };
 
@@ -69,6 +73,11 @@ async function bury(env: Env, message: QueueMessage, attempts: number): Promise<
         resultStatement(db, job, staticResult(job, `the check gave up after ${attempts} attempts; check it again from the dashboard`), 0),
         ...deadLetterStatements(db, [{ topic: "link_check", key: KEY_OF.link_check(job), origin: job.registrantId, reason, attempts }]),
       ]);
+      return;
+    }
+    case "announcement": {
+      const step = message.body;
+      await db.batch(deadLetterStatements(db, [{ topic: "announcement", key: KEY_OF.announcement(step), origin: String(step.announcement), reason, attempts }]));
       return;
     }
   }
@@ -135,6 +144,9 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     const parsed = parseEmailKey(letter.key);
     if (!parsed) return gone("That is not an email key Swagbox made.");
     const kind = RESEND_AS[parsed.kind];
+    if (kind === "announcement") {
+      return (await resendAnnouncementEmail(env, parsed.registrantId, parsed.occasion)) ? { retried: true, detail: { kind } } : gone("That announcement or its recipient is gone.");
+    }
     const resent = await registrant(env, parsed.registrantId).resendEmail(kind);
     return resent ? { retried: true, detail: { kind } } : gone("That email no longer applies (the entrant or their prize has moved on).");
   }
@@ -152,6 +164,15 @@ async function redo(env: Env, letter: Retryable): Promise<RetryOutcome> {
     if (!run || run.status !== "running") return gone("That task run has finished.");
     await resumeTask(env, run);
     return { retried: true, detail: { run: run.id, cursor: run.cursor } };
+  }
+  if (letter.topic === "announcement") {
+    const step = parseAnnouncementKey(letter.key);
+    const sending = step ? await announcement(env.DB, step.announcement) : null;
+    if (!step || !sending || (sending.status !== "sending" && sending.status !== "confirming")) return gone("That announcement is no longer being sent.");
+    // Carried on from where it is now: a walk from its cursor, a confirmation from the start.
+    const next: AnnouncementStep = sending.status === "sending" ? { ...step, phase: "walk", cursor: sending.cursor } : { ...step, phase: "confirm", cursor: null, unsettled: 0 };
+    await enqueue(env.TASK_QUEUE, [{ topic: "announcement", body: next }]);
+    return { retried: true, detail: { announcement: sending.id, phase: next.phase } };
   }
   const kind = v.safeParse(v.picklist(TASK_KINDS), letter.topic);
   if (kind.success) {

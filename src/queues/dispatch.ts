@@ -1,10 +1,10 @@
 import { consumeEmailSends } from "../email/sends";
 import type { Env } from "../env";
 import { QUEUES, type QueueName } from "../messages/topics";
-import { consumeTasks } from "../tasks/tasks";
 import { consumeChanges } from "./changes";
 import { consumeDeadLetters } from "./dead-letters";
 import { consumeLinkChecks } from "./link-checks";
+import { consumeTasks } from "./tasks";
 
 type Consumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 

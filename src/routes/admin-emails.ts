@@ -13,22 +13,24 @@ const EmailsQuery = v.object({
   status: v.optional(
     v.picklist(["sending", "retrying", "sent", "failed", "dead", "retried"], "status is sending, retrying, sent, failed, dead or retried"),
   ),
+  /** One recipient's emails: their address as they signed up with it (compared without case). */
+  recipient: v.optional(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254, "recipient is at most 254 characters"))),
   cursor: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
 });
 
 const EmailCursor = v.tuple([v.number(), v.string()]);
 
-/** GET /admin/api/emails — the email log, newest change first, a page at a time. */
+/** GET /admin/api/emails — the email log, newest change first, a page at a time; by status, by recipient. */
 export async function emails(request: AdminRequest, env: Env): Promise<Response> {
   const query = parseQuery(EmailsQuery, request);
   const [beforeTime, beforeKey] = query.cursor ? decodeCursor(query.cursor, EmailCursor) : [Number.MAX_SAFE_INTEGER, ""];
   const { results } = await env.DB.prepare(
     `SELECT key, template, recipient, status, attempts, provider, last_error, created_at, updated_at FROM email_log
-     WHERE (?1 IS NULL OR status = ?1) AND (updated_at < ?2 OR (updated_at = ?2 AND key < ?3))
+     WHERE (?1 IS NULL OR status = ?1) AND (?5 IS NULL OR recipient = ?5) AND (updated_at < ?2 OR (updated_at = ?2 AND key < ?3))
      ORDER BY updated_at DESC, key DESC LIMIT ?4`,
   )
-    .bind(query.status ?? null, beforeTime, beforeKey, query.limit + 1)
+    .bind(query.status ?? null, beforeTime, beforeKey, query.limit + 1, query.recipient || null)
     .all<{ key: string; updated_at: number; recipient: string; last_error: string | null }>();
   const page = results.slice(0, query.limit);
   const last = page.at(-1);

@@ -45,10 +45,12 @@ type ExportRow = Record<string, string | number | null> & { id: string; register
 
 const ExportQuery = v.object({
   set: v.optional(v.picklist(["entries", "submissions", "winners", "shipping"], "set is entries, submissions, winners or shipping"), "entries"),
+  /** 1: the file starts with a UTF-8 byte order mark, which Excel needs to read accents right. */
+  bom: v.optional(v.pipe(v.picklist(["0", "1"], "bom is 0 or 1"), v.transform((flag) => flag === "1")), "0"),
 });
 
 export async function exportCsv(request: AdminRequest, env: Env): Promise<Response> {
-  const { set } = parseQuery(ExportQuery, request);
+  const { set, bom } = parseQuery(ExportQuery, request);
   const spec = EXPORTS[set];
   if (!allows(request.judge.role, spec.role)) {
     throw new HttpError(403, "forbidden_role", `Exporting ${set} needs the ${spec.role} role.`);
@@ -67,7 +69,7 @@ export async function exportCsv(request: AdminRequest, env: Env): Promise<Respon
       .bind(after?.registered_at ?? -1, after?.id ?? "", blindJudge)
       .all<ExportRow>();
     return results;
-  });
+  }, { bom });
   return new Response(stream, {
     headers: {
       "content-type": "text/csv; charset=utf-8",

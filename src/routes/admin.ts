@@ -16,7 +16,7 @@ import { listAudit, recordAudit } from "../store/audit";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors, HttpUrl } from "../schemas/fields";
-import { PoolSize } from "../schemas/prizes";
+import { PoolSize, RegistrantId } from "../schemas/prizes";
 import { PRODUCTS } from "../schemas/products";
 import { linkReport, recheckEntry } from "./admin-checks";
 import { emails, retryEmail } from "./admin-emails";
@@ -38,6 +38,9 @@ import {
 import { exportCsv } from "./admin-export";
 import { deadLetters, resume, retryLetter, starter, task, tasks } from "./admin-work";
 import { revokeSession, sessions } from "./admin-session";
+import { announcements, createDraft, editDraft, previewAnnouncement, previewAnnouncementHtml, sendDraft, showAnnouncement, testAnnouncement } from "./admin-announcements";
+import { content, contentAt, previewContent, saveContent } from "./admin-content";
+import { publishResults, results, withdrawResults } from "./admin-results";
 import { entryId, indexedEntry, parseQuery, type AdminRequest, type Handler } from "./admin-request";
 import type { RouterArgs } from "./context";
 import { awardBatch, preview } from "./admin-awards";
@@ -112,6 +115,23 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "POST", path: "/admin/api/awards", role: "organiser", handler: awardBatch },
   { method: "GET", path: "/admin/api/entries/:id/notes", role: "organiser", handler: notes },
   { method: "POST", path: "/admin/api/entries/:id/notes", role: "organiser", handler: addNoteTo },
+  // The organisers' voice: a revoke's notice, their page content, results, announcements.
+  { method: "DELETE", path: "/admin/api/entries/:id/revoke-notice", role: "organiser", handler: cancelRevokeNotice },
+  { method: "GET", path: "/admin/api/content", role: "organiser", handler: content },
+  { method: "PUT", path: "/admin/api/content", role: "organiser", handler: saveContent },
+  { method: "POST", path: "/admin/api/content/preview", role: "organiser", handler: previewContent },
+  { method: "GET", path: "/admin/api/content/versions/:version", role: "organiser", handler: contentAt },
+  { method: "GET", path: "/admin/api/results", role: "judge", handler: results },
+  { method: "POST", path: "/admin/api/results", role: "organiser", handler: publishResults },
+  { method: "DELETE", path: "/admin/api/results", role: "organiser", handler: withdrawResults },
+  { method: "GET", path: "/admin/api/announcements", role: "organiser", handler: announcements },
+  { method: "POST", path: "/admin/api/announcements", role: "organiser", handler: createDraft },
+  { method: "GET", path: "/admin/api/announcements/:id", role: "organiser", handler: showAnnouncement },
+  { method: "PUT", path: "/admin/api/announcements/:id", role: "organiser", handler: editDraft },
+  { method: "GET", path: "/admin/api/announcements/:id/preview", role: "organiser", handler: previewAnnouncement },
+  { method: "GET", path: "/admin/api/announcements/:id/preview.html", role: "organiser", handler: previewAnnouncementHtml },
+  { method: "POST", path: "/admin/api/announcements/:id/test", role: "organiser", handler: testAnnouncement },
+  { method: "POST", path: "/admin/api/announcements/:id/send", role: "organiser", handler: sendDraft },
 ];
 
 const UNSAFE = new Set(["POST", "PUT", "DELETE", "PATCH"]);
@@ -203,6 +223,7 @@ async function entry(request: AdminRequest, env: Env): Promise<Response> {
     entry: blind ? hideIdentity(shown) : shown,
     history: view?.versions ?? [],
     prize: view?.prize ?? null,
+    revokeNotice: view?.revokeNotice ?? null,
     scores: blind ? [] : scores,
     myScore,
     checks: links.checks,
@@ -245,13 +266,42 @@ async function award(request: AdminRequest, env: Env): Promise<Response> {
   return json(result, result.already ? 200 : 201);
 }
 
+const RevokeBody = v.object({
+  /** Told to the entrant in the notice. */
+  reason: v.optional(v.pipe(v.string("The reason must be text"), v.trim(), v.maxLength(500, "The reason must be at most 500 characters")), ""),
+  /** false: no notice at all (the award was a mistake). */
+  notify: v.optional(v.boolean("notify is true or false"), true),
+});
+
+/**
+ * DELETE /admin/api/entries/:id/award — revokes the prize. The entrant's notice (with the
+ * reason, if given) waits REVOKE_UNDO_MINUTES, during which it can be called off; none goes
+ * with `notify: false`. A body is optional.
+ */
 async function revoke(request: AdminRequest, env: Env): Promise<Response> {
   const id = entryId(request);
   await indexedEntry(env, id);
-  const result = await prizeCounter(env).revoke(id, request.judge.name);
+  // The dashboard sends a DELETE as JSON with no body at all.
+  const body = request.body ? await readFields(request, request.config.maxBodyBytes) : {};
+  const parsed = v.safeParse(RevokeBody, body);
+  if (!parsed.success) throw new HttpError(422, "invalid", "The revocation needs correcting.", fieldErrors(parsed.issues));
+  const { reason, notify } = parsed.output;
+  const result = await prizeCounter(env).revoke(id, request.judge.name, { reason: reason || null, notify });
   if (!result.ok) throw new HttpError(409, "not_awarded", "This entry has no prize to revoke.");
-  await recordAudit(env.DB, request.judge, "revoke", id, { slot: result.slot });
-  return json(result);
+  await recordAudit(env.DB, request.judge, "revoke", id, { slot: result.slot, reason, notify });
+  const noticeAfter = notify ? new Date(Date.now() + request.config.revokeUndoMinutes * 60_000).toISOString() : null;
+  return json({ ...result, notice: { notify, noticeAfter } });
+}
+
+/** DELETE /admin/api/entries/:id/revoke-notice — a revoke's notice, still in its undo window, does not go; audited. */
+async function cancelRevokeNotice(request: AdminRequest, env: Env): Promise<Response> {
+  const id = entryId(request);
+  await indexedEntry(env, id);
+  if (!(await env.REGISTRANT.get(env.REGISTRANT.idFromString(id)).cancelRevokeNotice())) {
+    throw new HttpError(409, "nothing_to_cancel", "No notice is waiting: it went already, or none was due.");
+  }
+  await recordAudit(env.DB, request.judge, "revoke_notice_cancel", id);
+  return json({ cancelled: true });
 }
 
 const ShippedBody = v.object({
@@ -309,11 +359,15 @@ async function stats(_request: AdminRequest, env: Env): Promise<Response> {
 const AuditQuery = v.object({
   before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before is a whole number"), v.transform(Number))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(500)), "100"),
+  actor: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, "actor is at most 200 characters"))),
+  action: v.optional(v.pipe(v.string(), v.regex(/^[a-z_]{1,40}$/, "action is an action name, like award or revoke"))),
+  entry: v.optional(RegistrantId),
 });
 
+/** GET /admin/api/audit — newest first; filtered by who (actor), what (action) and which entry. */
 async function audit(request: AdminRequest, env: Env): Promise<Response> {
-  const query = parseQuery(AuditQuery, request);
+  const { before, limit, actor, action, entry } = parseQuery(AuditQuery, request);
   // Under blind judging the log would show other judges' scores: a judge reads their own actions.
-  const actor = isBlind(request.config, request.judge) ? request.judge.name : null;
-  return json(await listAudit(env.DB, query.before ?? null, query.limit, actor));
+  const who = isBlind(request.config, request.judge) ? request.judge.name : actor || undefined;
+  return json(await listAudit(env.DB, before ?? null, limit, { actor: who, action, target: entry }));
 }

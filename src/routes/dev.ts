@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { HttpError } from "../http/errors";
 import { escapeHtml } from "../html";
 import { json, wantsJson } from "../http/negotiate";
+import { EMAIL_PREVIEW_HEADERS } from "../pages/content-security";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import type { EmailJob, EmailTemplate } from "../schemas/email-job";
@@ -14,6 +15,8 @@ interface CapturedEmail {
   recipient: string;
   subject: string;
   text: string;
+  /** The email's custom headers, as JSON (List-Unsubscribe on announcements). */
+  headers: string;
   captured_at: number;
 }
 
@@ -23,9 +26,13 @@ interface CapturedEmail {
  */
 export async function mailbox(request: AppRequest, env: Env): Promise<Response> {
   requireDevelopment(request);
+  // ?to= keeps one recipient's emails (as typed, compared without case).
+  const to = typeof request.query.to === "string" ? request.query.to.trim().toLowerCase() : "";
   const { results } = await env.DB.prepare(
-    "SELECT key, recipient, subject, text, captured_at FROM dev_mailbox ORDER BY captured_at DESC, key DESC LIMIT 100",
-  ).all<CapturedEmail>();
+    "SELECT key, recipient, subject, text, headers, captured_at FROM dev_mailbox WHERE ?1 = '' OR lower(recipient) = ?1 ORDER BY captured_at DESC, key DESC LIMIT 100",
+  )
+    .bind(to)
+    .all<CapturedEmail>();
   const emails = results.map((email) => ({
     key: email.key,
     to: email.recipient,
@@ -33,22 +40,26 @@ export async function mailbox(request: AppRequest, env: Env): Promise<Response> 
     text: email.text,
     // The footer names the contest's address; only the links that lead somewhere count.
     links: (email.text.match(/https?:\/\/\S*[^\s.,;:!?)]/g) ?? []).filter((link) => link !== request.config.publicUrl),
+    headers: JSON.parse(email.headers) as Record<string, string>,
     capturedAt: new Date(email.captured_at).toISOString(),
   }));
   if (wantsJson(request)) return json({ emails });
   return renderPage(request, request.config, PAGES.mailbox, {
     title: "Development mailbox",
-    show: { empty: emails.length === 0 },
+    fields: { to },
+    show: { empty: emails.length === 0, filtered: to !== "" },
     html: { messages: emails.map(emailCard).join("\n") },
   });
 }
 
-function emailCard(email: { to: string; subject: string; text: string; links: string[]; capturedAt: string }): string {
+function emailCard(email: { to: string; subject: string; text: string; links: string[]; headers: Record<string, string>; capturedAt: string }): string {
   const links = email.links.map((link) => `<li><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></li>`).join("");
-  return `<article class="card">
+  const headers = Object.entries(email.headers).map(([name, value]) => `<li><code>${escapeHtml(name)}: ${escapeHtml(value)}</code></li>`).join("");
+  return `<article class="card wrap">
 <h2>${escapeHtml(email.subject)}</h2>
-<p class="hint">To ${escapeHtml(email.to)} · <time datetime="${escapeHtml(email.capturedAt)}">${escapeHtml(email.capturedAt)}</time></p>
+<p class="hint">To <a href="/dev/mailbox?to=${encodeURIComponent(email.to)}">${escapeHtml(email.to)}</a> · <time datetime="${escapeHtml(email.capturedAt)}">${escapeHtml(email.capturedAt)}</time></p>
 <ul>${links}</ul>
+${headers ? `<details><summary>Headers</summary><ul>${headers}</ul></details>` : ""}
 <details><summary>Text</summary><pre>${escapeHtml(email.text)}</pre></details>
 </article>`;
 }
@@ -77,6 +88,7 @@ function sampleJobs(config: Config, now = Date.now()): SampleJobs {
       to: entrant.to,
       firstname: entrant.firstname,
       summary: "Ada Lovelace, 12 St James's Square, London SW1Y 4JH, United Kingdom",
+      tshirtSize: "M",
     },
     shipped: {
       template: "shipped",
@@ -86,6 +98,17 @@ function sampleJobs(config: Config, now = Date.now()): SampleJobs {
       trackingUrl: "https://tracking.example.com/parcels/1Z999AA10123456784",
     },
     disqualified: { template: "disqualified", key: "preview-disqualified", to: entrant.to, firstname: entrant.firstname },
+    prize_revoked: { template: "prize_revoked", key: "preview-prize-revoked", to: entrant.to, firstname: entrant.firstname, reason: "The project's repository was private, so the judges could not check the requirements." },
+    waitlist_promoted: { template: "waitlist_promoted", key: "preview-waitlist-promoted", ...entrant, slot: 7, holdExpiresAt },
+    announcement: {
+      template: "announcement",
+      key: "preview-announcement",
+      to: entrant.to,
+      firstname: entrant.firstname,
+      subject: "One week left to submit",
+      body: "Submissions close **in a week**. If you have not submitted yet, [open your link](https://example.com/link) and tell us what you built.\n\n- Workers plus one more product\n- a live demo and the code",
+      unsubscribeUrl: `${config.publicUrl}/unsubscribe?id=${"0".repeat(64)}&sig=sample`,
+    },
   };
 }
 
@@ -118,13 +141,7 @@ export function emailPreview(request: AppRequest): Response {
   const part = request.query.part ?? "html";
   if (part !== "html" && part !== "text") throw new HttpError(400, "malformed", "part is html or text.");
   const email = renderEmail(samples[template as EmailTemplate], request.config);
-  const headers = {
-    "cache-control": "no-store",
-    // The email's own markup is served as it is; nothing in it may run or load. Its inline
-    // styles are what mail clients need, so they are allowed here and on no other page.
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
-    "referrer-policy": "no-referrer",
-  };
+  const headers = EMAIL_PREVIEW_HEADERS;
   return part === "text"
     ? new Response(email.text, { headers: { ...headers, "content-type": "text/plain; charset=utf-8" } })
     : new Response(email.html, { headers: { ...headers, "content-type": "text/html; charset=utf-8" } });

@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
+import { seeOther } from "../http/respond";
 import { systemAuditStatement } from "../store/audit";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
@@ -28,6 +29,11 @@ export async function eraseMyData(request: AppRequest, env: Env): Promise<Respon
   if (!erased) throw new HttpError(404, "unknown_code", UNKNOWN);
   await systemAuditStatement(env.DB, { action: "erase", target: code.registrantId, detail: { by: "entrant" } }).run();
   if (wantsJson(request)) return json({ erased: true });
+  return seeOther("/privacy/erased");
+}
+
+/** GET /privacy/erased — where a browser lands after erasing (it names nobody: anyone may open it). */
+export function erasedPage(request: AppRequest): Response {
   return renderPage(request, request.config, PAGES.error, {
     title: "Your data is erased",
     text: {

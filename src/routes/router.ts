@@ -9,10 +9,12 @@ import { login, loginPage, logout } from "./admin-session";
 import { emailPreview, emailPreviews, mailbox } from "./dev";
 import { health } from "./health";
 import { live, prizeLog, prizes } from "./prizes";
-import { landing, linkForm, requestLink, rules, signup } from "./public";
-import { eraseMyData } from "./privacy";
-import { giveAddress, showShipping } from "./shipping";
+import { checkInboxPage, landing, linkForm, requestLink, rules, signup, signupForm } from "./public";
+import { erasedPage, eraseMyData } from "./privacy";
+import { giveAddress, setShowcase, showShipping } from "./shipping";
+import { confirmUnsubscribe, unsubscribePage } from "./unsubscribe";
 import { showSubmission, submit } from "./submission";
+import { winners } from "./winners";
 
 /** Every route that needs a valid configuration gets it on `request.config`; /healthz reports a bad one. */
 function withConfig(request: AppRequest, ...[env]: RouterArgs): void {
@@ -34,14 +36,21 @@ export const router = Router<AppRequest, RouterArgs>({
   .get("/healthz", health)
   .get("/", landing)
   .get("/rules", rules)
+  .get("/winners", winners)
+  .get("/signup", signupForm)
   .post("/signup", signup)
+  .get("/check-inbox", checkInboxPage)
   .get("/link", linkForm)
   .post("/link", requestLink)
   .get("/submit", showSubmission)
   .post("/submit", submit)
   .get("/shipping", showShipping)
   .post("/shipping", giveAddress)
+  .post("/shipping/showcase", setShowcase)
   .post("/privacy/erase", eraseMyData)
+  .get("/privacy/erased", erasedPage)
+  .get("/unsubscribe", unsubscribePage)
+  .post("/unsubscribe", confirmUnsubscribe)
   .get("/live", live)
   .get("/api/prizes", prizes)
   .get("/api/prizes/log", prizeLog)

@@ -4,14 +4,16 @@ import { escapeHtml } from "../html";
 import { readFields, type Fields } from "../http/body";
 import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
-import { invalidFields } from "../http/respond";
+import { invalidFields, seeOther } from "../http/respond";
+import { readContent } from "../pages/content";
+import { publishedResults } from "./winners";
 import type { Profile } from "../objects/registrant";
 import type { ShippingState } from "../objects/prize-hold";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import type { LinkCode } from "../schemas/link-code";
-import { COUNTRY_CODES, shippingForm, type ShippingAddress } from "../schemas/shipping";
+import { countryName, shippingForm, whereShipped, type ShippingAddress } from "../schemas/shipping";
 import type { Config } from "../config";
 import { addressFingerprint } from "../prizes/address-fingerprint";
 import type { AddressPlace } from "../schemas/address-claim";
@@ -38,8 +40,10 @@ export async function showShipping(request: AppRequest, env: Env): Promise<Respo
   const code = parseLinkCode(request.query.code, UNKNOWN);
   const found = await registrantFor(env, code, UNKNOWN).describeShipping(code.secret);
   if (!found) throw new HttpError(404, "unknown_code", UNKNOWN);
-  if (wantsJson(request)) return json({ shipping: found.shipping });
-  return renderForm(request, found, code, { ...found.shipping.address }, {}, 200);
+  if (wantsJson(request)) return json({ shipping: found.shipping, showcase: found.showcase });
+  // ?saved=address|consent: the winner lands here after saving (post/redirect/get).
+  const saved = request.query.saved === "address" || request.query.saved === "consent" ? request.query.saved : null;
+  return renderForm(request, env, found, code, { ...found.shipping.address, showcase: found.showcase }, {}, 200, saved);
 }
 
 /** POST /shipping — stores or corrects the address while the hold lasts. */
@@ -48,11 +52,11 @@ export async function giveAddress(request: AppRequest, env: Env): Promise<Respon
   const body = await readFields(request, config.maxBodyBytes);
   const code = parseLinkCode(body.code, UNKNOWN);
   const registrant = registrantFor(env, code, UNKNOWN);
-  const parsed = v.safeParse(shippingForm(config.tshirtSizes), body);
+  const parsed = v.safeParse(shippingForm(config.tshirtSizes, config.shipsTo), body);
   if (!parsed.success) {
     const found = await registrant.describeShipping(code.secret);
     if (!found) throw new HttpError(404, "unknown_code", UNKNOWN);
-    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderForm(request, found, code, body, errors, 422));
+    return invalidFields(request, fieldErrors(parsed.issues), (errors) => renderForm(request, env, found, code, { ...body, showcase: found.showcase }, errors, 422));
   }
   const result = await registrant.giveAddress(code.secret, parsed.output, await addressPlace(env, config, parsed.output));
   if (!result.ok && result.reason === "unknown_code") throw new HttpError(404, "unknown_code", UNKNOWN);
@@ -62,42 +66,83 @@ export async function giveAddress(request: AppRequest, env: Env): Promise<Respon
     if (wantsJson(request)) throw new HttpError(409, "address_taken", ADDRESS_TAKEN, fields);
     const found = await registrant.describeShipping(code.secret);
     if (!found) throw new HttpError(404, "unknown_code", UNKNOWN);
-    return renderForm(request, found, code, body, fields, 409);
+    return renderForm(request, env, found, code, { ...body, showcase: found.showcase }, fields, 409);
   }
   if (!result.ok) {
     throw new HttpError(409, result.reason === "expired" ? "hold_expired" : "already_shipped",
       result.reason === "expired" ? "The hold on this prize ran out before an address arrived." : "This prize has shipped; the address can no longer change.");
   }
   if (wantsJson(request)) return json({ shipping: result.shipping });
-  const found = await registrant.describeShipping(code.secret);
-  return renderForm(request, found!, code, { ...result.shipping.address }, {}, 200);
+  return seeOther(`${shippingPath(code)}&saved=address`);
 }
 
-function renderForm(
+const ShowcaseForm = v.object({
+  /** The checkbox: ticked is consent; absent (unticked) is none. */
+  showcase: v.pipe(v.optional(v.unknown(), false), v.transform((value) => value === true || value === "on" || value === "true")),
+});
+
+/**
+ * POST /shipping/showcase — the winner agrees (or no longer agrees) to be listed on the
+ * winners page. The page is a snapshot taken when the organisers publish, so a change
+ * after that shows when they publish again.
+ */
+export async function setShowcase(request: AppRequest, env: Env): Promise<Response> {
+  const body = await readFields(request, request.config.maxBodyBytes);
+  const code = parseLinkCode(body.code, UNKNOWN);
+  const { showcase } = v.parse(ShowcaseForm, body);
+  if (!(await registrantFor(env, code, UNKNOWN).setShowcase(code.secret, showcase))) throw new HttpError(404, "unknown_code", UNKNOWN);
+  if (wantsJson(request)) return json({ showcase });
+  return seeOther(`${shippingPath(code)}&saved=consent`);
+}
+
+function shippingPath(code: LinkCode): string {
+  return `/shipping?code=${encodeURIComponent(`${code.registrantId}.${code.secret}`)}`;
+}
+
+async function renderForm(
   request: AppRequest,
+  env: Env,
   { profile, shipping }: { profile: Profile; shipping: ShippingState },
   code: LinkCode,
   fields: Fields,
   errors: FieldErrors,
   status: number,
-): Response {
+  saved: "address" | "consent" | null = null,
+): Promise<Response> {
   const { config } = request;
   const chosen = typeof fields.country === "string" ? fields.country.toUpperCase() : "";
   const size = typeof fields.tshirt_size === "string" ? fields.tshirt_size : "";
   const editable = shipping.status === "awaiting" || shipping.status === "ready";
+  const [results, content] = await Promise.all([publishedResults(env), readContent(env)]);
+  const published = results !== null;
+  const listed = results?.winners.some((winner) => winner.slot === shipping.slot) ?? false;
+  const contact = content.fields.contact;
   return renderPage(
     request,
     config,
     PAGES.shipping,
     {
       title: "Your prize",
-      text: { firstname: profile.firstname, slot: shipping.slot },
+      text: {
+        heading: shipping.status === "shipped" ? "Your prize is on its way" : shipping.status === "expired" ? "Your prize hold has ended" : "Your prize: where should we send it?",
+        firstname: profile.firstname,
+        slot: shipping.slot,
+        shipsTo: whereShipped(config.shipsTo),
+        consentChange: contact ? `To change that, write to the organisers at ${contact}.` : "To change that, write to the organisers.",
+      },
       href: { trackingUrl: shipping.trackingUrl ?? "#" },
       times: { holdExpiresAt: shipping.holdExpiresAt },
       fields: { ...fields, code: `${code.registrantId}.${code.secret}` },
       errors,
-      html: { countries: options(COUNTRY_CODES, chosen, countryName), sizes: options(config.tshirtSizes, size, (s) => s) },
+      html: {
+        // Countries by name, in the visitor's language order; sizes in the order the organisers set.
+        countries: options([...config.shipsTo].sort((a, b) => countryName(a).localeCompare(countryName(b))), chosen, countryName),
+        sizes: options(config.tshirtSizes, size, (s) => s),
+      },
+      attributes: { formAction: { action: shippingPath(code) } },
       show: {
+        savedAddress: saved === "address",
+        savedConsent: saved === "consent",
         awaiting: shipping.status === "awaiting",
         ready: shipping.status === "ready",
         shipped: shipping.status === "shipped",
@@ -105,22 +150,18 @@ function renderForm(
         expired: shipping.status === "expired",
         editable,
         tshirt: config.tshirtSizes.length > 0,
+        consentOpen: !published && shipping.status !== "expired",
+        consentClosed: published && shipping.status !== "expired",
+        listed,
       },
     },
     { status },
   );
 }
 
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
-
-function countryName(code: string): string {
-  return regionNames.of(code) ?? code;
-}
-
-/** <option> elements, escaped, with the chosen one selected and an empty prompt first. */
+/** <option> elements in the order given, escaped, with the chosen one selected and an empty prompt first. */
 function options(values: readonly string[], chosen: string, label: (value: string) => string): string {
-  const sorted = [...values].sort((a, b) => label(a).localeCompare(label(b)));
   return [`<option value="">Choose…</option>`]
-    .concat(sorted.map((value) => `<option value="${escapeHtml(value)}"${value === chosen ? " selected" : ""}>${escapeHtml(label(value))}</option>`))
+    .concat(values.map((value) => `<option value="${escapeHtml(value)}"${value === chosen ? " selected" : ""}>${escapeHtml(label(value))}</option>`))
     .join("");
 }

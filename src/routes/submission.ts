@@ -4,7 +4,7 @@ import type { Env } from "../env";
 import { readFields } from "../http/body";
 import { HttpError, type FieldErrors } from "../http/errors";
 import { json, wantsJson } from "../http/negotiate";
-import { invalidFields } from "../http/respond";
+import { invalidFields, seeOther } from "../http/respond";
 import type { Config } from "../config";
 import type { LinkInfo } from "../objects/link-codes";
 import type { Prize, Profile } from "../objects/registrant";
@@ -12,6 +12,7 @@ import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
 import type { LinkCode } from "../schemas/link-code";
+import { PRODUCT_RULE, productLabel } from "../schemas/products";
 import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { BANNED_MESSAGE } from "../schemas/bans";
 import type { AppRequest } from "./context";
@@ -37,7 +38,9 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
     });
   }
   const latest = described.latest;
-  return renderForm(request, described, code, latest ? { ...latest } : {}, {}, 200);
+  // ?saved=<version>: the entrant lands here after saving (post/redirect/get).
+  const saved = latest !== null && request.query.saved === String(latest.version);
+  return renderForm(request, described, code, latest ? { ...latest } : {}, {}, 200, saved);
 }
 
 /**
@@ -65,34 +68,14 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
   if (!result.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
 
   const first = result.version === 1;
-  const status = first ? 201 : 200;
   if (wantsJson(request)) {
     return json(
       { status: first ? "submitted" : "amended", version: result.version, awardPolicy: config.awardPolicy, prize: result.prize, disqualified: result.disqualified },
-      status,
+      first ? 201 : 200,
     );
   }
-  const prize = prizeView(config, result.prize, true, result.disqualified);
-  const heading = first ? "Submission received" : "Amendment saved";
-  return renderPage(
-    request,
-    config,
-    PAGES.submitted,
-    {
-      title: heading,
-      text: {
-        heading,
-        title: parsed.output.title,
-        version: result.version,
-        email: result.profile.email,
-        ...prize.text,
-      },
-      href: { submitUrl: submitPath(code) },
-      times: windowTimes(config),
-      show: prize.show,
-    },
-    { status },
-  );
+  // Post/redirect/get: the form's page, saying it was saved, at an address that reloads it.
+  return seeOther(`${submitPath(code)}&saved=${result.version}`);
 }
 
 function renderForm(
@@ -102,11 +85,12 @@ function renderForm(
   fields: Record<string, unknown>,
   errors: FieldErrors,
   status: number,
+  saved = false,
 ): Response {
   const { config } = request;
   const now = Date.now();
   const prizeShown = prizeView(config, prize, latest !== null, disqualified);
-  const heading = latest ? "Your submission" : "Submit your project";
+  const heading = saved ? (latest?.version === 1 ? "Submission received" : "Amendment saved") : latest ? "Your submission" : "Submit your project";
   return renderPage(
     request,
     config,
@@ -119,12 +103,16 @@ function renderForm(
         email: profile.email,
         version: latest?.version ?? "",
         action: latest ? "Save amendment" : "Submit project",
+        productHint: `— ${productLabel(PRODUCT_RULE.required)} and at least ${PRODUCT_RULE.atLeast - 1} more`,
         ...prizeShown.text,
       },
       times: { ...windowTimes(config), ...(latest && { submittedAt: latest.submittedAt }), newestLinkIssuedAt: link.newestIssuedAt },
       fields: { ...fields, code: `${code.registrantId}.${code.secret}` },
       errors,
+      // The form posts to its own page's address, so that a page answered with errors reloads as the form.
+      attributes: { formAction: { action: submitPath(code) } },
       show: {
+        saved,
         hasSubmission: latest !== null,
         olderLink: !link.newest,
         submissionOpen: isOpen(config.submission, now),

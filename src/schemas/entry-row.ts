@@ -49,6 +49,8 @@ export const EntryRow = v.object({
   address_peers: v.optional(v.pipe(v.string(), v.check(isJsonStringArray, "address_peers is not a JSON array of ids")), "[]"),
   /** A first-come slot under review: until when (the status is then "winner", not yet confirmed). */
   provisional_until: v.optional(v.nullable(Instant), null),
+  /** 1 when the entrant agreed to be listed on the public winners page. Rows sent before it existed say nothing: 0. */
+  showcase: v.optional(v.picklist([0, 1]), 0),
 });
 
 export type EntryRow = v.InferOutput<typeof EntryRow>;

@@ -20,6 +20,10 @@ export const PrizeUpdate = v.object({
   status: v.picklist(["awarded", "revoked", "waitlisted", "provisional", "released"]),
   slot: v.nullable(v.number()),
   position: v.nullable(v.number()),
+  /** For a revoke: the reason the organiser gave, told to the entrant in the notice. */
+  reason: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))),
+  /** For a revoke: false when no notice should go (a mistake, an expired hold, an erasure). */
+  notify: v.optional(v.boolean()),
 });
 
 export type PrizeUpdate = v.InferOutput<typeof PrizeUpdate>;

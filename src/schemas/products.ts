@@ -26,3 +26,14 @@ export const PRODUCTS = [
 export type ProductId = (typeof PRODUCTS)[number]["id"];
 
 export const PRODUCT_IDS = PRODUCTS.map((product) => product.id) as [ProductId, ...ProductId[]];
+
+/**
+ * What a submission must use: the required product and at least this many products in all
+ * (the form checks it; the pages and the rules say it).
+ */
+export const PRODUCT_RULE = { required: "workers", atLeast: 2 } as const satisfies { required: ProductId; atLeast: number };
+
+/** A product's label, by id. */
+export function productLabel(id: ProductId): string {
+  return PRODUCTS.find((product) => product.id === id)!.label;
+}

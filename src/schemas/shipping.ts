@@ -15,20 +15,40 @@ export const COUNTRY_CODES = (
 const Optional = (label: string, max: number) =>
   v.pipe(v.optional(v.string(`${label} must be text`), ""), v.trim(), v.maxLength(max, `${label} must be at most ${max} characters`));
 
-/** POST /shipping, without the code. `tshirtSizes` from the configuration; none asks no size. */
-export function shippingForm(tshirtSizes: readonly string[]) {
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+/** "France" for "FR" (the code itself where the runtime has no name for it). */
+export function countryName(code: string): string {
+  return regionNames.of(code) ?? code;
+}
+
+/** Where prizes ship, in one sentence, for the rules, the shipping form and the prize email. */
+export function whereShipped(shipsTo: readonly string[]): string {
+  if (shipsTo.length === COUNTRY_CODES.length) return "Prizes ship to every country.";
+  const excluded = COUNTRY_CODES.filter((code) => !shipsTo.includes(code));
+  const names = (codes: readonly string[]) => codes.map(countryName).sort((a, b) => a.localeCompare(b)).join(", ");
+  return shipsTo.length <= excluded.length ? `Prizes ship only to: ${names(shipsTo)}.` : `Prizes ship to every country except: ${names(excluded)}.`;
+}
+
+/**
+ * POST /shipping, without the code. `tshirtSizes` from the configuration (none asks no
+ * size); `shipsTo`, the countries prizes go to (SHIP_TO / SHIP_NOT_TO).
+ */
+export function shippingForm(tshirtSizes: readonly string[], shipsTo: readonly string[] = COUNTRY_CODES) {
   return v.object({
-    name: Text("Name", 100),
+    // Each message names the field as the form labels it.
+    name: Text("Full name", 100),
     address_line1: Text("Address", 200),
     address_line2: Optional("Address line 2", 200),
     city: Text("City", 100),
-    region: Optional("Region", 100),
+    region: Optional("Region or state", 100),
     postal_code: Optional("Postal code", 20),
     country: v.pipe(
       v.optional(v.string(), ""),
       v.trim(),
       v.toUpperCase(),
       v.picklist(COUNTRY_CODES, "Choose a country from the list"),
+      v.check((code) => shipsTo.includes(code), (issue) => `Prizes cannot be shipped to ${countryName(String(issue.input))}; the rules list the countries they go to`),
     ),
     phone: v.pipe(Optional("Phone", 30), v.regex(/^[0-9 +()./-]*$/, "Phone may have digits, spaces and + ( ) - . / only")),
     tshirt_size: tshirtSizes.length

@@ -35,16 +35,23 @@ export async function recordAudit(db: D1Database, actor: AuditActor, action: str
   await auditStatement(db, actor, action, target, detail).run();
 }
 
-/** The newest actions first, a page at a time (`before` is the last id seen); only `actor`'s, if named. */
-export async function listAudit(
-  db: D1Database,
-  before: number | null,
-  limit: number,
-  actor: string | null = null,
-): Promise<{ entries: AuditEntry[]; next: number | null }> {
+/** Which actions to list: by whom, of what kind, about which entry (each optional). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+}
+
+/** The newest actions first, a page at a time (`before` is the last id seen), filtered. */
+export async function listAudit(db: D1Database, before: number | null, limit: number, filter: AuditFilter = {}): Promise<{ entries: AuditEntry[]; next: number | null }> {
+  // Only the filters given become conditions, so each can use its index (by actor, action or target, then id).
+  const conditions = (["actor", "action", "target"] as const).filter((column) => filter[column] !== undefined);
   const { results } = await db
-    .prepare("SELECT id, at, actor, role, action, target, detail FROM audit_log WHERE id < ?1 AND (?3 IS NULL OR actor = ?3) ORDER BY id DESC LIMIT ?2")
-    .bind(before ?? Number.MAX_SAFE_INTEGER, limit + 1, actor)
+    .prepare(
+      `SELECT id, at, actor, role, action, target, detail FROM audit_log
+       WHERE id < ? ${conditions.map((column) => `AND ${column} = ?`).join(" ")} ORDER BY id DESC LIMIT ?`,
+    )
+    .bind(before ?? Number.MAX_SAFE_INTEGER, ...conditions.map((column) => filter[column]!), limit + 1)
     .all<Omit<AuditEntry, "detail"> & { detail: string }>();
   const page = results.slice(0, limit).map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
   return { entries: page, next: results.length > limit ? (page.at(-1)?.id ?? null) : null };

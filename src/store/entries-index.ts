@@ -35,6 +35,7 @@ const COLUMNS = [
   "address_review",
   "address_peers",
   "provisional_until",
+  "showcase",
 ] as const satisfies readonly (keyof EntryRow)[];
 
 const OVERWRITE = `INSERT INTO entries (${COLUMNS.join(", ")})
@@ -113,6 +114,7 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     address_review: null,
     address_peers: "[]",
     provisional_until: null,
+    showcase: 0,
   };
   await db.batch([
     db.prepare(OVERWRITE).bind(...COLUMNS.map((column) => tombstone[column])),
@@ -127,6 +129,9 @@ export async function eraseFromIndex(db: D1Database, id: string, email: string |
     db.prepare("DELETE FROM dev_mailbox WHERE recipient = ?").bind(email ?? ""),
     // The registry lists living registrants; one who signs up again is listed again.
     db.prepare("DELETE FROM registrants WHERE id = ?").bind(id),
+    // Their choice about announcements, and which announcements went to them.
+    db.prepare("DELETE FROM unsubscribes WHERE registrant_id = ?").bind(id),
+    db.prepare("DELETE FROM announcement_recipients WHERE registrant_id = ?").bind(id),
   ]);
 }
 

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { enqueue } from "../messages/enqueue";
 import { RETRY, type TaskKind, type TaskStep } from "../messages/topics";
 import { prizeCounter } from "../objects/stubs";
-import { readMessages } from "../messages/read";
+import type { Read } from "../messages/read";
 import { retryDelaySeconds } from "../messages/retry";
 import { systemAuditStatement } from "../store/audit";
 import { deadLetterStatements } from "../store/dead-letters";
@@ -85,9 +85,9 @@ export async function retryItem(env: Env, kind: TaskKind, id: string): Promise<b
   return result.ok;
 }
 
-/** The `tasks` queue consumer: each message is one step; a failed step is retried whole. */
-export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const { body, message } of readMessages(batch, "task")) {
+/** Task steps from the tasks queue: each message is one step; a failed step is retried whole. */
+export async function runTaskSteps(read: Read<"task">[], env: Env): Promise<void> {
+  for (const { body, message } of read) {
     try {
       await runStep(env, body);
       message.ack();

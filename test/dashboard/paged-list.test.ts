@@ -26,9 +26,15 @@ describe("a paged list", () => {
     expect(pages.summary(ENTRIES)).toBe("Showing 3 entries.");
   });
 
-  it("treats anything but a string as no next page", () => {
+  it("keeps a positive id as the next page's cursor, as the audit log gives it", () => {
     const pages = new Pages();
-    for (const next of [undefined, 0, {}, ["x"]]) {
+    pages.receive(100, 4711, false);
+    expect(pages.cursor(true)).toBe("4711");
+  });
+
+  it("treats anything but a string or a positive id as no next page", () => {
+    const pages = new Pages();
+    for (const next of [undefined, 0, -3, 1.5, {}, ["x"]]) {
       pages.receive(1, next, false);
       expect(pages.next).toBeNull();
     }

@@ -637,3 +637,53 @@ test(
     }
   }),
 );
+
+test("an organiser writes the pages' words and sends an announcement that each entrant gets once", { timeout: 90_000 }, withServerLog(async () => {
+  const suffix = Date.now().toString(36);
+  const entrants = [`ann.a.${suffix}@example.com`, `ann.b.${suffix}@example.com`];
+  for (const email of entrants) assert.equal((await post("/signup", { firstname: "Ann", lastname: "Ounce", email, accept_rules: "on" })).status, 202);
+  for (const email of entrants) await emailedCode(email, "/submit");
+
+  const page: Page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  assert.equal((await page.request.post(`${BASE}/admin/login`, { form: { token: ORGANISER_TOKEN }, headers: { origin: BASE }, maxRedirects: 0 })).status(), 303);
+  await page.goto(`${BASE}/admin`);
+
+  // ---- the page content: written, previewed, saved, and on the landing page ----
+  await page.getByTestId("content-open").click();
+  await until("the content loaded", async () => /Version|Nothing saved/.test((await page.getByTestId("content-version").textContent()) ?? ""));
+  await page.getByTestId("content-intro").fill(`Welcome to the **${suffix}** edition. <b>not bold</b>`);
+  await page.getByTestId("content-preview").click();
+  await page.locator("[data-testid=content-preview-intro] strong").waitFor();
+  assert.equal(await page.locator("[data-testid=content-preview-intro] b").count(), 0, "raw HTML stays text");
+  await page.getByTestId("content-save").click();
+  await until("the save announced", async () => /Saved as version/.test((await page.getByTestId("status").textContent()) ?? ""));
+  const landing = await (await fetch(`${BASE}/`)).text();
+  assert.match(landing, new RegExp(`Welcome to the <strong>${suffix}</strong> edition\\. &lt;b&gt;not bold&lt;/b&gt;`));
+
+  // ---- an announcement: drafted, previewed with a real entrant, sent after confirming ----
+  await page.getByTestId("announcements-open").click();
+  await page.getByTestId("announcement-subject").fill(`News ${suffix}`);
+  await page.getByTestId("announcement-body").fill("Submissions close **soon**.");
+  await page.getByTestId("announcement-segment").selectOption("registered");
+  await page.getByTestId("announcement-save").click();
+  await page.getByTestId("announcement-count").waitFor();
+  assert.match((await page.getByTestId("announcement-text").textContent()) ?? "", /Hi Ann,[\s\S]*Submissions close \*\*soon\*\*\.[\s\S]*Stop the announcements: /);
+  await page.getByTestId("announcement-send").click();
+  await page.getByTestId("announcement-confirm").click();
+  const row = page.locator("[data-testid=announcement-row]").first();
+  await until("the send confirmed", async () => (await row.getAttribute("data-status")) === "done", 60_000);
+  assert.match((await row.getByTestId("announcement-progress").textContent()) ?? "", /^(\d+) sent, 0 failed, 0 pending of \1$/);
+  const { emails } = (await (await fetch(`${BASE}/dev/mailbox`, { headers: { accept: "application/json" } })).json()) as { emails: { to: string; subject: string }[] };
+  for (const email of entrants) assert.equal(emails.filter((e) => e.to === email && e.subject === `News ${suffix}`).length, 1, email);
+
+  // ---- and the audit log says who did it ----
+  await page.getByTestId("audit-open").click();
+  await page.getByTestId("audit-action").fill("announcement_send");
+  await page.getByTestId("audit-filter").click();
+  await until("the send in the audit log", async () => (await page.locator("[data-testid=audit-row]").count()) >= 1 && /announcement_send/.test((await page.locator("[data-testid=audit-row]").first().textContent()) ?? ""));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+}));

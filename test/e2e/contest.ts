@@ -36,19 +36,20 @@ export interface Contest {
   stop(): Promise<void>;
 }
 
-/** Migrates fresh local storage and serves the development contest on `port`. */
-export async function startContest(port: number): Promise<Contest> {
+/** Migrates fresh local storage and serves the development contest on `port`, with `vars` over its configuration. */
+export async function startContest(port: number, vars: Record<string, string> = {}): Promise<Contest> {
   const base = `http://localhost:${port}`;
   const running = await fetch(`${base}/healthz`).then(() => true, () => false);
   assert.equal(running, false, `Something already answers on port ${port}; stop it first.`);
   const persistTo = mkdtempSync(join(tmpdir(), "swagbox-e2e-"));
-  const migrate = spawnSync("npm", ["run", "db:migrate", "--", "--persist-to", persistTo], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+  // Each migration is its own wrangler step, a few seconds each on a busy machine.
+  const migrate = spawnSync("npm", ["run", "db:migrate", "--", "--persist-to", persistTo], { cwd: ROOT, encoding: "utf8", timeout: 90_000 });
   assert.equal(migrate.status, 0, `db:migrate failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   let output = "";
   const child: ChildProcess = spawn(
     WRANGLER,
-    ["dev", "--env-file", "config/development.env", "--port", String(port), "--var", `PUBLIC_URL:${base}`, "--persist-to", persistTo, "--ip", "127.0.0.1"],
+    ["dev", "--env-file", "config/development.env", "--port", String(port), "--var", `PUBLIC_URL:${base}`, ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--persist-to", persistTo, "--ip", "127.0.0.1"],
     { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -85,11 +86,11 @@ export async function startContest(port: number): Promise<Contest> {
  * The test file's contest on `port`: started before its tests, stopped (with the browser)
  * after them.
  */
-export function useContest(port: number): Pick<Contest, "base" | "log"> {
+export function useContest(port: number, vars: Record<string, string> = {}): Pick<Contest, "base" | "log"> {
   let contest: Contest | undefined;
   before(async () => {
-    contest = await startContest(port);
-  }, { timeout: 60_000 });
+    contest = await startContest(port, vars);
+  }, { timeout: 150_000 });
   after(async () => {
     await closeBrowser();
     await contest?.stop();

@@ -120,7 +120,9 @@ test("every page runs with its Content-Security-Policy on, and not one violation
     await page.check("input[name=products][value=workers]");
     await page.check("input[name=products][value=kv]");
     await page.check("input[name=confirm_original]");
-    await submitPlainly(page, "form[action='/submit']", 201);
+    await submitPlainly(page, "form[action^='/submit']", 200);
+    assert.match((await page.textContent("main")) ?? "", /Submission received/);
+    assert.match(page.url(), /\/submit\?code=.*&saved=1$/, "the address reloads the page, not the post");
 
     // ---- the winner's shipping form ----
     const id = code.split(".")[0]!;
@@ -129,6 +131,8 @@ test("every page runs with its Content-Security-Policy on, and not one violation
     await visit(page, `/shipping?code=${await emailedCode(email, "/shipping")}`);
 
     // ---- error pages ----
+    await visit(page, "/winners");
+    await visit(page, "/check-inbox?after=link");
     await visit(page, "/no-such-page", 404);
     await visit(page, "/submit?code=forged", 404);
 
@@ -148,12 +152,24 @@ test("every page runs with its Content-Security-Policy on, and not one violation
     await page.keyboard.press("Escape");
     await page.getByTestId("emails-open").click();
     await page.locator("[data-testid=email-row]").first().waitFor();
+    // The organisers' screens, each with what it loads.
+    await page.getByTestId("audit-open").click();
+    await page.locator("[data-testid=audit-row]").first().waitFor();
+    await page.getByTestId("content-open").click();
+    await page.getByTestId("content-intro").fill("# Hello\n\n<script>window.injectedByContent = true</script> [rules](/rules)");
+    await page.getByTestId("content-preview").click();
+    await page.getByTestId("content-preview-intro").waitFor();
+    assert.equal(await page.locator("[data-testid=content-preview-intro] script").count(), 0, "the preview builds no script");
+    assert.equal(await page.evaluate("window.injectedByContent === true"), false);
+    await page.getByTestId("announcements-open").click();
+    await page.getByTestId("sessions-open").click();
+    await page.locator("[data-testid=session-row]").first().waitFor();
 
     // ---- the development pages and every email preview ----
     await visit(page, "/dev/mailbox");
     await visit(page, "/dev/emails");
     const { templates } = await json<{ templates: { html: string }[] }>("/dev/emails");
-    assert.ok(templates.length >= 8);
+    assert.ok(templates.length >= 11);
     for (const template of templates) {
       const response = await page.goto(`${BASE}${template.html}`);
       assert.equal(response?.status(), 200, template.html);

@@ -99,3 +99,52 @@ test("the landing page's prizes-left number follows an award live", { timeout: 6
     await context.close();
   }
 });
+
+test("while registration is open: the form above the fold at 1280×800, a countdown that runs with JavaScript and reads without it", { timeout: 60_000 }, async () => {
+  for (const javaScriptEnabled of [false, true]) {
+    const context = await (await launchBrowser()).newContext({ javaScriptEnabled, viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${contest.base}/`);
+      const button = await page.locator("form[action='/signup'] button[type=submit]").boundingBox();
+      assert.ok(button && button.y + button.height <= 800, `the signup button is above the fold: ${JSON.stringify(button)}`);
+      assert.equal(await page.locator("h1").count(), 1);
+      assert.equal(await page.locator("header a[href='/']").count(), 0, "the contest's name once: in the heading, not the header too");
+      const countdown = page.locator("[data-countdown]");
+      const first = (await countdown.textContent()) ?? "";
+      if (javaScriptEnabled) {
+        assert.match(first, /\d{2}:\d{2}:\d{2}$/, first);
+        await until("the countdown to tick", async () => ((await countdown.textContent()) ?? "") !== first, 5_000);
+      } else {
+        assert.match(first, /\d+ (day|hour|minute)/, first);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("the product checkboxes sit two to a row on a phone, and do not shrink", { timeout: 60_000 }, async () => {
+  const email = `compact.${Date.now().toString(36)}@example.com`;
+  await fetch(`${contest.base}/signup`, { method: "POST", headers: { accept: "application/json" }, body: new URLSearchParams({ firstname: "Compact", lastname: "Phone", email, accept_rules: "on" }) });
+  const code = await until("the emailed link", async () => {
+    const { emails } = (await (await fetch(`${contest.base}/dev/mailbox`, { headers: { accept: "application/json" } })).json()) as { emails: { to: string; links: string[] }[] };
+    const link = emails.find((e) => e.to === email)?.links.find((l) => l.includes("/submit?code="));
+    return link ? (new URL(link).searchParams.get("code") ?? undefined) : undefined;
+  }, 20_000);
+  const context = await (await launchBrowser()).newContext({ viewport: { width: 375, height: 740 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${contest.base}/submit?code=${code}`);
+    const boxes = page.locator(".products input[type=checkbox]");
+    assert.equal(await boxes.count(), 21);
+    const [a, b] = [await boxes.nth(0).boundingBox(), await boxes.nth(1).boundingBox()];
+    assert.ok(a && b && Math.abs(a.y - b.y) < 2, "the first two products share a row");
+    for (let i = 0; i < 21; i++) {
+      const box = await boxes.nth(i).boundingBox();
+      assert.ok(box && box.width >= 18 && box.height >= 18, `checkbox ${i} kept its size: ${JSON.stringify(box)}`);
+    }
+  } finally {
+    await context.close();
+  }
+});

@@ -12,6 +12,9 @@ const TEMPLATES = [
   "shipping_confirmed",
   "shipped",
   "disqualified",
+  "prize_revoked",
+  "waitlist_promoted",
+  "announcement",
 ];
 
 describe("email previews in development", () => {

@@ -53,6 +53,7 @@ describe("the Resend provider", () => {
         subject: "Your Swagbox Developer Challenge submission link",
         html: expect.stringContaining("Hi Ada,"),
         text: expect.stringContaining("Hi Ada,"),
+        headers: {},
       },
     ]);
     expect(await logRow(shaped.key)).toMatchObject({ status: "sent", attempts: 1, provider: "resend" });
@@ -108,7 +109,7 @@ describe("the Resend provider", () => {
   it("sends the Idempotency-Key it is given, so a repeat of a request asks Resend for its first answer", async () => {
     fetchSpy.mockImplementation(async () => answer(200, { data: [] }));
     const provider = resendProvider("re_test_key");
-    const email = (key: string) => ({ key, from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" });
+    const email = (key: string) => ({ key, from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>", headers: {} });
     await provider.sendAll([email("k1")], "swagbox/one");
     await provider.sendAll([email("k1")], "swagbox/one");
     await provider.sendAll([email("k1")], "swagbox/two");
@@ -161,7 +162,7 @@ describe("the Resend provider", () => {
       (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
     );
     const provider = resendProvider("re_test_key", 50);
-    const email = { key: "timeout-1", from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>" };
+    const email = { key: "timeout-1", from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>h</p>", headers: {} };
     expect(await provider.sendAll([email], "swagbox/timeout")).toEqual([{ outcome: "retry", reason: "resend: no answer within 0.05 s", unknown: true }]);
   });
 });

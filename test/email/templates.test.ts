@@ -26,9 +26,19 @@ function hostileJobs(): { [T in EmailTemplate]: Extract<EmailJob, { template: T 
     prize_won: { template: "prize_won", key: "k4", ...entrant, slot: 7, holdExpiresAt: HOLD_EXPIRES },
     shipping_reminder: { template: "shipping_reminder", key: "k5", ...entrant, holdExpiresAt: HOLD_EXPIRES },
     hold_expired: { template: "hold_expired", key: "k6", ...named },
-    shipping_confirmed: { template: "shipping_confirmed", key: "k7", ...named, summary: "<b onmouseover=alert(4)>10 Downing St</b>" },
+    shipping_confirmed: { template: "shipping_confirmed", key: "k7", ...named, summary: "<b onmouseover=alert(4)>10 Downing St</b>", tshirtSize: "<i>M" },
     shipped: { template: "shipped", key: "k8", ...named, trackingUrl: `https://track.example.com/p?id="><script>alert(5)</script>` },
     disqualified: { template: "disqualified", key: "k9", ...named },
+    prize_revoked: { template: "prize_revoked", key: "k12", ...named, reason: `<script>alert(6)</script> & "copied"` },
+    waitlist_promoted: { template: "waitlist_promoted", key: "k13", ...entrant, slot: 9, holdExpiresAt: HOLD_EXPIRES },
+    announcement: {
+      template: "announcement",
+      key: "k14",
+      ...named,
+      subject: `"><script>alert(7)</script>`,
+      body: `Hello <script>alert(8)</script> <img src=x onerror=alert(9)>\n\n[click](javascript:alert(10)) [data](data:text/html,x) [ok](https://example.com/ok)`,
+      unsubscribeUrl: `https://swagbox.example.com/unsubscribe?id=${"a".repeat(64)}&sig="><script>`,
+    },
   };
 }
 
@@ -54,7 +64,8 @@ describe("email templates", () => {
   it.each(jobs)("$template renders both parts with every value escaped in HTML", (job) => {
     const email = renderEmail(job, config({ CONTEST_NAME: HOSTILE_CONTEST }));
     expect(email.subject).not.toBe("");
-    expect(email.subject).toContain(HOSTILE_CONTEST);
+    // An announcement's subject is the organisers' own; the others name the contest.
+    expect(email.subject).toContain(job.template === "announcement" ? job.subject : HOSTILE_CONTEST);
 
     const { tags, attributes } = markup(email.html);
     expect(tags.filter((tag) => !LAYOUT_TAGS.has(tag))).toEqual([]);
@@ -67,7 +78,7 @@ describe("email templates", () => {
     expect(email.text).toContain(HOSTILE_CONTEST);
   });
 
-  it.each(jobs)("$template carries the brand colour and a transactional footer without unsubscribe", (job) => {
+  it.each(jobs.filter((job) => job.template !== "announcement"))("$template carries the brand colour and a transactional footer without unsubscribe", (job) => {
     const email = renderEmail(job, config({ BRAND_COLOR: "#1A2B3C" }));
     expect(email.html).toContain("#1a2b3c");
     for (const part of [email.text, email.html]) {
@@ -105,6 +116,48 @@ describe("email templates", () => {
       expect(renderEmail(job, config()).text).not.toContain("?code=");
     }
     expect(renderEmail(shipping_confirmed, config()).text).toContain("<b onmouseover=alert(4)>10 Downing St</b>");
+  });
+
+  it("tells a winner where prizes ship, and a promoted one that they moved up from the waitlist", () => {
+    const won = renderEmail(hostileJobs().prize_won, config({ SHIP_TO: "GB,IE" }));
+    expect(won.text).toContain("Prizes ship only to: Ireland, United Kingdom.");
+    const promoted = renderEmail(hostileJobs().waitlist_promoted, config());
+    expect(promoted.subject).toContain("moved up from the");
+    expect(promoted.text).toContain("you were next on the waitlist");
+    expect(promoted.text).toContain(`/shipping?code=${encodeURIComponent(hostileJobs().waitlist_promoted.code)}`);
+  });
+
+  it("says how to correct the address, and the T-shirt size, when the address is received", () => {
+    const email = renderEmail(hostileJobs().shipping_confirmed, config());
+    expect(email.text).toContain("T-shirt size: <i>M.");
+    expect(email.text).toContain("Open the link in your prize email again and correct it");
+    expect(email.html).toContain("T-shirt size: &lt;i&gt;M.");
+    const before = renderEmail({ ...hostileJobs().shipping_confirmed, tshirtSize: null }, config());
+    expect(before.text).not.toContain("T-shirt size");
+  });
+
+  it("tells the entrant a prize was revoked politely, with the reason only when one was given", () => {
+    const withReason = renderEmail(hostileJobs().prize_revoked, config());
+    expect(withReason.text).toContain(`The organisers' reason: <script>alert(6)</script> & "copied"`);
+    expect(withReason.html).toContain("&lt;script&gt;alert(6)&lt;/script&gt; &amp; &quot;copied&quot;");
+    expect(withReason.text).toContain("We are sorry");
+    const without = renderEmail({ ...hostileJobs().prize_revoked, reason: null }, config());
+    expect(without.text).toContain("The organisers gave no further reason.");
+  });
+
+  it("gives an announcement its unsubscribe link, in both parts and as one-click List-Unsubscribe headers", () => {
+    const job = { ...hostileJobs().announcement, unsubscribeUrl: `https://swagbox.example.com/unsubscribe?id=${"a".repeat(64)}&sig=abc` };
+    const email = renderEmail(job, config());
+    expect(email.headers).toEqual({ "List-Unsubscribe": `<${job.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });
+    expect(email.text).toContain(`Stop the announcements: ${job.unsubscribeUrl}`);
+    expect(email.html).toContain(`href="https://swagbox.example.com/unsubscribe?id=${"a".repeat(64)}&amp;sig=abc"`);
+    expect(email.text).not.toContain("transactional message");
+    // The organisers' Markdown: as written in the text part, rendered inert in HTML.
+    expect(email.text).toContain("[click](javascript:alert(10))");
+    expect(email.html).toContain("Hello &lt;script&gt;alert(8)&lt;/script&gt; &lt;img src=x onerror=alert(9)&gt;");
+    expect(email.html).toContain('<a href="https://example.com/ok">ok</a>');
+    expect(email.html).not.toMatch(/href="(javascript|data):/);
+    for (const transactional of jobs.filter((j) => j.template !== "announcement")) expect(renderEmail(transactional, config()).headers).toEqual({});
   });
 
   it("links a tracking URL only when it is http(s)", () => {

@@ -24,6 +24,8 @@ export interface Delivered {
   to: string;
   subject: string;
   text: string;
+  /** The custom headers the request gave the email (List-Unsubscribe…). */
+  headers: Record<string, string>;
 }
 
 export interface ResendStub {
@@ -79,8 +81,8 @@ export function installResendStub(seed = 1): ResendStub {
     if (mode.kind === "fail" && draw() < mode.share) {
       return respond(500, { statusCode: 500, name: "internal_server_error", message: "An unexpected error occurred." });
     }
-    const emails = JSON.parse(body) as { to: string[]; subject: string; text: string }[];
-    for (const email of emails) stub.delivered.push({ to: email.to[0]!, subject: email.subject, text: email.text });
+    const emails = JSON.parse(body) as { to: string[]; subject: string; text: string; headers?: Record<string, string> }[];
+    for (const email of emails) stub.delivered.push({ to: email.to[0]!, subject: email.subject, text: email.text, headers: email.headers ?? {} });
     const response = { status: 200, json: { data: emails.map(() => ({ id: crypto.randomUUID() })) } };
     answers.set(key, { body, response });
     // Resend finished the request, but its answer came after the client gave up.

@@ -63,7 +63,10 @@ describe("the first-come policy", () => {
     const form = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
     expect(form).toContain("First come, first served");
 
-    const confirmation = await (await send("/submit", { form: validSubmission(code) })).text();
+    const saved = await send("/submit", { form: validSubmission(code) });
+    expect(saved.status).toBe(303);
+    const confirmation = await (await send(saved.headers.get("location")!)).text();
+    expect(confirmation).toContain("Submission received");
     expect(confirmation).toContain("First come, first served");
     expect(confirmation).toMatch(/Every box is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a swag box/);
   });
@@ -101,8 +104,8 @@ describe("the first-come policy", () => {
 describe("the landing page under the first-come policy", () => {
   it("says the first valid submissions win", async () => {
     const html = await (await send("/")).text();
-    expect(html).toContain("The first valid submissions win");
-    expect(html).not.toContain("Judges score every entry");
+    expect(html).toContain("First come, first served: the first 300 swag boxes go to the first valid submissions");
+    expect(html).not.toContain("Judges score every");
   });
 });
 

@@ -12,12 +12,22 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
+import { unsubscribeUrl } from "../../src/announcements/announcements";
+import { loadConfig } from "../../src/config";
 import { prizeCounter } from "../../src/objects/stubs";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
 import { countingLimiter, ORIGIN, registrantStub, validSubmission } from "../helpers";
 import { admin, entrant, indexed, JUDGE, ORGANISER, shippingCode, signIn } from "../judges/helpers";
 
 const SEED = 20_261_212;
+
+/** The signed unsubscribe link's query for a registrant, as announcements carry it. */
+async function unsubscribeQuery(id: string): Promise<{ id: string; sig: string }> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error("invalid test configuration");
+  const url = new URL(await unsubscribeUrl(loaded.config, loaded.config.unsubscribeSecret!, id));
+  return { id, sig: url.searchParams.get("sig")! };
+}
 const RUNS = 2_000;
 
 // ---- what the fuzzer knows of the contest: three entrants, one of them a winner ----
@@ -36,6 +46,8 @@ interface Fixtures {
   judgeCookie: string;
   /** A session of its own for /admin/logout, so the fuzzer signing out leaves judgeCookie working. */
   logoutCookie: string;
+  /** The submitter's signed unsubscribe link's query. */
+  unsubscribe: { id: string; sig: string };
 }
 
 let fixtures: Fixtures;
@@ -61,6 +73,7 @@ beforeAll(async () => {
   fixtures = {
     submitterId: submitter.id,
     submitterCode: submitter.code,
+    unsubscribe: await unsubscribeQuery(submitter.id),
     erasableCode: erasable.code,
     winnerId: winner.id,
     shippingCode: shipping,
@@ -89,7 +102,9 @@ async function storedState(): Promise<string> {
             (SELECT COUNT(*) FROM review_flags WHERE resolved_at IS NULL) AS open_flags, (SELECT COALESCE(SUM(flags_open), 0) FROM entries) AS flags_open,
             (SELECT COUNT(*) || ':' || COALESCE(SUM(expires_at), 0) FROM leases) AS leases,
             (SELECT COUNT(*) FROM skips) AS skips, (SELECT COUNT(*) FROM conflicts) AS conflicts,
-            (SELECT COUNT(*) FROM entry_notes) AS notes`,
+            (SELECT COUNT(*) FROM entry_notes) AS notes,
+            (SELECT COUNT(*) FROM content_versions) AS content, (SELECT COUNT(*) FROM unsubscribes) AS unsubscribes,
+            (SELECT COALESCE(SUM(updated_at), 0) FROM announcements) AS announcements, (SELECT COUNT(*) FROM result_publications) AS publications`,
   ).first();
   const pool = await prizeCounter(env).getStatus();
   const bans = await prizeCounter(env).bans();
@@ -111,7 +126,7 @@ async function registrantCount(): Promise<number> {
  */
 function registrantTables(email: string) {
   return runInDurableObject(registrantStub(email), (_, state) =>
-    ["registrant", "submission_version", "prize", "shipping", "eligibility", "address_claim", "address_peers"].map((table) =>
+    ["registrant", "submission_version", "prize", "shipping", "eligibility", "address_claim", "address_peers", "revoke_notice"].map((table) =>
       state.storage.sql.exec(`SELECT * FROM ${table}`).toArray(),
     ),
   );
@@ -252,6 +267,13 @@ const PUBLIC_ROUTES: Route[] = [
     body: () => ({ code: fixtures.shippingCode, name: "Fuzz Winner", address_line1: "1 Road", city: "Town", postal_code: "W1", country: "GB", phone: "+44 20 0000 0000", tshirt_size: "M" }),
   },
   { method: "POST", path: "/privacy/erase", body: () => ({ code: fixtures.erasableCode, confirm: "on" }) },
+  { method: "GET", path: "/privacy/erased" },
+  { method: "GET", path: "/signup" },
+  { method: "GET", path: "/check-inbox", query: () => ({ after: "link" }) },
+  { method: "GET", path: "/winners", query: () => ({ page: "1" }) },
+  { method: "POST", path: "/shipping/showcase", body: () => ({ code: fixtures.shippingCode, showcase: "on" }) },
+  { method: "GET", path: "/unsubscribe", query: () => fixtures.unsubscribe },
+  { method: "POST", path: "/unsubscribe", query: () => fixtures.unsubscribe, body: () => ({ "List-Unsubscribe": "One-Click" }) },
   { method: "GET", path: "/live" },
   { method: "GET", path: "/api/prizes" },
   { method: "GET", path: "/api/prizes/log" },
@@ -282,6 +304,12 @@ const ADMIN_BODIES: Record<string, () => Record<string, unknown>> = {
   "POST /admin/api/conflicts": () => ({ kind: "domain", value: "fuzz.example" }),
   "POST /admin/api/entries/:id/notes": () => ({ body: "fuzz" }),
   "POST /admin/api/awards": () => ({ batch: AWARD_BATCH, ids: AWARD_IDS, token: AWARD_TOKEN }),
+  "DELETE /admin/api/entries/:id/award": () => ({ reason: "Fuzzed", notify: false }),
+  "PUT /admin/api/content": () => ({ base: 0, intro: "Fuzzed **intro**", contact: "team@example.com" }),
+  "POST /admin/api/content/preview": () => ({ intro: "# Fuzz", faq: "[x](https://example.com)" }),
+  "POST /admin/api/announcements": () => ({ subject: "Fuzz", body: "Fuzzed body", segment: "waitlist" }),
+  "PUT /admin/api/announcements/:id": () => ({ subject: "Fuzz", body: "Fuzzed body", segment: "waitlist" }),
+  "POST /admin/api/announcements/:id/test": () => ({ to: "fuzz-organiser@example.com" }),
 };
 
 const ROUTES: Route[] = [

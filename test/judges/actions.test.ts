@@ -214,7 +214,7 @@ describe("the index, fed by the objects", () => {
 
   it("lets signups succeed while the index queue refuses, and hands the row over when it is back", async () => {
     const refuse = vi.spyOn(env.CHANGES_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
-    expect((await signUp("queue-down@example.com")).status).toBe(200);
+    expect((await signUp("queue-down@example.com")).status).toBe(303);
     const stub = registrantStub("queue-down@example.com");
     const rows = async () => (await stub.outboxStatus()).filter((job) => job.topic === "index");
     await vi.waitFor(async () => expect(await rows()).toMatchObject([{ attempts: 1, state: "to_deliver" }]));

@@ -86,6 +86,7 @@ const CALLS: Record<string, Call[]> = {
   "GET /admin/api/conflicts": [{ path: () => "/admin/api/conflicts" }],
   "POST /admin/api/conflicts": [{ method: "POST", path: () => "/admin/api/conflicts", json: () => ({ kind: "domain", value: "rival.example" }) }],
   "GET /admin/api/entries/:id/review": [{ path: () => `/admin/api/entries/${hiddenIds[0]}/review` }, { path: () => `/admin/api/entries/${hiddenIds[1]}/review` }],
+  "GET /admin/api/results": [{ path: () => "/admin/api/results" }],
   "PUT /admin/api/entries/:id/flag": [{ method: "PUT", path: () => `/admin/api/entries/${hiddenIds[0]}/flag`, json: () => ({ note: "Looks like a copy" }) }],
 };
 

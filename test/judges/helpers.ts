@@ -54,7 +54,7 @@ export async function seedEntries(count: number, prefix: string, domain = "examp
       registered_at: start + i, submitted_at: start + i, amended_at: null, submission_version: 1, title: `${prefix} project ${i}`,
       description: `What ${prefix} ${i} built`, repo_url: null, demo_url: null, products: "[]", slot: null, waitlist_position: null,
       shipping_status: null, hold_expires_at: null, shipping_address: null, tracking_url: null, mailbox: email, disqualified_at: null,
-      address_review: null, address_peers: "[]", provisional_until: null, ...extra,
+      address_review: null, address_peers: "[]", provisional_until: null, showcase: 0, ...extra,
     };
   });
   for (let i = 0; i < rows.length; i += 50) await env.DB.batch(upsertStatements(env.DB, rows.slice(i, i + 50)));

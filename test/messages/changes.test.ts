@@ -21,7 +21,7 @@ function row(i: number): EntryRow {
     status: "registered", registered_at: 1, submitted_at: null, amended_at: null, submission_version: null, title: null, description: null,
     repo_url: null, demo_url: null, products: "[]", slot: null, waitlist_position: null, shipping_status: null, hold_expires_at: null,
     shipping_address: null, tracking_url: null, mailbox: `change-${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]",
-    provisional_until: null,
+    provisional_until: null, showcase: 0,
   };
 }
 
@@ -43,7 +43,7 @@ function catchSends(): EmailSend[] {
 describe("a registrant's change", () => {
   it("leaves as one message carrying its email and its index row", async () => {
     const sent = vi.spyOn(env.CHANGES_QUEUE, "sendBatch");
-    expect((await signUp("one-message@example.com")).status).toBe(200);
+    expect((await signUp("one-message@example.com", {}, { acceptJson: true })).status).toBe(202);
     await vi.waitFor(() => expect(sent).toHaveBeenCalled());
     expect(sent).toHaveBeenCalledTimes(1);
     const messages = [...sent.mock.calls[0]![0]].map(({ body }) => queued(body));

@@ -33,8 +33,9 @@ describe("email keys", () => {
   const id = "c".repeat(64);
 
   it("say whose email it was and what it was about", () => {
-    expect(parseEmailKey(emailKey(id, "registration", 1))).toEqual({ registrantId: id, kind: "link" });
-    expect(parseEmailKey(emailKey(id, "shipping_reminder", 3))).toEqual({ registrantId: id, kind: "shipping-reminder" });
+    expect(parseEmailKey(emailKey(id, "registration", 1))).toEqual({ registrantId: id, kind: "link", occasion: "1" });
+    expect(parseEmailKey(emailKey(id, "shipping_reminder", 3))).toEqual({ registrantId: id, kind: "shipping-reminder", occasion: "3" });
+    expect(parseEmailKey(emailKey(id, "announcement", "12"))).toEqual({ registrantId: id, kind: "announcement", occasion: "12" });
     expect(emailKey(id, "link_resent", 2)).toBe(`${id}:link:2`);
   });
 
@@ -50,7 +51,7 @@ describe("enqueue", () => {
     id: i.toString(16).padStart(64, "0"), version: 1, email: `e${i}@example.com`, firstname: "A", lastname: "B", status: "submitted",
     registered_at: 1, submitted_at: 1, amended_at: null, submission_version: 1, title: "t", description, repo_url: null, demo_url: null,
     products: "[]", slot: null, waitlist_position: null, shipping_status: null, hold_expires_at: null, shipping_address: null, tracking_url: null,
-    mailbox: `e${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]", provisional_until: null,
+    mailbox: `e${i}@example.com`, disqualified_at: null, address_review: null, address_peers: "[]", provisional_until: null, showcase: 0,
   });
 
   it("keeps every sendBatch within 100 messages and 256 KB, however many and however large", async () => {

@@ -186,7 +186,7 @@ describe("a lone UTF-16 surrogate in a JSON body", () => {
 describe("routes that do not exist", () => {
   it("answer 404 in the error format", async () => {
     await expectError(await send("/nope", { acceptJson: true }), 404, "not_found");
-    await expectError(await send("/signup", { acceptJson: true }), 404, "not_found");
+    await expectError(await send("/signup/nope", { acceptJson: true }), 404, "not_found");
     await expectError(await send("/", { method: "DELETE", acceptJson: true }), 404, "not_found");
   });
 });

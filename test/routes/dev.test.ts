@@ -30,8 +30,8 @@ describe("GET /dev/mailbox", () => {
 
   it("is not advertised on the check-your-inbox page in production", async () => {
     const production = await signUp("prod@example.com", {}, { vars: PRODUCTION });
-    expect(await production.text()).not.toContain("/dev/mailbox");
+    expect(await (await send(production.headers.get("location")!, { vars: PRODUCTION })).text()).not.toContain("/dev/mailbox");
     const development = await signUp("dev@example.com");
-    expect(await development.text()).toContain("/dev/mailbox");
+    expect(await (await send(development.headers.get("location")!)).text()).toContain("/dev/mailbox");
   });
 });

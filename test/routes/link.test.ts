@@ -28,9 +28,9 @@ describe("GET and POST /link", () => {
     await signUp("lost@example.com");
     const oldCode = await linkCodeFor("lost@example.com");
     await allowAnotherLink("lost@example.com");
-    const response = await requestLink(" LOST@example.com ");
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain("If lost@example.com is signed up, a new submission link is on its way");
+    const response = await requestLink(" LOST@example.com ", { acceptJson: true });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ message: "If lost@example.com is signed up, a new submission link is on its way to it." });
     const newCode = await linkCodeFor("lost@example.com", 2);
     expect(newCode).not.toBe(oldCode);
     const old = await send(`/submit?code=${encodeURIComponent(oldCode)}`);
@@ -96,7 +96,7 @@ describe("GET and POST /link", () => {
     await allowAnotherLink("late-lost@example.com");
     const before = (await listDurableObjectIds(env.REGISTRANT)).length;
     expect((await signUp("newcomer@example.com", {}, { vars: REGISTRATION_CLOSED })).status).toBe(403);
-    expect((await requestLink("late-lost@example.com", { vars: REGISTRATION_CLOSED })).status).toBe(200);
+    expect((await requestLink("late-lost@example.com", { vars: REGISTRATION_CLOSED })).status).toBe(303);
     expect((await listDurableObjectIds(env.REGISTRANT)).length).toBe(before);
     expect(await emailsTo("late-lost@example.com", 2)).toHaveLength(2);
     const landing = await (await send("/", { vars: REGISTRATION_CLOSED })).text();

@@ -62,13 +62,22 @@ describe("POST /submit", () => {
     expect(form).toMatch(/value="durable-objects" checked/);
   });
 
-  it("answers a browser with a confirmation page linking back to the form", async () => {
+  it("answers a browser with its form's page saying it was saved, at an address that reloads that page", async () => {
     const code = await registered("browser@example.com");
     const response = await send("/submit", { form: validSubmission(code) });
-    expect(response.status).toBe(201);
-    const html = await response.text();
+    expect(response.status).toBe(303);
+    const location = response.headers.get("location")!;
+    expect(location).toBe(`/submit?code=${encodeURIComponent(code)}&saved=1`);
+    const html = await (await send(location)).text();
     expect(html).toContain("Submission received");
-    expect(html).toContain(`href="/submit?code=${encodeURIComponent(code)}"`);
+    expect(html).toContain("Saved as version <strong data-text=\"version\">1</strong>. A receipt is on its way to <span data-text=\"email\">browser@example.com</span>.");
+    // A reload is a GET of the same page: no second version.
+    expect(await (await send(location)).text()).toContain("Submission received");
+    expect(await versions("browser@example.com")).toHaveLength(1);
+    const amended = await send("/submit", { form: validSubmission(code, { title: "Second take" }) });
+    expect(await (await send(amended.headers.get("location")!)).text()).toContain("Amendment saved");
+    // A saved= that is not the latest version says nothing was just saved.
+    expect(await (await send(location)).text()).not.toContain("Saved as version");
   });
 
   it("100 racing submits with one code make one submission whose history holds the rest as amendments", async () => {
@@ -155,7 +164,7 @@ describe("POST /submit", () => {
     const html = await response.text();
     expect(html).toContain('value="Kept title"');
     expect(html).toMatch(/name="demo_url"[^>]*aria-invalid="true"/);
-    expect(html).toMatch(/data-error-for="demo_url">Demo URL must be a full URL/);
+    expect(html).toMatch(/data-error-for="demo_url">Live project URL must be a full URL/);
     expect(html).toContain("Please correct the fields marked below.");
   });
 });

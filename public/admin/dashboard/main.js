@@ -3,14 +3,21 @@
  * The judges' dashboard (/admin): starts each part and connects them. The page's markup is
  * src/pages/admin.html; every part talks to the judges' API (docs/api.md).
  */
+import { startAnnouncements } from "./announcements.js";
+import { startAudit } from "./audit.js";
 import { startBans } from "./bans.js";
+import { startContent } from "./content.js";
 import { startDeadLetters } from "./dead-letters.js";
 import { startDrawer } from "./drawer.js";
 import { startEmails } from "./emails.js";
 import { startEntries } from "./entries.js";
+import { startExports } from "./exports.js";
 import { afterChange, navigate } from "./open-entry.js";
+import { startPool } from "./pool.js";
 import { me, profileLoaded } from "./profile.js";
+import { startResults } from "./results.js";
 import { startReviewQueue } from "./review-queue.js";
+import { startSessions } from "./sessions.js";
 import { openOther } from "./shared-address.js";
 import { startStats } from "./stats.js";
 import { startTasks } from "./tasks.js";
@@ -29,11 +36,26 @@ const stats = startStats({ products: entries.fillProducts });
 const emails = startEmails();
 startDeadLetters();
 startTasks();
+startExports();
+const audit = startAudit();
 // The review card is the organisers' (the page shows it to them only).
 const reviewQueue = profileLoaded().then(() => (me.role === "organiser" ? (startBans(), startReviewQueue({ open: (id) => drawer.open(id) })) : null));
 openOther.entry = (id) => drawer.open(id);
 
-afterChange.list = () => void entries.load();
+// The organisers' screens exist only on an organiser's page.
+profile.then(() => {
+  if (me.role !== "organiser") return;
+  startPool({ changed: stats.refreshSoon });
+  startContent();
+  startAnnouncements();
+  startResults();
+  startSessions();
+});
+
+afterChange.list = () => {
+  void entries.load();
+  audit.refreshIfOpen();
+};
 afterChange.review = async (id) => {
   await drawer.refreshReview(id);
   (await reviewQueue)?.refreshIfOpen();

@@ -8,6 +8,14 @@ import { api, asApiError, isAbort } from "./api.js";
 import { plural } from "./text.js";
 import { say } from "./status.js";
 
+/**
+ * A filter form's fields that have a value, as a query.
+ * @param {HTMLFormElement} form
+ */
+export function formQuery(form) {
+  return new URLSearchParams([...new FormData(form)].flatMap(([name, value]) => (typeof value === "string" && value.trim() ? [[name, value.trim()]] : [])));
+}
+
 /** Rows a page asks for. */
 const PAGE_SIZE = "50";
 
@@ -28,15 +36,15 @@ export class Pages {
   }
 
   /**
-   * Counts a page in (a fresh list starts again from zero) and keeps its cursor; anything
-   * but a string means there is no next page.
+   * Counts a page in (a fresh list starts again from zero) and keeps its cursor: a string,
+   * or a positive id (the audit log pages by id); anything else means there is no next page.
    * @param {number} count
    * @param {unknown} next
    * @param {boolean} append
    */
   receive(count, next, append) {
     this.shown = (append ? this.shown : 0) + count;
-    this.next = typeof next === "string" ? next : null;
+    this.next = typeof next === "string" ? next : Number.isSafeInteger(next) && Number(next) > 0 ? String(next) : null;
   }
 
   /**
@@ -60,6 +68,7 @@ export class Pages {
  * @property {HTMLElement} count  the line that says how many are shown
  * @property {HTMLButtonElement} more  "Load more"
  * @property {() => URLSearchParams} query  the list's filters
+ * @property {string} [cursorParam]  the query parameter the next page's cursor goes in ("cursor")
  * @property {(item: T) => HTMLTableRowElement} row
  * @property {() => Promise<void>} [prepare]  awaited before each request
  * @property {() => void} [shown]  after new rows are in
@@ -88,7 +97,7 @@ export function pagedList(options) {
     const params = options.query();
     params.set("limit", PAGE_SIZE);
     const cursor = pages.cursor(append);
-    if (cursor !== null) params.set("cursor", cursor);
+    if (cursor !== null) params.set(options.cursorParam ?? "cursor", cursor);
     rows.setAttribute("aria-busy", "true");
     more.disabled = true;
     try {

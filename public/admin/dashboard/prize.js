@@ -31,21 +31,55 @@ export function renderAward() {
     : `Award a prize to ${who}${entry.title ? ` for “${entry.title}”` : ""}?${Number.isFinite(left) ? ` ${left} left before this one.` : ""}`;
   const yes = el("button", { type: "button", class: awarded ? "danger small" : "small", "data-testid": "confirm-action" }, awarded ? "Yes, revoke it" : "Yes, award it");
   const no = el("button", { type: "button", class: "secondary small", "data-testid": "cancel-action" }, "Cancel");
-  yes.addEventListener("click", () => changePrize(action, yes, no));
-  sections.award.replaceChildren(heading, state, el("div", { class: "actions" }, trigger), askFirst({ id: "confirm", trigger, question, yes, no }));
+  // A revoke tells the entrant, with the reason given here, unless the box is unticked.
+  const reason = el("textarea", { id: "revoke-reason", maxlength: "500", "data-testid": "revoke-reason" });
+  const notify = el("input", { type: "checkbox", id: "revoke-notify", checked: true, "data-testid": "revoke-notify" });
+  yes.addEventListener("click", () => changePrize(action, yes, no, awarded ? { reason: reason.value, notify: notify.checked } : undefined));
+  const confirm = askFirst({ id: "confirm", trigger, question, yes, no });
+  if (awarded) {
+    confirm.insertBefore(el("div", {},
+      el("label", { for: "revoke-reason" }, "Reason ", el("span", { class: "hint" }, "— told to the entrant; optional")), reason,
+      el("label", { class: "check" }, notify, el("span", {}, "Tell the entrant (after a short undo window)"))), confirm.lastChild);
+  }
+  sections.award.replaceChildren(heading, state, pendingNotice(), el("div", { class: "actions" }, trigger), confirm);
+}
+
+/** A revoke's notice still in its undo window, with the way to call it off; nothing otherwise. */
+function pendingNotice() {
+  const { id, detail } = opened();
+  const notice = detail.revokeNotice;
+  if (!notice) return "";
+  const stop = el("button", { type: "button", class: "secondary small", "data-testid": "cancel-notice" }, "Don't send it");
+  stop.addEventListener("click", async () => {
+    stop.disabled = true;
+    try {
+      await api(`/admin/api/entries/${encodeURIComponent(id)}/revoke-notice`, { method: "DELETE" });
+      say("The entrant will not be told.", "good");
+      if (isOpen(id)) {
+        await reloadEntry();
+        renderAward();
+      }
+    } catch (error) {
+      stop.disabled = false;
+      say(`Could not call it off: ${asApiError(error).message}`, "bad");
+    }
+  });
+  return el("p", { class: "notice", "data-testid": "revoke-notice" },
+    `The entrant is told at ${new Date(notice.dueAt).toLocaleTimeString()}${notice.reason ? `, with the reason: ${notice.reason}` : ""}. `, stop);
 }
 
 /**
  * @param {"award" | "revoke"} action
  * @param {HTMLButtonElement} yes
  * @param {HTMLButtonElement} no
+ * @param {{ reason: string, notify: boolean }} [notice]  for a revoke: what the entrant is told
  */
-async function changePrize(action, yes, no) {
+async function changePrize(action, yes, no, notice) {
   const { id } = opened();
   yes.disabled = no.disabled = true;
   try {
     /** @type {{ slot: number, remaining: number, already?: boolean }} */
-    const result = await api(`/admin/api/entries/${encodeURIComponent(id)}/award`, { method: action === "award" ? "POST" : "DELETE" });
+    const result = await api(`/admin/api/entries/${encodeURIComponent(id)}/award`, { method: action === "award" ? "POST" : "DELETE", body: notice });
     if (action === "award") {
       say(result.already ? `Already awarded: prize #${result.slot}.` : `Awarded prize #${result.slot}. ${result.remaining} left.`, "good");
     } else {

@@ -1,12 +1,13 @@
 // @ts-check
 /**
- * A collapsible panel over a paged list filtered by status (the email log, the dead
- * letters): it loads when first opened and again when the filter changes, and organisers
- * get an Action column. Its markup follows one naming scheme: `#<name>-details`,
- * `-filters`, `-status`, `-count`, `-more`, `-head`, `-action`, and the table body given.
+ * A collapsible panel over a paged list filtered by its form (the email log and the dead
+ * letters by status, the audit log by who, what and which entry): it loads when first
+ * opened and again when the filters change, and (with `actions`) organisers get an Action
+ * column. Its markup follows one naming scheme: `#<name>-details`, `-filters`, `-count`,
+ * `-more`, `-head`, `-action`, and the table body given.
  */
 import { $, el } from "./dom.js";
-import { pagedList } from "./paged-list.js";
+import { formQuery, pagedList } from "./paged-list.js";
 import { me, profileLoaded } from "./profile.js";
 
 /**
@@ -20,13 +21,14 @@ import { me, profileLoaded } from "./profile.js";
  *   what: string,
  *   row: (item: T) => HTMLTableRowElement,
  *   onToggle?: (open: boolean) => void,
+ *   actions?: boolean,
+ *   cursorParam?: string,
  * }} options
  */
 export function statusPanel(options) {
   const { name } = options;
   const details = /** @type {HTMLDetailsElement} */ ($(`#${name}-details`));
   const form = $(`#${name}-filters`);
-  const status = /** @type {HTMLSelectElement} */ ($(`#${name}-status`));
   const list = pagedList({
     path: options.path,
     key: options.key,
@@ -35,12 +37,14 @@ export function statusPanel(options) {
     rows: /** @type {HTMLTableSectionElement} */ ($(options.rows)),
     count: $(`#${name}-count`),
     more: /** @type {HTMLButtonElement} */ ($(`#${name}-more`)),
-    query: () => new URLSearchParams(status.value ? { status: status.value } : {}),
+    // Every filter of the form that has a value (the status; the email log's recipient too).
+    query: () => formQuery(/** @type {HTMLFormElement} */ (form)),
+    cursorParam: options.cursorParam,
     row: options.row,
     // Organisers get a column of action buttons, once the profile says who is signed in.
     async prepare() {
       await profileLoaded();
-      if (me.role === "organiser" && !document.querySelector(`#${name}-action`)) {
+      if ((options.actions ?? true) && me.role === "organiser" && !document.querySelector(`#${name}-action`)) {
         $(`#${name}-head`).append(el("th", { scope: "col", id: `${name}-action` }, "Action"));
       }
     },

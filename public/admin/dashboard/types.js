@@ -21,10 +21,10 @@
 /**
  * GET /admin/api/me: who is signed in, and what they score with.
  * @typedef {object} Profile
+ * @property {string} [name]
  * @property {"judge" | "organiser"} role
  * @property {Criterion[]} rubric
  * @property {Product[]} products
- * @property {string} [name]
  * @property {number} [reviewsPerEntry]  reviews each entry needs
  * @property {boolean} [blind]  blind judging: entrants are hidden until this judge scores them
  */
@@ -131,6 +131,7 @@
  * @typedef {object} EntryDetail
  * @property {Entry} entry
  * @property {Prize | null} [prize]
+ * @property {{ dueAt: number, reason: string | null } | null} [revokeNotice]  a revoke's notice still in its undo window
  * @property {Score[]} [scores]
  * @property {Score | null} [myScore]
  * @property {Version[]} [history]
