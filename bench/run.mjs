@@ -18,6 +18,7 @@ import adminList from "./scenarios/7-admin-list.mjs";
 import bundleSize from "./scenarios/8-bundle-size.mjs";
 import backgroundTasks from "./scenarios/9-background-tasks.mjs";
 import linkChecks from "./scenarios/10-link-checks.mjs";
+import evenTiming from "./scenarios/11-even-timing.mjs";
 
 const wanted = process.argv.slice(2);
 const chosen = (scenario) => wanted.length === 0 || wanted.includes(scenario.id.split("-")[0]);
@@ -60,6 +61,7 @@ try {
   await run(bundleSize, alone);
   await run(backgroundTasks, alone);
   await run(linkChecks, alone);
+  await run(evenTiming, alone);
 } finally {
   await stub.stop();
 }
