@@ -35,8 +35,7 @@ function flood(response: Response): void {
  * (the runtime delivers every message already received, whatever the object does) is drained.
  */
 async function drained(closeHandler: { mock: { calls: unknown[] } }) {
-  const deadline = Date.now() + 30_000;
-  while (closeHandler.mock.calls.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await vi.waitFor(() => expect(closeHandler.mock.calls.length).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
   expect(closeHandler.mock.calls.length).toBe(1);
 }
 
@@ -81,9 +80,7 @@ describe("a /live client that says anything but ping", () => {
     socket.addEventListener("message", (event) => void (event.data === "pong" && pongs++));
     const handled = await runInDurableObject(relay, (instance: LiveRelay) => vi.spyOn(instance, "webSocketMessage"));
     for (let i = 0; i < 1_000; i++) socket.send("ping");
-    const deadline = Date.now() + 10_000;
-    while (pongs < 1_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(pongs).toBe(1_000);
+    await vi.waitFor(() => expect(pongs).toBe(1_000), { timeout: 10_000, interval: 10 });
     expect(socket.readyState).toBe(WebSocket.OPEN);
     expect(handled).not.toHaveBeenCalled();
     socket.close(1000, "done");

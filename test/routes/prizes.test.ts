@@ -213,11 +213,10 @@ describe("the landing page", () => {
     await counter.award(entrant(4), "judge:ada");
     const { remaining: left } = await counter.getStatus();
     // The snapshot is debounced to one write a second: wait for it to converge.
-    for (let tries = 0; tries < 30; tries++) {
+    await vi.waitFor(async () => {
       await runDurableObjectAlarm(counter);
-      if ((await env.SNAPSHOTS.get<{ remaining: number }>("prizes", "json"))?.remaining === left) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      expect((await env.SNAPSHOTS.get<{ remaining: number }>("prizes", "json"))?.remaining).toBe(left);
+    }, { timeout: 3_000, interval: 100 });
     const html = await (await send("/")).text();
     expect(html).toContain(`<strong data-text="prizesLeft" data-live="remaining">${left}</strong>`);
     expect(html).toContain('new WebSocket(location.origin.replace(/^http/, "ws") + "/live")');
