@@ -96,11 +96,6 @@ export class EligibilityLedger {
     };
   }
 
-  /** Erasure: the entrant's record goes (a ban of their mailbox stays, as its hash). */
-  forget(id: string): void {
-    this.sql`DELETE FROM disqualification WHERE registrant_id = ${id}`;
-  }
-
   /** Adds a ban; its id and whether it was new. */
   ban(request: BanRequest, actor: string, now: number): { id: number; added: boolean } {
     const value = request.kind === "mailbox" ? request.hash : request.domain;

@@ -228,7 +228,7 @@ export class PrizeCounter extends OutboxHolder {
         if (refused) return { id, awarded: false, reason: refused };
         if (this.slotOf(id) !== null) return { id, awarded: false, reason: "already_winner" };
         const awarded = this.awardNew(id, actor);
-        return awarded.ok ? { id, awarded: true, slot: awarded.slot } : { id, awarded: false, reason: "no_prizes_left" };
+        return awarded.ok ? { id, awarded: true, slot: awarded.slot } : { id, awarded: false, reason: awarded.reason };
       });
       this.sql`INSERT INTO award_batch (id, actor, at, results) VALUES (${batch}, ${actor}, ${Date.now()}, ${JSON.stringify(results)})`;
       return { batch, replayed: false, results, remaining: this.status().remaining };
@@ -343,12 +343,6 @@ export class PrizeCounter extends OutboxHolder {
   /** The registrant's disqualification record, if they ever had one. */
   async disqualification(registrantId: string): Promise<Disqualification | null> {
     return this.eligibility.get(v.parse(RegistrantId, registrantId));
-  }
-
-  /** Erasure: the counter forgets the registrant's disqualification (a ban of their mailbox stays). */
-  async forgetDisqualification(registrantId: string): Promise<void> {
-    const id = v.parse(RegistrantId, registrantId);
-    this.eligibility.forget(id);
   }
 
   /**

@@ -99,6 +99,18 @@ describe("PrizeCounter", () => {
     expect((await counter.getStatus()).awarded).toBe(4);
   });
 
+  it("names a candidate disqualified after the caller's check as disqualified, not as out of prizes", async () => {
+    const counter = freshCounter();
+    await counter.disqualify(entrant(2), "organiser:lin", "Two accounts");
+    const { results, remaining } = await counter.awardBatch({ batch: crypto.randomUUID(), actor: "organiser:ada", candidates: [1, 2, 3].map((i) => ({ id: entrant(i) })) });
+    expect(results).toEqual([
+      { id: entrant(1), awarded: true, slot: 1 },
+      { id: entrant(2), awarded: false, reason: "disqualified" },
+      { id: entrant(3), awarded: true, slot: 2 },
+    ]);
+    expect(remaining).toBe(298);
+  });
+
   it("awards two racing batches of 200 against a pool of 300: exactly 300 slots, once each", async () => {
     const counter = freshCounter();
     const batch = (from: number) => ({ batch: crypto.randomUUID(), actor: "organiser", candidates: Array.from({ length: 200 }, (_, i) => ({ id: entrant(from + i) })) });
