@@ -64,7 +64,7 @@ export async function publishResults(request: AdminRequest, env: Env): Promise<R
 /** DELETE /admin/api/results — takes the winners page down (published by mistake, say). */
 export async function withdrawResults(request: AdminRequest, env: Env): Promise<Response> {
   const published = await publishedResults(env);
-  if (!published) throw new HttpError(409, "not_found", "No results are published.");
+  if (!published) throw new HttpError(404, "not_found", "No results are published.");
   await record(request, env, "withdraw", 0, 0, Date.now());
   await env.SNAPSHOTS.delete(RESULTS_SNAPSHOT_KEY);
   await forgetCachedWinners(request.url, published.winners.length + published.unlisted);

@@ -66,6 +66,9 @@ describe("the winners page", () => {
     expect((await results("POST")).status).toBe(200);
     expect((await results("DELETE")).status).toBe(200);
     expect(await (await send("/winners")).text()).toContain("The results are not out yet");
+    const again = await results("DELETE");
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ error: "not_found", message: "No results are published." });
     const audit = (await (await admin("/admin/api/audit?action=results_publish")).json()) as { entries: { action: string }[] };
     expect(audit.entries.length).toBeGreaterThan(0);
   });
