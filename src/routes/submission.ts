@@ -8,6 +8,7 @@ import { invalidFields, seeOther } from "../http/respond";
 import type { Config } from "../config";
 import type { LinkInfo } from "../objects/link-codes";
 import type { Prize, Profile } from "../objects/registrant";
+import { policySentence } from "../pages/contest-text";
 import { renderPage } from "../pages/page";
 import { PAGES } from "../pages/templates";
 import { fieldErrors } from "../schemas/fields";
@@ -17,6 +18,7 @@ import { SubmissionForm, type SubmissionVersion } from "../schemas/submission";
 import { BANNED_MESSAGE } from "../schemas/bans";
 import type { AppRequest } from "./context";
 import { parseLinkCode, registrantFor } from "./link-codes";
+import { prizeSnapshot } from "./prizes";
 import { windowTimes } from "./public";
 
 const UNKNOWN_CODE = "This submission link is not valid. It may be mistyped, or retired since you opened a newer link.";
@@ -40,7 +42,7 @@ export async function showSubmission(request: AppRequest, env: Env): Promise<Res
   const latest = described.latest;
   // ?saved=<version>: the entrant lands here after saving (post/redirect/get).
   const saved = latest !== null && request.query.saved === String(latest.version);
-  return renderForm(request, described, code, latest ? { ...latest } : {}, {}, 200, saved);
+  return renderForm(request, env, described, code, latest ? { ...latest } : {}, {}, 200, saved);
 }
 
 /**
@@ -60,7 +62,7 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
     const described = await registrant.describe(code.secret);
     if (!described.ok) throw new HttpError(404, "unknown_code", UNKNOWN_CODE);
     return invalidFields(request, fieldErrors(parsed.issues), (errors) =>
-      renderForm(request, described, code, body, errors, 422),
+      renderForm(request, env, described, code, body, errors, 422),
     );
   }
   const result = await registrant.submit(code.secret, parsed.output);
@@ -78,18 +80,21 @@ export async function submit(request: AppRequest, env: Env): Promise<Response> {
   return seeOther(`${submitPath(code)}&saved=${result.version}`);
 }
 
-function renderForm(
+/** The form's page; its policy sentence counts the pool as the landing page does (the KV snapshot). */
+async function renderForm(
   request: AppRequest,
+  env: Env,
   { profile, latest, prize, link, disqualified }: { profile: Profile; latest: SubmissionVersion | null; prize: Prize | null; link: LinkInfo; disqualified: boolean },
   code: LinkCode,
   fields: Record<string, unknown>,
   errors: FieldErrors,
   status: number,
   saved = false,
-): Response {
+): Promise<Response> {
   const { config } = request;
   const now = Date.now();
-  const prizeShown = prizeView(config, prize, latest !== null, disqualified);
+  const pool = await prizeSnapshot(env, config.prizePool);
+  const prizeShown = prizeView(config, pool.total, prize, latest !== null, disqualified);
   const heading = saved ? (latest?.version === 1 ? "Submission received" : "Amendment saved") : latest ? "Your submission" : "Submit your project";
   return renderPage(
     request,
@@ -126,13 +131,9 @@ function renderForm(
 }
 
 /** What the pages say about the award policy and the entrant's place in the pool. */
-function prizeView(config: Config, prize: Prize | null, submitted: boolean, disqualified: boolean) {
-  const policy =
-    config.awardPolicy === "first_come"
-      ? `First come, first served: the first ${config.prizePool} valid submissions each win a swag box; after that, entrants join a waitlist in order.`
-      : `Judges score every entry and award the ${config.prizePool} swag boxes.`;
+function prizeView(config: Config, pool: number, prize: Prize | null, submitted: boolean, disqualified: boolean) {
   return {
-    text: { policy, slot: prize?.slot ?? "", position: prize?.position ?? "" },
+    text: { policy: policySentence(config, pool), slot: prize?.slot ?? "", position: prize?.position ?? "" },
     show: {
       awarded: prize?.status === "awarded",
       provisional: prize?.status === "provisional",

@@ -68,7 +68,7 @@ describe("the first-come policy", () => {
     const confirmation = await (await send(saved.headers.get("location")!)).text();
     expect(confirmation).toContain("Submission received");
     expect(confirmation).toContain("First come, first served");
-    expect(confirmation).toMatch(/Every box is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a swag box/);
+    expect(confirmation).toMatch(/Every prize is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a prize/);
   });
 
   // The 500 entrants' background work (emails, index rows, link checks and claims) may still
@@ -97,7 +97,7 @@ describe("the first-come policy", () => {
     const json = await (await send(`/submit?code=${encodeURIComponent(code)}`, { acceptJson: true })).json();
     expect(json).toMatchObject({ awardPolicy: "first_come", prize: { status: expect.stringMatching(/^(awarded|waitlisted)$/) } });
     const after = await (await send(`/submit?code=${encodeURIComponent(code)}`)).text();
-    expect(after).toMatch(/on the waitlist|You won a swag box/);
+    expect(after).toMatch(/on the waitlist|You won a prize/);
   });
 });
 

@@ -49,7 +49,7 @@ describe("a winner's way to the doorstep", () => {
     const form = await send(`/shipping?code=${encodeURIComponent(shipping)}`);
     expect(form.status).toBe(200);
     const html = await form.text();
-    expect(html).toContain("Box <strong data-text=\"slot\">");
+    expect(html).toContain("Prize number <strong data-text=\"slot\">");
     expect(html).toContain('<option value="GB">United Kingdom</option>');
     expect(html).toContain('<option value="M">M</option>');
 

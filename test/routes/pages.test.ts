@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { linkCodeFor, registered, send, signUp, validSubmission } from "../helpers";
 
@@ -32,6 +33,20 @@ describe("pages", () => {
     const html = await (await send("/rules")).text();
     expect(html).toContain("Rules and terms");
     expect(html).toContain("award the 300 swag boxes to the best");
+  });
+
+  it("name the prize and count the pool on the submission page as the landing page does", async () => {
+    const code = await registered("prize-words@example.com");
+    await env.SNAPSHOTS.put("prizes", JSON.stringify({ type: "prizes", remaining: 40, total: 50, head: "0".repeat(64), updatedAt: new Date().toISOString() }));
+    try {
+      const vars = { PRIZE_NAME: "T-shirt|T-shirts" };
+      const html = await (await send(`/submit?code=${encodeURIComponent(code)}`, { vars })).text();
+      expect(html).toContain("award the 50 T-shirts to the best");
+      expect(await (await send("/", { vars })).text()).toContain("award the 50 T-shirts to the best");
+      expect(html).not.toContain("swag box");
+    } finally {
+      await env.SNAPSHOTS.delete("prizes");
+    }
   });
 
   it("state the one-box-per-person rules: mailbox spellings, throwaway addresses, the address rule in force", async () => {
