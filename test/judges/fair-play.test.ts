@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { prizeCounter } from "../../src/objects/stubs";
 import type { Registrant } from "../../src/objects/registrant";
 import { BAN_SNAPSHOT_KEY, mailboxHash } from "../../src/schemas/bans";
-import { emailsTo, registrantId, registrantStub, send, signUp, validSubmission } from "../helpers";
+import { emailsTo, registered, registrantId, registrantStub, send, signUp, validSubmission } from "../helpers";
 import { admin, entrant, indexed, JUDGE } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -121,6 +121,16 @@ describe("the ban list", () => {
     expect((await admin(`/admin/api/bans/${domainBan}`, { method: "DELETE" })).status).toBe(404);
     await snapshot((bans) => !bans.domains.includes("late-ban.example"));
     expect((await send("/submit", { acceptJson: true, form: validSubmission(code) })).status).toBe(201);
+  });
+
+  it("lets a signup and a submission through when the ban list cannot be read, and logs it", async () => {
+    const get = env.SNAPSHOTS.get.bind(env.SNAPSHOTS);
+    vi.spyOn(env.SNAPSHOTS, "get").mockImplementation(((key: string, ...rest: never[]) =>
+      key === BAN_SNAPSHOT_KEY ? Promise.reject(new Error("KV unavailable")) : get(key, ...rest)) as typeof env.SNAPSHOTS.get);
+    const logged = vi.spyOn(console, "error");
+    const code = await registered("kv-down@example.com");
+    expect((await send("/submit", { acceptJson: true, form: validSubmission(code) })).status).toBe(201);
+    expect(logged.mock.calls.flat().join(" ")).toContain("ban snapshot: unreadable, ignored: KV unavailable");
   });
 
   it("banning an entrant bans their mailbox as its hash and disqualifies them; erasure keeps only that hash", async () => {
