@@ -14,7 +14,7 @@ const Base = {
 const Code = v.string();
 const Instant = v.pipe(v.number(), v.integer());
 
-/** A message on the `emails` queue: which template, for whom, with what. */
+/** One email a change carries (its `emails`): which template, for whom, with what. */
 export const EmailJob = v.variant("template", [
   v.object({ template: v.literal("registration"), ...Base, code: Code }),
   v.object({ template: v.literal("link_resent"), ...Base, code: Code }),

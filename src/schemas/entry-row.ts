@@ -6,7 +6,7 @@ const Text = v.nullable(v.string());
 
 /**
  * A registrant's row in the judges' index, as its Registrant object projects it: the
- * body of an `index` message, and the columns `upsertStatements` writes. Never holds
+ * `rows` of a change message, and the columns `upsertStatements` writes. Never holds
  * a link code.
  */
 export const EntryRow = v.object({

@@ -1,7 +1,7 @@
 import type { TaskKind } from "../messages/topics";
 
 /**
- * Background task runs in D1 (reindex, retention, flush): where each run is, for the steps
+ * Background task runs in D1 (reindex, retention, flush, recheck): where each run is, for the steps
  * that carry it on and for organisers watching it. A step moves the cursor only from where
  * the run is, so a step delivered twice moves it once.
  */
