@@ -2,10 +2,10 @@ import * as v from "valibot";
 import type { Env } from "../env";
 import { AddressMode, ClaimToken, type AddressPeers, type ClaimResult } from "../schemas/address-claim";
 import { RegistrantId } from "../schemas/prizes";
-import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { ALARM_SCHEDULE_SCHEMA } from "./alarms";
 import { addressPeersRoute } from "./fair-play-routes";
 import { OUTBOX_SCHEMA } from "./outbox";
-import { OutboxHolder } from "./outbox-holder";
+import { OutboxOnlyHolder } from "./outbox-holder";
 import type { Schema } from "./sql";
 
 const CLAIM_TABLES = `
@@ -36,18 +36,9 @@ export const ADDRESS_CLAIM_ORIGIN = "address-claim:";
  * winner at the address is told, through the outbox, who else gave it. It holds registrant
  * ids and claim tokens only: never the address, nor its fingerprint.
  */
-export class AddressClaim extends OutboxHolder {
-  private readonly alarms: AlarmSchedule<"outbox">;
-  protected readonly outbox;
-
+export class AddressClaim extends OutboxOnlyHolder<{ address_peers: ReturnType<typeof addressPeersRoute> }> {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, SCHEMA);
-    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = this.outboxOf(
-      this.alarms,
-      { address_peers: addressPeersRoute(env) },
-      `${ADDRESS_CLAIM_ORIGIN}${ctx.id}`,
-    );
+    super(ctx, env, SCHEMA, { address_peers: addressPeersRoute(env) }, `${ADDRESS_CLAIM_ORIGIN}${ctx.id}`);
   }
 
   /**
@@ -100,10 +91,6 @@ export class AddressClaim extends OutboxHolder {
 
 
 
-
-  override async alarm(): Promise<void> {
-    await this.alarms.runDue(() => this.outbox.flush());
-  }
 
   private claimantIds(): string[] {
     return this.sql<{ registrant_id: string }>`SELECT registrant_id FROM claimant ORDER BY claimed_at, registrant_id`

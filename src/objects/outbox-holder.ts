@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { requireConfig } from "../config";
 import type { Env } from "../env";
-import type { AlarmSchedule } from "./alarms";
+import { AlarmSchedule } from "./alarms";
 import { Outbox, type PendingJob, type Route } from "./outbox";
 import { outboxOptions } from "./outbox-routes";
 import { migrate, sqlOf, type Schema, type Sql } from "./sql";
@@ -44,5 +44,25 @@ export abstract class OutboxHolder extends DurableObject<Env> {
   /** This object's outbox over `routes`, woken by `alarms`; its dead jobs are reported under `origin`. */
   protected outboxOf<R extends Record<string, Route<any, any>>>(alarms: Pick<AlarmSchedule<"outbox">, "set" | "setEarliest">, routes: R, origin: string): Outbox<R> {
     return new Outbox(this.ctx, this.sql, alarms, routes, outboxOptions(this.env, origin, requireConfig(this.env).outboxConfirmSeconds * 1000));
+  }
+}
+
+/**
+ * An OutboxHolder whose only scheduled work is its outbox (AddressClaim, SharedLink): the
+ * alarm runs the outbox's turn, and nothing else wakes the object. Its schema must hold
+ * OUTBOX_SCHEMA and ALARM_SCHEDULE_SCHEMA.
+ */
+export abstract class OutboxOnlyHolder<R extends Record<string, Route<any, any>>> extends OutboxHolder {
+  private readonly alarms: AlarmSchedule<"outbox">;
+  protected readonly outbox: Outbox<R>;
+
+  constructor(ctx: DurableObjectState, env: Env, schema: Schema, routes: R, origin: string) {
+    super(ctx, env, schema);
+    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
+    this.outbox = this.outboxOf(this.alarms, routes, origin);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.alarms.runDue(() => this.outbox.flush());
   }
 }

@@ -1,9 +1,9 @@
 import * as v from "valibot";
 import type { Env } from "../env";
 import { LinkClaim, type LinkKind, type LinkOwners } from "../schemas/shared-link";
-import { ALARM_SCHEDULE_SCHEMA, AlarmSchedule } from "./alarms";
+import { ALARM_SCHEDULE_SCHEMA } from "./alarms";
 import { OUTBOX_SCHEMA } from "./outbox";
-import { OutboxHolder } from "./outbox-holder";
+import { OutboxOnlyHolder } from "./outbox-holder";
 import { linkOwnerRoute } from "./outbox-routes";
 import type { Schema } from "./sql";
 
@@ -35,14 +35,9 @@ export const LINK_ORIGIN_PREFIX = "link:";
  * takes goes to the judges' index through the outbox, with the registrant's version, so D1
  * keeps each registrant's newest whatever the order of delivery.
  */
-export class SharedLink extends OutboxHolder {
-  private readonly alarms: AlarmSchedule<"outbox">;
-  protected readonly outbox;
-
+export class SharedLink extends OutboxOnlyHolder<{ link_owner: ReturnType<typeof linkOwnerRoute> }> {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, SCHEMA);
-    this.alarms = new AlarmSchedule(ctx.storage, this.sql);
-    this.outbox = this.outboxOf(this.alarms, { link_owner: linkOwnerRoute(env) }, `${LINK_ORIGIN_PREFIX}${ctx.id.toString()}`);
+    super(ctx, env, SCHEMA, { link_owner: linkOwnerRoute(env) }, `${LINK_ORIGIN_PREFIX}${ctx.id.toString()}`);
   }
 
   /**
@@ -71,10 +66,6 @@ export class SharedLink extends OutboxHolder {
   async owners(): Promise<LinkOwners | null> {
     const link = this.sql<{ url: string }>`SELECT url FROM link`.toArray()[0];
     return link ? { url: link.url, owners: this.holders() } : null;
-  }
-
-  override async alarm(): Promise<void> {
-    await this.alarms.runDue(() => this.outbox.flush());
   }
 
   /** Registrants whose newest claim holds the URL as at least one of their links, oldest claim first. */
