@@ -10,16 +10,29 @@
  * "expect" notes, for every open socket, when it first receives a count equal to `remaining`
  * (wall-clock ms, comparable across processes), and counts the messages each socket got until
  * then; it answers when all have it, or after 30 s.
+ *
+ * A crowd comes from many networks, and Swagbox lets one address hold only
+ * SOCKETS_PER_CLIENT sockets per object: each pool (its index the first argument) opens its
+ * sockets from its own range of loopback addresses, PER_ADDRESS sockets from each.
  */
 import WebSocket from "ws";
 
+const PER_ADDRESS = 50;
+const pool = Number(process.argv[2] ?? 0);
 const now = () => performance.timeOrigin + performance.now();
 const sockets = [];
 let expected = null;
+let opened = 0;
+
+/** 127.<pool + 1>.x.y, a new address every PER_ADDRESS sockets. */
+function nextLocalAddress() {
+  const n = Math.floor(opened++ / PER_ADDRESS);
+  return `127.${pool + 1}.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+}
 
 function openOne(url) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: nextLocalAddress() });
     const entry = { ws, arrival: null, messages: 0 };
     ws.on("message", (data) => {
       const at = now();

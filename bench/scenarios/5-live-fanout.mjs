@@ -28,9 +28,9 @@ function openFileLimit() {
   return Number(line.split(/\s+/)[3]);
 }
 
-/** A client pool process and a way to await its next message of a given type. */
-function startPool() {
-  const child = fork(join(ROOT, "bench", "lib", "ws-pool.mjs"), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** The `index`th client pool process and a way to await its next message of a given type. */
+function startPool(_, index) {
+  const child = fork(join(ROOT, "bench", "lib", "ws-pool.mjs"), [String(index)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const waiting = new Map();
   child.on("message", (message) => {
     const resolve = waiting.get(message.type);
