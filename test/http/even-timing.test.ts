@@ -6,12 +6,13 @@ function harness(priorMs: number) {
   let now = 0;
   const waits: number[] = [];
   const timing = new EvenTiming(priorMs, () => now, async (ms) => void waits.push(ms));
+  const pass = (ms: number) => void (now += ms);
   const answer = async (took: number, slowWay: boolean) => {
     const started = timing.start();
     now += took;
     await started.done(slowWay);
   };
-  return { answer, waits };
+  return { answer, pass, waits };
 }
 
 describe("even timing", () => {
@@ -38,5 +39,14 @@ describe("even timing", () => {
     for (let i = 0; i < 31; i++) await answer(40, true);
     await answer(0, false);
     expect(waits).toEqual([40]);
+  });
+
+  it("forgets slow answers older than a minute, so a storm's queueing does not outlast it", async () => {
+    const { answer, pass, waits } = harness(20);
+    for (let i = 0; i < 31; i++) await answer(400, true);
+    await answer(0, false);
+    pass(61_000);
+    await answer(0, false);
+    expect(waits).toEqual([400, 20]);
   });
 });
