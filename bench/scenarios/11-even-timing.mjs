@@ -89,7 +89,7 @@ async function measure(swagbox) {
       { what: `new link: the medians for a known and an unknown address within ${GOAL_MS} ms`, ok: within(links), detail: `${ms(links.registered.p50)} vs ${ms(links.unregistered.p50)} ms` },
     ],
     notes: [
-      "The fast way (a repeat signup, a link for a known address) waits until the slow way's usual time, learned in the isolate from its last 31 slow answers (src/http/even-timing.ts); the slow way itself is never slowed.",
+      "The fast way (a repeat signup, a link for a known address) waits until the slow way's usual time, learned in the isolate from its last 31 slow answers of the last minute (src/http/even-timing.ts); the slow way itself is never slowed.",
     ],
     data: { signups, links },
   };
