@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { parseEnv } from "node:util";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { unstable_readConfig } from "wrangler";
 
 // Tests run the local development configuration, the one `npm start` uses.
@@ -14,8 +15,12 @@ const deployed = unstable_readConfig({ config: "wrangler.toml" });
 const deployment = JSON.stringify({ observability: deployed.observability ?? null, ratelimits: deployed.ratelimits });
 const declaredQueues = JSON.stringify(deployed.queues);
 
-async function contest(vars: Record<string, string | undefined>) {
-  return cloudflareTest({
+/**
+ * A project that runs its files inside the Workers runtime, as a contest configured with the
+ * development variables and `vars` over them.
+ */
+async function contest(test: { name: string; include: string[]; exclude?: string[]; testTimeout?: number }, vars: Record<string, string | undefined> = {}) {
+  const plugin = cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
       bindings: { ...development, ...vars, TEST_MIGRATIONS: await readD1Migrations("migrations"), TEST_QUEUES: declaredQueues, TEST_DEPLOYMENT: deployment },
@@ -28,47 +33,63 @@ async function contest(vars: Record<string, string | undefined>) {
       },
     },
   });
+  return { extends: true, plugins: [plugin], test: { ...test, setupFiles: ["./test/setup.ts"] } };
+}
+
+const UNIT_TESTS = ["test/dashboard/**/*.test.ts", "test/links/**/*.test.ts", "test/schemas/**/*.test.ts", "test/markdown.test.ts", "test/http/even-timing.test.ts"];
+
+/**
+ * Runs the files of every project longest first, by their last run's duration. Vitest's own
+ * order runs the projects one after another, so a long file of the last project (the review
+ * window's race) started when every other file was done and ran alone at the end.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const duration = (file: TestSpecification) => this.ctx.cache.getTestSpecificationResult(file)?.duration ?? Number.POSITIVE_INFINITY;
+    return [...files].sort((a, b) => duration(b) - duration(a));
+  }
 }
 
 export default defineConfig(async () => ({
   test: {
-    setupFiles: ["./test/setup.ts"],
+    sequence: { sequencer: LongestFirst },
     // A test file spends most of its time waiting on workerd (queues, alarms, timers), so one
     // file more than there are cores keeps them busy: on 2 cores the suite takes half the
     // wall time it takes one file at a time (docs/decisions.md).
     maxWorkers: availableParallelism() + 1,
     projects: [
       {
-        extends: true,
-        plugins: [await contest({})],
-        test: { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**"] },
+        // Pure modules (the dashboard's, schemas, link rules, Markdown, timing) need no
+        // runtime: in Node a file costs milliseconds instead of a runtime's module load.
+        test: { name: "unit", include: UNIT_TESTS, environment: "node" },
       },
-      {
-        // The fault-injection suite's deterministic part: Resend (stubbed inside the runtime)
-        // as the provider, and objects that check their queued work after 2 s.
-        extends: true,
-        plugins: [await contest({ EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_fault_suite", OUTBOX_CONFIRM_SECONDS: "2" })],
-        test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 60_000 },
-      },
-      {
-        // A second contest: first come, first served, with live-socket caps small enough
-        // for a test to reach.
-        extends: true,
-        plugins: [await contest({ AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" })],
-        test: { name: "first-come", include: ["test/first-come/**/*.test.ts"], exclude: ["test/first-come/review/**"] },
-      },
-      {
-        // First come with a review window: the objects read FIRST_COME_REVIEW_HOURS and
-        // FIRST_COME_REQUIRE_LIVE from their own env, which a request's vars cannot reach, and
-        // a window changes what every claim does. A small pool keeps the races quick; objects
-        // check their queued work after two minutes, so that 500 racing entrants' jobs are
-        // not sent again while this machine's queues are still working through them.
-        extends: true,
-        plugins: [
-          await contest({ AWARD_POLICY: "first_come", PRIZE_POOL: "50", FIRST_COME_REVIEW_HOURS: "24", FIRST_COME_REQUIRE_LIVE: "true", OUTBOX_CONFIRM_SECONDS: "120" }),
-        ],
-        test: { name: "review-window", include: ["test/first-come/review/**/*.test.ts"] },
-      },
+      // Objects and announcement sends check their queued work after 3 s instead of 15, so
+      // that a test waiting for a send to be confirmed waits that long.
+      await contest(
+        { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**", ...UNIT_TESTS] },
+        { OUTBOX_CONFIRM_SECONDS: "3" },
+      ),
+      // The fault-injection suite's deterministic part: Resend (stubbed inside the runtime)
+      // as the provider, and objects that check their queued work after 2 s.
+      await contest(
+        { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 60_000 },
+        { EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_fault_suite", OUTBOX_CONFIRM_SECONDS: "2" },
+      ),
+      // A second contest: first come, first served, with live-socket caps small enough for a
+      // test to reach.
+      await contest(
+        { name: "first-come", include: ["test/first-come/**/*.test.ts"], exclude: ["test/first-come/review/**"] },
+        { AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" },
+      ),
+      // First come with a review window: the objects read FIRST_COME_REVIEW_HOURS and
+      // FIRST_COME_REQUIRE_LIVE from their own env, which a request's vars cannot reach, and
+      // a window changes what every claim does. A small pool keeps the races quick; objects
+      // check their queued work after two minutes, so that 500 racing entrants' jobs are
+      // not sent again while this machine's queues are still working through them.
+      await contest(
+        { name: "review-window", include: ["test/first-come/review/**/*.test.ts"] },
+        { AWARD_POLICY: "first_come", PRIZE_POOL: "50", FIRST_COME_REVIEW_HOURS: "24", FIRST_COME_REQUIRE_LIVE: "true", OUTBOX_CONFIRM_SECONDS: "120" },
+      ),
     ],
   },
 }));
