@@ -55,10 +55,12 @@ interface Delimiter {
   next: Delimiter | null;
 }
 
+/** An open `[` or `![`: where its piece is, where it starts in the source, and the delimiters below it. */
 interface Bracket {
   index: number;
   from: number;
   image: boolean;
+  /** False once a link closed after it opened: links do not nest. */
   active: boolean;
   below: Delimiter | null;
 }
@@ -66,8 +68,10 @@ interface Bracket {
 const SPECIAL = /[\\`*_~[\]!<\n]/g;
 const PUNCTUATION = /^[\p{P}\p{S}]$/u;
 const AUTOLINK = /<([a-zA-Z][a-zA-Z\d+.-]{1,31}:[^\s<>]*)>|<([\w.!#$%&'*+/=?^`{|}~-]+@[a-zA-Z\d-]+(?:\.[a-zA-Z\d-]+)*)>/y;
+/** The longest destination or title read after a `(`: a bound on the work each `](` can cause. */
 const LINK_CAP = 2048;
 
+/** Safe HTML for a block's inline Markdown: only the renderer's own tags, allowed links, escaped text. */
 export function inlineHtml(source: string, refs: Map<string, Link>): string {
   let html = "";
   let run = "";
@@ -84,6 +88,7 @@ export function inlineHtml(source: string, refs: Map<string, Link>): string {
   return html + withBareLinks(run);
 }
 
+/** The words of a block's inline Markdown, unescaped: link text but not destinations, image alt text. */
 export function inlineText(source: string, refs: Map<string, Link>): string {
   return inline(source, refs)
     .map((piece) => piece.plain ?? piece.text)
