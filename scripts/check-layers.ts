@@ -15,7 +15,7 @@ const SRC = resolve(import.meta.dirname, "..", "src");
  * folder's, or its own where a file of a folder serves lower layers (an error's vocabulary).
  */
 const LAYERS: string[][] = [
-  ["schemas", "secrets.ts", "html.ts", "markdown.ts", "prizes", "links", "http/errors.ts", "http/client-key.ts"],
+  ["schemas", "secrets.ts", "html.ts", "markdown.ts", "markdown-inline.ts", "prizes", "links", "http/errors.ts", "http/client-key.ts"],
   ["config.ts", "messages"],
   ["store"],
   ["env.ts", "objects"],

@@ -1,6 +1,6 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from "jose";
 import type { Config } from "../config";
 import { hashSecret, sameHash } from "../secrets";
+import { verifyAccessToken } from "./access-token";
 import { sessionJudge } from "./sessions";
 import { AdminToken, type Judge } from "../schemas/judges";
 
@@ -51,51 +51,15 @@ export async function findToken(token: string, config: Config): Promise<AdminTok
   return found;
 }
 
-const jwksByTeam = new Map<string, JWTVerifyGetKey>();
-
-/**
- * What an Access application token must carry besides its audience and issuer: an expiry,
- * an issue time that is not in the future (a minute of clock skew allowed), and Access's
- * algorithm. Access sessions last at most a month, which bounds a token's age too.
- */
-const ACCESS_CLAIMS: JWTVerifyOptions = {
-  algorithms: ["RS256"],
-  requiredClaims: ["exp", "iat"],
-  clockTolerance: 60,
-  maxTokenAge: "31d",
-};
-
-/** The team's key set, for tokens that name their key: jose would otherwise try the only key. */
-function teamKeys(teamDomain: string): JWTVerifyGetKey {
-  let jwks = jwksByTeam.get(teamDomain);
-  if (!jwks) {
-    const remote = createRemoteJWKSet(new URL(`${teamDomain}/cdn-cgi/access/certs`));
-    jwks = (header, token) => {
-      if (typeof header.kid !== "string" || !header.kid) throw new Error("the token names no key (kid)");
-      return remote(header, token);
-    };
-    jwksByTeam.set(teamDomain, jwks);
-  }
-  return jwks;
-}
-
 async function fromAccess(
   assertion: string,
   access: NonNullable<Config["access"]>,
   organisers: readonly string[],
 ): Promise<Judge | null> {
-  try {
-    const { payload } = await jwtVerify(assertion, teamKeys(access.teamDomain), {
-      ...ACCESS_CLAIMS,
-      audience: access.audience,
-      issuer: access.teamDomain,
-    });
-    const email = typeof payload.email === "string" ? payload.email.trim().toLowerCase() : null;
-    if (!email) return null;
-    return { name: email, role: organisers.includes(email) ? "organiser" : "judge", via: "access" };
-  } catch {
-    return null;
-  }
+  const claims = await verifyAccessToken(assertion, access.teamDomain, access.audience);
+  const email = typeof claims?.email === "string" ? claims.email.trim().toLowerCase() : null;
+  if (!email) return null;
+  return { name: email, role: organisers.includes(email) ? "organiser" : "judge", via: "access" };
 }
 
 /** A cookie's value as sent (session secrets need no decoding), or null when it is absent. */

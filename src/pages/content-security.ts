@@ -6,6 +6,8 @@ export interface PageNeeds {
   live?: boolean;
   /** Same-origin folders it loads module scripts from, such as "/admin/dashboard/". */
   scriptFolders?: readonly string[];
+  /** Same-origin folders it loads stylesheets from. */
+  styleFolders?: readonly string[];
 }
 
 /** A third-party widget one response turns on: the origins its script and frames come from. */
@@ -20,6 +22,7 @@ export interface PageSecurity {
   styleHashes: readonly string[];
   live: boolean;
   scriptFolders: readonly string[];
+  styleFolders: readonly string[];
 }
 
 const INLINE = {
@@ -48,13 +51,15 @@ export function pageSecurity(html: string, needs: PageNeeds = {}): PageSecurity 
     styleHashes: inlineHashes(html, "style"),
     live: needs.live ?? false,
     scriptFolders: needs.scriptFolders ?? [],
+    styleFolders: needs.styleFolders ?? [],
   };
 }
 
 /**
  * The Content-Security-Policy for one response of a page. Scripts run only if they are the
  * page's own inline scripts (by hash), come from its declared same-origin folders, or from
- * a widget turned on for this response; styles only by hash, so no style attribute applies.
+ * a widget turned on for this response; styles only by hash or from its declared folders,
+ * so no style attribute applies.
  * Nothing else loads but same-origin images (and those of `imageOrigins`, the organisers'
  * prize picture) and connections (plus the page's WebSocket), forms post only here, and no
  * other site may frame the page.
@@ -68,7 +73,7 @@ export function contentSecurityPolicy(security: PageSecurity, requestUrl: string
       ...security.scriptFolders.map((folder) => new URL(folder, origin).href),
       ...(widget?.scripts ?? []),
     ],
-    "style-src": [...security.styleHashes],
+    "style-src": [...security.styleHashes, ...security.styleFolders.map((folder) => new URL(folder, origin).href)],
     "img-src": ["'self'", ...imageOrigins],
     // 'self' covers ws: and wss: only in some browsers; the page's own socket is named.
     "connect-src": ["'self'", ...(security.live ? [`${origin.protocol === "https:" ? "wss" : "ws"}://${origin.host}`] : [])],

@@ -49,7 +49,8 @@ export const PAGES = {
   checkInbox: page(checkInbox),
   link: page(link),
   login: page(login),
-  admin: page(admin, { live: true, scriptFolders: ["/admin/dashboard/"] }),
+  // The dashboard's scripts and styles are static files, outside the Worker's bundle.
+  admin: page(admin, { live: true, scriptFolders: ["/admin/dashboard/"], styleFolders: ["/admin/dashboard/"] }),
   shipping: page(shipping),
   submit: page(submit.replace("<!--products-->", productChoices)),
   error: page(error),

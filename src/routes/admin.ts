@@ -7,7 +7,6 @@ import { json } from "../http/negotiate";
 import { authenticate } from "../judges/auth";
 import { allows, type Role } from "../schemas/judges";
 import { EntriesQuery, listEntries } from "../judges/entries-query";
-import { ADMIN_OPENAPI } from "../judges/openapi";
 import { scoreSchema } from "../schemas/rubric";
 import { putScore, scoresFor } from "../judges/scores";
 import { contestStats } from "../judges/stats";
@@ -60,6 +59,16 @@ interface AdminRoute {
 }
 
 /**
+ * The judges' OpenAPI document (src/judges/openapi.ts), as `npm run openapi` published it to
+ * public/: the static file's bytes, answered as Response.json answers, to judges only.
+ */
+async function openApiDocument(request: AdminRequest, env: Env): Promise<Response> {
+  const file = await env.ASSETS.fetch(new URL("/admin/api/openapi.json", request.url));
+  if (!file.ok) throw new Error(`the OpenAPI document is missing from the static assets (${file.status})`);
+  return new Response(file.body, { headers: { "content-type": "application/json" } });
+}
+
+/**
  * Every judges' route, with the role it needs. The router below is built from this table
  * and authenticates before any route runs, so a route cannot be added without both.
  */
@@ -90,7 +99,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: "POST", path: "/admin/api/dead-letters/:id/retry", role: "organiser", handler: retryLetter },
   { method: "GET", path: "/admin/api/sessions", role: "organiser", handler: sessions },
   { method: "DELETE", path: "/admin/api/sessions/:id", role: "organiser", handler: revokeSession },
-  { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: () => Response.json(ADMIN_OPENAPI) },
+  { method: "GET", path: "/admin/api/openapi.json", role: "judge", handler: openApiDocument },
   // One box per person: identity, flags, disqualification, bans, shared addresses.
   { method: "GET", path: "/admin/api/entries/:id/review", role: "judge", handler: entryReview },
   { method: "PUT", path: "/admin/api/entries/:id/flag", role: "judge", handler: flag },

@@ -3,7 +3,8 @@
  * unless the organisers allow it (allow wins, so `EMAIL_DOMAINS_DENY=*` with
  * `EMAIL_DOMAINS_ALLOW=example.com` restricts a contest to one company).
  */
-import { disposableEmailBlocklist } from "disposable-email-domains-js";
+import { DISPOSABLE_DOMAINS } from "./disposable-domains";
+import { decodeDomains } from "./domain-list";
 
 /** Lists of domains as the configuration holds them: lower-cased, NFC; `*` is every domain. */
 export interface DomainRules {
@@ -15,9 +16,12 @@ export type DomainVerdict = "allowed" | "disposable" | "denied";
 
 let disposable: ReadonlySet<string> | undefined;
 
-/** The published list of throwaway-inbox domains, made into a set once per isolate, at first use. */
-function disposableDomains(): ReadonlySet<string> {
-  disposable ??= new Set(disposableEmailBlocklist());
+/**
+ * The published list of throwaway-inbox domains (disposable-email-domains-js, carried in a
+ * compact form), exactly: made into a set once per isolate, at first use.
+ */
+export function disposableDomains(): ReadonlySet<string> {
+  disposable ??= new Set(decodeDomains(DISPOSABLE_DOMAINS));
   return disposable;
 }
 

@@ -78,15 +78,19 @@ describe("Content-Security-Policy", () => {
     }
   });
 
-  it("lets the judges' pages run the dashboard's own module scripts, and nothing from elsewhere", async () => {
+  it("lets the judges' pages run the dashboard's own module scripts and stylesheet, and nothing from elsewhere", async () => {
     const login = await strictPolicy(await send("/admin/login"));
     expect(scriptOrigins(login)).toEqual([]);
+    expect(login["style-src"]!.every((source) => source.startsWith("'sha256-"))).toBe(true);
     const dashboard = await send("/admin", { headers: { authorization: `Bearer ${ORGANISER}` } });
     expect(dashboard.status).toBe(200);
     const policy = await strictPolicy(dashboard.clone());
     expect(scriptOrigins(policy)).toEqual([`${ORIGIN}/admin/dashboard/`]);
+    expect(policy["style-src"]!.filter((source) => !source.startsWith("'sha256-"))).toEqual([`${ORIGIN}/admin/dashboard/`]);
     expect(policy["connect-src"]).toEqual(["'self'", "ws://localhost:8787"]);
-    expect(await dashboard.text()).toContain('<script type="module" src="/admin/dashboard/main.js"></script>');
+    const html = await dashboard.text();
+    expect(html).toContain('<script type="module" src="/admin/dashboard/main.js"></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/admin/dashboard/dashboard.css">');
   });
 
   it("covers the development pages, and lets email previews keep only their inline styles", async () => {

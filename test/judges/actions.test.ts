@@ -199,8 +199,17 @@ describe("the OpenAPI document", () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
     expect(documented).toEqual(served);
-    const response = await admin("/admin/api/openapi.json");
-    expect(await response.json()).toMatchObject({ openapi: "3.1.0" });
+  });
+
+  it("is served to judges as the static file `npm run openapi` wrote from src/judges/openapi.ts, and to no one else", async () => {
+    const response = await admin("/admin/api/openapi.json", { token: JUDGE });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.text()).toBe(JSON.stringify(ADMIN_OPENAPI));
+    const head = await admin("/admin/api/openapi.json", { method: "HEAD", token: JUDGE });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    expect((await admin("/admin/api/openapi.json", { token: null })).status).toBe(401);
   });
 });
 

@@ -51,6 +51,13 @@ describe("the policy", () => {
     expect(policy["script-src"]).toEqual([sha256("x"), "https://swagbox.example.com/admin/dashboard/"]);
   });
 
+  it("allows stylesheets from the page's own folders only, on its own origin, besides its inline styles", () => {
+    const dashboard = pageSecurity("<style>s</style><script>x</script>", { styleFolders: ["/admin/dashboard/"] });
+    const policy = directives(contentSecurityPolicy(dashboard, "https://swagbox.example.com/admin?q=x"));
+    expect(policy["style-src"]).toEqual([sha256("s"), "https://swagbox.example.com/admin/dashboard/"]);
+    expect(policy["script-src"]).toEqual([sha256("x")]);
+  });
+
   it("adds a widget's origins to scripts and frames only for the response that shows it", () => {
     const widget = { scripts: ["https://challenges.cloudflare.com"], frames: ["https://challenges.cloudflare.com"] };
     const policy = directives(contentSecurityPolicy(page, "https://swagbox.example.com/", widget));

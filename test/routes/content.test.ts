@@ -106,4 +106,20 @@ describe("the organisers' content", () => {
     expect(html).toMatch(/<meta property="og:image"[^>]* content="https:\/\/images.example.com\/box.jpg">/);
     expect((await admin("/admin/api/content", { method: "PUT", json: { base: start.version + 1, prizeImage: "" } })).status).toBe(200);
   });
+
+  it("previews and shows content nested thousands of quotes or list levels deep, as text below a depth", async () => {
+    const quotes = `${"> ".repeat(3900)}deep`;
+    const lists = Array.from({ length: 1500 }, (_, depth) => `${" ".repeat(depth * 2)}- level`).join("\n").slice(0, 8000);
+    const preview = await admin("/admin/api/content/preview", { method: "POST", json: { intro: "Nested.", eligibility: quotes.slice(0, 4000), faq: lists } });
+    expect(preview.status).toBe(200);
+    const { html } = (await preview.json()) as { html: { eligibility: string; faq: string } };
+    expect(html.eligibility).toContain("<blockquote>");
+    expect(html.faq).toContain("<li>level");
+    const start = await saved();
+    expect((await admin("/admin/api/content", { method: "PUT", json: { base: start.version, faq: `${"> ".repeat(3990)}deep` } })).status).toBe(200);
+    const rules = await send("/rules");
+    expect(rules.status).toBe(200);
+    expect(await rules.text()).toContain("deep");
+  });
 });
+
