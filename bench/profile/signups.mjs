@@ -101,6 +101,15 @@ try {
     afterEmailed: summarise(ourPass.profiles[SWAGBOX], map, { fromMs: ourPass.emailedAfterMs }),
   };
   const simulators = Object.fromEntries(SIMULATORS.map((t) => [t, summarise(simulatorPass.profiles[t])]));
+  const simulatorPhases = Object.fromEntries(
+    SIMULATORS.map((t) => [
+      t,
+      {
+        untilEmailed: perSignup(summarise(simulatorPass.profiles[t], undefined, { toMs: simulatorPass.emailedAfterMs }).busyMs, simulatorPass.requests),
+        afterEmailed: perSignup(summarise(simulatorPass.profiles[t], undefined, { fromMs: simulatorPass.emailedAfterMs }).busyMs, simulatorPass.requests),
+      },
+    ]),
+  );
   const isolates = [[SWAGBOX, perSignup(ours.busyMs)], ...SIMULATORS.map((t) => [t, perSignup(simulators[t].busyMs, simulatorPass.requests)])];
   const rows = (table, k, n) => top(table, k).map(([key, ms]) => [key, perSignup(ms, n)]);
   const report = {
@@ -123,12 +132,14 @@ try {
       ...(MINIFY ? {} : { selfByLine: rows(ours.byLine, 80) }),
     },
     simulators: Object.fromEntries(SIMULATORS.map((t) => [t, rows(simulators[t].self, 12, simulatorPass.requests)])),
+    simulatorPhases,
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, "profile-signups.json"), `${JSON.stringify(report, null, 2)}\n`);
   const print = (title, list) => process.stdout.write(`\n## ${title} (ms per signup)\n${list.map(([k, ms]) => `${String(ms).padStart(8)}  ${k}`).join("\n")}\n`);
   process.stdout.write(`workerd CPU per signup (emails out / outboxes checked): ${JSON.stringify(report.workerdCpuMsPerSignup)}\n`);
   print("JavaScript time by isolate", isolates);
+  print("Simulators' JavaScript time until the emails were out / after", Object.entries(simulatorPhases).map(([t, p]) => [t, `${p.untilEmailed} / ${p.afterEmailed}`]));
   print("Swagbox time by entry", report.swagbox.byEntry.slice(0, 25));
   for (const [k, p] of Object.entries(report.swagbox.phases)) {
     print(`Swagbox ${k}: ${p.busy} ms in all; by entry`, p.byEntry.slice(0, 15));
