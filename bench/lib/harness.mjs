@@ -9,6 +9,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseEnv } from "node:util";
 import autocannon from "autocannon";
 import { ROOT, WRANGLER } from "./paths.mjs";
 
@@ -91,10 +92,13 @@ export function wrangler(args, { timeout = 120_000 } = {}) {
   return result.stdout + result.stderr;
 }
 
-/** Bundles Swagbox exactly as a deploy would (`wrangler deploy --dry-run --outdir`). */
-export function buildSwagbox(outdir = join(storageRoot(), "build")) {
+/**
+ * Bundles Swagbox exactly as a deploy would (`wrangler deploy --dry-run --outdir`);
+ * `minify: false` leaves it readable line by line (bench/profile).
+ */
+export function buildSwagbox(outdir = join(storageRoot(), "build"), { minify = true } = {}) {
   rmSync(outdir, { recursive: true, force: true });
-  const output = wrangler(["deploy", "--dry-run", "--outdir", outdir]);
+  const output = wrangler(["deploy", "--dry-run", "--outdir", outdir, ...(minify ? [] : ["--no-minify"])]);
   const modules = readdirSync(outdir).filter((name) => name.endsWith(".js") || name.endsWith(".html"));
   return { outdir, output, modules };
 }
@@ -261,9 +265,10 @@ export function swagboxVars(port) {
  * outboxes through Miniflare (bench/lib/server.mjs).
  * Besides `stop()` (which deletes the storage), a Worker can crash (`kill()`: SIGKILL to
  * the server and workerd at once), stop cleanly (`halt()`: SIGTERM), and `restart()` on the
- * same port and storage; `pid` is then the new server's.
+ * same port and storage; `pid` is then the new server's. `inspector` opens workerd's V8
+ * inspector on a port of its own (`inspectorPort`), for bench/profile.
  */
-export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}, assets = true, control = false }) {
+export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}, assets = true, control = false, inspector = false }) {
   const port = await freePort();
   persistTo ??= tempDir(worker);
   const options = {
@@ -275,6 +280,7 @@ export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}
     vars: worker === "swagbox" ? { ...swagboxVars(port), ...vars } : vars,
     assets,
     controlPort: control ? await freePort() : undefined,
+    inspectorPort: inspector ? await freePort() : undefined,
   };
   if (worker === "swagbox" && !existsSync(join(persistTo, "v3", "d1"))) migrate(persistTo);
   const url = `http://127.0.0.1:${port}`;
@@ -284,6 +290,7 @@ export async function startWorker({ worker, stub, buildDir, persistTo, vars = {}
     url,
     port,
     persistTo,
+    inspectorPort: options.inspectorPort,
     pid: 0,
     output: () => proc.output(),
     async stop() {
@@ -532,6 +539,21 @@ export function runtimeCpuMs(serverPid) {
   const stat = readFileSync(`/proc/${workerd}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ
+}
+
+/**
+ * How long after a signup its Registrant has surely checked the work it handed to the
+ * queue: twice OUTBOX_CONFIRM_SECONDS of config/development.env (the first check is due
+ * between once and twice that after the change), and a margin.
+ */
+export const OUTBOX_CHECKED_MS =
+  2 * Number(parseEnv(readFileSync(join(ROOT, "config", "development.env"), "utf8")).OUTBOX_CONFIRM_SECONDS) * 1000 + 3000;
+
+/** The runtime's CPU milliseconds a second while nothing is asked of it, over `seconds`. */
+export async function idleRuntimeCpu(serverPid, seconds = 5) {
+  const before = runtimeCpuMs(serverPid);
+  await sleep(seconds * 1000);
+  return (runtimeCpuMs(serverPid) - before) / seconds;
 }
 
 /** Busy CPU seconds of the whole machine, from /proc/stat. */

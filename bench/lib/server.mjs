@@ -5,7 +5,7 @@
  *
  *   node bench/lib/server.mjs '<json options>'
  *
- * options: { worker: "swagbox" | "baseline" | "floor", port, persistTo, stubPort, buildDir?, vars?, assets?, controlPort? }
+ * options: { worker: "swagbox" | "baseline" | "floor", port, persistTo, stubPort, buildDir?, vars?, assets?, controlPort?, inspectorPort? }
  * - swagbox: the bundle `wrangler deploy --dry-run --outdir buildDir` wrote, with the
  *   bindings wrangler.toml declares (read by wrangler's own unstable_getMiniflareWorkerOptions),
  *   config/development.env layered on the vars, then `vars`.
@@ -24,6 +24,9 @@
  *                                          PrizeCounter's outbox, after flushOutbox() if flush
  *   POST /ids      {count}                count new unique Registrant ids (newUniqueId)
  *   POST /scheduled {cron}                runs the Worker's scheduled() handler once
+ *
+ * With inspectorPort, workerd's V8 inspector listens on 127.0.0.1:inspectorPort (Chrome
+ * DevTools Protocol; GET /json/list names each Worker's target), for bench/profile.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -142,6 +145,7 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   cf: { colo: "LHR", country: "GB", timezone: "Europe/London" },
   resourcePersistencePath: join(options.persistTo, "v3"),
   resourceTmpPath: join(options.persistTo, "tmp"),
+  ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
   // The first worker is the one served on the port.
   workers: [WORKERS[options.worker](), outboundWorker, ...(options.controlPort ? [minterWorker] : [])],
 }));

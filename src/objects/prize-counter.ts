@@ -46,13 +46,15 @@ const POOL_TABLE = `
     total INTEGER NOT NULL,
     snapshot_at INTEGER NOT NULL DEFAULT 0`;
 
-const LEDGER_TABLES = `
+// Open at its end, like POOL_TABLE: today's schema closes it after the column added since.
+const AWARD_TABLE = `
   CREATE TABLE award (
     registrant_id TEXT PRIMARY KEY,
     slot INTEGER NOT NULL UNIQUE,
     awarded_at INTEGER NOT NULL,
-    awarded_by TEXT NOT NULL
-  );
+    awarded_by TEXT NOT NULL`;
+
+const WAITLIST_AND_EVENT_TABLES = `
   CREATE TABLE waitlist (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
     registrant_id TEXT NOT NULL UNIQUE,
@@ -71,7 +73,8 @@ const LEDGER_TABLES = `
   );`;
 
 // A first-come slot under review (FIRST_COME_REVIEW_HOURS): taken, counted, not yet confirmed.
-const PROVISIONAL_COLUMN = `ALTER TABLE award ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;`;
+// Added with ALTER TABLE to an older counter; a new one creates it with its table.
+const PROVISIONAL_COLUMN = `provisional INTEGER NOT NULL DEFAULT 0`;
 
 // The LiveRelays that want each change; since tells a subscription from a newer one.
 const LIVE_RELAY_TABLE = `
@@ -93,8 +96,10 @@ export const SCHEMA: Schema = {
   current: `${POOL_TABLE},
       configured_total INTEGER NOT NULL DEFAULT 0
     );
-    ${LEDGER_TABLES}
-    ${PROVISIONAL_COLUMN}
+    ${AWARD_TABLE},
+      ${PROVISIONAL_COLUMN}
+    );
+    ${WAITLIST_AND_EVENT_TABLES}
     ${LIVE_RELAY_TABLE}
     ${OUTBOX_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
@@ -102,7 +107,8 @@ export const SCHEMA: Schema = {
     ${AWARD_BATCH_TABLE}`,
   upgrades: [
     `${POOL_TABLE});
-     ${LEDGER_TABLES}
+     ${AWARD_TABLE});
+     ${WAITLIST_AND_EVENT_TABLES}
      ${OUTBOX_SCHEMA_V1}
      ${ALARM_SCHEDULE_SCHEMA}`,
     // The PRIZE_POOL value last applied, so that a changed setting is noticed.
@@ -118,7 +124,7 @@ export const SCHEMA: Schema = {
     // Judging at scale: each top-N batch, awarded once.
     AWARD_BATCH_TABLE,
     // First come with a review window: a slot may be provisional.
-    PROVISIONAL_COLUMN,
+    `ALTER TABLE award ADD COLUMN ${PROVISIONAL_COLUMN};`,
   ],
 };
 

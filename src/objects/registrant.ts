@@ -80,6 +80,7 @@ const SUBMISSION_VERSION_TABLE = `
     submitted_at INTEGER NOT NULL
   );`;
 
+// Open at its end, like ERASURE_TABLE: today's schema closes it after the columns added since.
 const PRIZE_TABLE = `
   CREATE TABLE prize (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -87,8 +88,7 @@ const PRIZE_TABLE = `
     slot INTEGER,
     position INTEGER,
     seq INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );`;
+    updated_at INTEGER NOT NULL`;
 
 // The notice of a revoked prize, held for the undo window (REVOKE_UNDO_MINUTES) and kept
 // once sent, so that an organiser's retry can send it again.
@@ -118,10 +118,14 @@ const ELIGIBILITY_TABLE = `
     changed_at INTEGER NOT NULL
   );`;
 
-// A first-come slot's review window (FIRST_COME_REVIEW_HOURS), and the links an erasure lets go of.
-const REVIEW_AND_RELEASE_COLUMNS = `
-  ALTER TABLE prize ADD COLUMN review_until INTEGER;
-  ALTER TABLE erasure ADD COLUMN released_urls TEXT NOT NULL DEFAULT '[]';`;
+// Columns added after their tables were first made: an older object gets each with ALTER
+// TABLE, a new one in its CREATE TABLE (an ALTER makes SQLite rewrite and re-read the whole
+// schema, which a new object has no reason to pay for).
+const ADDRESS_CLAIMS_COLUMN = `address_claims TEXT NOT NULL DEFAULT '[]'`;
+/** A first-come slot's review window (FIRST_COME_REVIEW_HOURS). */
+const REVIEW_UNTIL_COLUMN = `review_until INTEGER`;
+/** The links an erasure lets go of. */
+const RELEASED_URLS_COLUMN = `released_urls TEXT NOT NULL DEFAULT '[]'`;
 
 /** What an erasure empties first, in one transaction. */
 const ERASED_TABLES = ["registrant", "link_code", "submission_version", "prize", "shipping", "alarm_schedule", "outbox", "address_claim", "address_peers", "link_check", "revoke_notice"] as const;
@@ -135,27 +139,30 @@ const REVIEW_RECHECK_MS = 10 * 60_000;
 const HOUR_MS = 3_600_000;
 
 export const SCHEMA: Schema = {
-  current: `${REGISTRANT_TABLE}
+  current: `
+    ${REGISTRANT_TABLE}
     ${LINK_CODE_SCHEMA}
     ${SUBMISSION_VERSION_TABLE}
-    ${PRIZE_TABLE}
+    ${PRIZE_TABLE},
+      ${REVIEW_UNTIL_COLUMN}
+    );
     ${SHIPPING_SCHEMA}
     ${ALARM_SCHEDULE_SCHEMA}
     ${OUTBOX_SCHEMA}
     ${ERASURE_TABLE},
-      address_claims TEXT NOT NULL DEFAULT '[]'
+      ${ADDRESS_CLAIMS_COLUMN},
+      ${RELEASED_URLS_COLUMN}
     );
     ${ELIGIBILITY_TABLE}
     ${ADDRESS_REVIEW_SCHEMA}
     ${LINK_CHECK_SCHEMA}
-    ${REVIEW_AND_RELEASE_COLUMNS}
     ${REVOKE_NOTICE_TABLE}`,
   upgrades: [
     `${REGISTRANT_TABLE_V1}
      ${SUBMISSION_VERSION_TABLE}
      ${OUTBOX_SCHEMA_V1}`,
     `${ALARM_SCHEDULE_SCHEMA}
-     ${PRIZE_TABLE}`,
+     ${PRIZE_TABLE});`,
     `ALTER TABLE registrant ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;`,
     SHIPPING_SCHEMA,
     // End-to-end acknowledgement; rows of the retired "reindex" topic are rows of "index".
@@ -170,12 +177,13 @@ export const SCHEMA: Schema = {
     // eligibility, the address claim.
     `ALTER TABLE registrant ADD COLUMN mailbox TEXT NOT NULL DEFAULT '';
      UPDATE registrant SET mailbox = email;
-     ALTER TABLE erasure ADD COLUMN address_claims TEXT NOT NULL DEFAULT '[]';
+     ALTER TABLE erasure ADD COLUMN ${ADDRESS_CLAIMS_COLUMN};
      ${ELIGIBILITY_TABLE}
      ${ADDRESS_REVIEW_SCHEMA}`,
-    // Submissions checked for judges, and the first-come review window.
+    // Submissions checked for judges, the first-come review window, and the links an erasure lets go of.
     `${LINK_CHECK_SCHEMA}
-     ${REVIEW_AND_RELEASE_COLUMNS}`,
+     ALTER TABLE prize ADD COLUMN ${REVIEW_UNTIL_COLUMN};
+     ALTER TABLE erasure ADD COLUMN ${RELEASED_URLS_COLUMN};`,
     // A winner's consent to the winners page; a revoked prize's notice and its undo window.
     `ALTER TABLE registrant ADD COLUMN showcase INTEGER NOT NULL DEFAULT 0;
      ${REVOKE_NOTICE_TABLE}`,
