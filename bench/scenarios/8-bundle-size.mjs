@@ -36,7 +36,7 @@ const scenario = {
         },
       ],
       checks: [],
-      notes: ["Static assets in public/ (favicon, robots.txt) are uploaded separately and are not part of the Worker."],
+      notes: ["Static assets in public/ (the dashboard's scripts and stylesheet, the judges' OpenAPI document, favicon, robots.txt) are uploaded separately and are not part of the Worker."],
       data: { wranglerRaw, wranglerGzip, modules, raw, gzip },
     };
   },
