@@ -19,7 +19,10 @@ const declaredQueues = JSON.stringify(deployed.queues);
  * A project that runs its files inside the Workers runtime, as a contest configured with the
  * development variables and `vars` over them.
  */
-async function contest(test: { name: string; include: string[]; exclude?: string[]; testTimeout?: number }, vars: Record<string, string | undefined> = {}) {
+async function contest(
+  test: { name: string; include: string[]; exclude?: string[]; testTimeout?: number; isolate?: boolean },
+  vars: Record<string, string | undefined> = {},
+) {
   const plugin = cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
@@ -36,39 +39,79 @@ async function contest(test: { name: string; include: string[]; exclude?: string
   return { extends: true, plugins: [plugin], test: { ...test, setupFiles: ["./test/setup.ts"] } };
 }
 
+/**
+ * Files that change the contest as a whole (its pool, content, bans, results, announcements to
+ * everyone) or assert on all of it (lists, counts, the live count). Each runs in a runtime of
+ * its own; every other file shares one runtime per worker with whatever files run beside it,
+ * and asserts only on what it made.
+ */
+const WHOLE_CONTEST_TESTS = [
+  "test/fuzz/routes.test.ts",
+  "test/routes/content.test.ts",
+  "test/judges/blind.test.ts",
+  "test/pages/phases.test.ts",
+  "test/routes/winners.test.ts",
+  "test/announcements/announcements.test.ts",
+  "test/judges/fair-play.test.ts",
+  "test/tasks/tasks.test.ts",
+  "test/checks/submissions.test.ts",
+  "test/judges/shipping.test.ts",
+  "test/judges/actions.test.ts",
+  "test/judges/awards.test.ts",
+  "test/judges/judging.test.ts",
+  "test/judges/next.test.ts",
+  "test/routes/head.test.ts",
+  "test/judges/entries.test.ts",
+  "test/judges/emails.test.ts",
+  "test/judges/provider-down.test.ts",
+  "test/objects/prize-counter.test.ts",
+  "test/objects/prize-snapshot.test.ts",
+  "test/routes/prizes.test.ts",
+  "test/objects/live-sockets.test.ts",
+  "test/objects/live-relay.test.ts",
+  "test/routes/pages.test.ts",
+];
+
 const UNIT_TESTS = ["test/dashboard/**/*.test.ts", "test/links/**/*.test.ts", "test/schemas/**/*.test.ts", "test/markdown.test.ts", "test/http/even-timing.test.ts"];
 
 /**
- * Runs the files of every project longest first, by their last run's duration. Vitest's own
- * order runs the projects one after another, so a long file of the last project (the review
- * window's race) started when every other file was done and ran alone at the end.
+ * Runs the files that need a runtime of their own first, longest first across projects (by
+ * their last run's duration), then the files of each shared-runtime project one after another.
+ * Vitest's own order runs the projects one after another, so a long file of the last project
+ * (the review window's race) started when every other file was done and ran alone at the end;
+ * and a worker keeps its runtime for the next file only when that file is of the same shared
+ * project, so interleaving projects would start a runtime per file again.
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const duration = (file: TestSpecification) => this.ctx.cache.getTestSpecificationResult(file)?.duration ?? Number.POSITIVE_INFINITY;
-    return [...files].sort((a, b) => duration(b) - duration(a));
+    const group = (file: TestSpecification) => (file.project.config.isolate ? "" : file.project.name);
+    return [...files].sort((a, b) => group(a).localeCompare(group(b)) || duration(b) - duration(a));
   }
 }
 
 export default defineConfig(async () => ({
   test: {
     sequence: { sequencer: LongestFirst },
-    // A test file spends most of its time waiting on workerd (queues, alarms, timers), so one
-    // file more than there are cores keeps them busy: on 2 cores the suite takes half the
-    // wall time it takes one file at a time (docs/decisions.md).
-    maxWorkers: availableParallelism() + 1,
+    // A test file spends most of its time waiting on workerd (queues, alarms, timers), so two
+    // files more than there are cores keep them busy (docs/decisions.md).
+    maxWorkers: availableParallelism() + 2,
     projects: [
       {
         // Pure modules (the dashboard's, schemas, link rules, Markdown, timing) need no
-        // runtime: in Node a file costs milliseconds instead of a runtime's module load.
-        test: { name: "unit", include: UNIT_TESTS, environment: "node" },
+        // runtime: in Node a file costs milliseconds instead of a runtime's module load. They
+        // keep no state, so the files share their Node worker.
+        test: { name: "unit", include: UNIT_TESTS, environment: "node", isolate: false },
       },
       // Objects and announcement sends check their queued work after 3 s instead of 15, so
-      // that a test waiting for a send to be confirmed waits that long.
+      // that a test waiting for a send to be confirmed waits that long. Files share a runtime
+      // (a worker's runtime, its storage included, goes on to its next file), which saves the
+      // two CPU-seconds a fresh runtime costs; the whole-contest files each get their own.
       await contest(
-        { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**", ...UNIT_TESTS] },
+        { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**", ...UNIT_TESTS, ...WHOLE_CONTEST_TESTS], isolate: false },
         { OUTBOX_CONFIRM_SECONDS: "3" },
       ),
+      await contest({ name: "judged-whole-contest", include: WHOLE_CONTEST_TESTS }, { OUTBOX_CONFIRM_SECONDS: "3" }),
       // The fault-injection suite's deterministic part: Resend (stubbed inside the runtime)
       // as the provider, and objects that check their queued work after 2 s.
       await contest(
