@@ -19,7 +19,8 @@ describe("the email log", () => {
     const { id } = await entrant("logged@example.com");
     await deadLetter(`${id}:link:1`, "registration", "logged@example.com");
     const dead = (await (await admin("/admin/api/emails?status=dead", { token: JUDGE })).json()) as { emails: { key: string; status: string }[] };
-    expect(dead.emails).toEqual([expect.objectContaining({ key: `${id}:link:1`, status: "dead" })]);
+    expect(dead.emails).toContainEqual(expect.objectContaining({ key: `${id}:link:1`, status: "dead" }));
+    expect(dead.emails.filter((row) => row.status !== "dead")).toEqual([]);
     expect((await admin("/admin/api/emails?status=lost")).status).toBe(400);
   });
 
@@ -38,8 +39,8 @@ describe("the email log", () => {
     expect(fresh).not.toBe(code);
     expect((await send(`/submit?code=${encodeURIComponent(fresh)}`)).status).toBe(200);
     expect((await send(`/submit?code=${encodeURIComponent(code)}`)).status).toBe(404);
-    const audit = (await (await admin("/admin/api/audit")).json()) as { entries: { action: string; detail: { key: string } }[] };
-    expect(audit.entries[0]).toMatchObject({ action: "email_retry", detail: { key: `${id}:link:1` } });
+    const audit = (await (await admin(`/admin/api/audit?entry=${id}&action=email_retry`)).json()) as { entries: { action: string; detail: { key: string } }[] };
+    expect(audit.entries).toEqual([expect.objectContaining({ action: "email_retry", detail: expect.objectContaining({ key: `${id}:link:1` }) })]);
   });
 
   it("retries a dead prize email with a fresh shipping link", async () => {
