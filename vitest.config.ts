@@ -42,8 +42,8 @@ async function contest(
 /**
  * Files that change the contest as a whole (its pool, content, bans, results, announcements to
  * everyone) or assert on all of it (lists, counts, the live count). Each runs in a runtime of
- * its own; every other file shares one runtime per worker with whatever files run beside it,
- * and asserts only on what it made.
+ * its own. Every other judged file shares its worker's runtime with the files that ran there
+ * before it (their entrants, entries and queued work), so it asserts only on what it made.
  */
 const WHOLE_CONTEST_TESTS = [
   "test/fuzz/routes.test.ts",
