@@ -62,10 +62,8 @@ const WHOLE_CONTEST_TESTS = [
   "test/judges/next.test.ts",
   "test/judges/entries.test.ts",
   "test/judges/provider-down.test.ts",
-  "test/objects/prize-counter.test.ts",
   "test/objects/prize-snapshot.test.ts",
   "test/routes/prizes.test.ts",
-  "test/objects/live-sockets.test.ts",
   "test/objects/live-relay.test.ts",
   "test/routes/pages.test.ts",
 ];

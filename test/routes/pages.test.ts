@@ -35,6 +35,16 @@ describe("pages", () => {
     expect(html).toContain("award the 300 swag boxes to the best");
   });
 
+  it("say 1 swag box, in the singular, and give the live count both forms", async () => {
+    await env.SNAPSHOTS.put("prizes", JSON.stringify({ type: "prizes", remaining: 1, total: 5, head: "x", updatedAt: new Date().toISOString() }));
+    try {
+      const html = await (await send("/")).text();
+      expect(html).toMatch(/<strong data-text="prizesLeft" data-live="remaining">1<\/strong> <span data-text="prizesNoun" data-live="noun" data-attrs="prizesNoun" data-one="swag box" data-many="swag boxes">swag box<\/span> left of/);
+    } finally {
+      await env.SNAPSHOTS.delete("prizes");
+    }
+  });
+
   it("name the prize and count the pool on the submission page as the landing page does", async () => {
     const code = await registered("prize-words@example.com");
     await env.SNAPSHOTS.put("prizes", JSON.stringify({ type: "prizes", remaining: 40, total: 50, head: "0".repeat(64), updatedAt: new Date().toISOString() }));
