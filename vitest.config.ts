@@ -61,7 +61,6 @@ const WHOLE_CONTEST_TESTS = [
   "test/judges/judging.test.ts",
   "test/judges/next.test.ts",
   "test/judges/entries.test.ts",
-  "test/judges/provider-down.test.ts",
   "test/objects/prize-snapshot.test.ts",
   "test/routes/prizes.test.ts",
   "test/objects/live-relay.test.ts",

@@ -16,6 +16,7 @@ it("keeps an award while the email provider is down, and the winner email arrive
   const email = "patient-winner@example.com";
   const { id } = await entrant(email, { title: "Worth the wait" });
   await indexed(id, (row) => row.submission_version === 1);
+  const { awarded } = await prizeCounter(env).getStatus();
   expect((await admin(`/admin/api/entries/${id}/award`, { method: "POST" })).status).toBe(201);
 
   // The job the registrant holds for the winner until its email is confirmed.
@@ -36,7 +37,7 @@ it("keeps an award while the email provider is down, and the winner email arrive
     expect(result.retryMessages).toHaveLength(1);
   }
   expect(await logRow(copy.key)).toMatchObject({ status: "retrying", attempts: 3 });
-  expect((await prizeCounter(env).getStatus()).awarded).toBe(1);
+  expect((await prizeCounter(env).getStatus()).awarded).toBe(awarded + 1);
   await indexed(id, (row) => row.status === "winner" && row.shipping_status === "awaiting");
 
   const up = vi.fn().mockResolvedValue({ messageId: "sent" });
