@@ -14,6 +14,7 @@ import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { unsubscribeUrl } from "../../src/announcements/announcements";
 import { loadConfig } from "../../src/config";
+import type { PrizeCounter } from "../../src/objects/prize-counter";
 import { prizeCounter } from "../../src/objects/stubs";
 import { ADMIN_ROUTES } from "../../src/routes/admin";
 import { countingLimiter, ORIGIN, registrantStub, validSubmission } from "../helpers";
@@ -106,11 +107,14 @@ async function storedState(): Promise<string> {
             (SELECT COUNT(*) FROM content_versions) AS content, (SELECT COUNT(*) FROM unsubscribes) AS unsubscribes,
             (SELECT COALESCE(SUM(updated_at), 0) FROM announcements) AS announcements, (SELECT COUNT(*) FROM result_publications) AS publications`,
   ).first();
-  const pool = await prizeCounter(env).getStatus();
-  const bans = await prizeCounter(env).bans();
-  const eligibility = await Promise.all([fixtures.submitterId, fixtures.winnerId].map((id) => prizeCounter(env).disqualification(id)));
+  // The counter's answers in one visit to it: this runs for every case.
+  const counter = await runInDurableObject(prizeCounter(env), async (instance: PrizeCounter) => ({
+    pool: await instance.getStatus(),
+    bans: await instance.bans(),
+    eligibility: await Promise.all([fixtures.submitterId, fixtures.winnerId].map((id) => instance.disqualification(id))),
+  }));
   const objects = await Promise.all([SUBMITTER, WINNER].map(registrantTables));
-  return JSON.stringify({ d1, pool, bans, eligibility, objects });
+  return JSON.stringify({ d1, ...counter, objects });
 }
 
 /** The routes that reach a Registrant by an email, which a refused request must not create. */
