@@ -39,43 +39,16 @@ async function contest(
   return { extends: true, plugins: [plugin], test: { ...test, setupFiles: ["./test/setup.ts"] } };
 }
 
-/**
- * Files that change the contest as a whole (its pool, content, bans, results, announcements to
- * everyone) or assert on all of it (lists, counts, the live count). Each runs in a runtime of
- * its own. Every other judged file shares its worker's runtime with the files that ran there
- * before it (their entrants, entries and queued work), so it asserts only on what it made.
- */
-const WHOLE_CONTEST_TESTS = [
-  "test/fuzz/routes.test.ts",
-  "test/routes/content.test.ts",
-  "test/judges/blind.test.ts",
-  "test/pages/phases.test.ts",
-  "test/routes/winners.test.ts",
-  "test/announcements/announcements.test.ts",
-  "test/judges/fair-play.test.ts",
-  "test/tasks/tasks.test.ts",
-  "test/checks/submissions.test.ts",
-  "test/judges/shipping.test.ts",
-  "test/judges/actions.test.ts",
-  "test/judges/awards.test.ts",
-  "test/judges/judging.test.ts",
-  "test/judges/next.test.ts",
-  "test/judges/entries.test.ts",
-  "test/objects/prize-snapshot.test.ts",
-  "test/routes/prizes.test.ts",
-  "test/objects/live-relay.test.ts",
-  "test/routes/pages.test.ts",
-];
-
 const UNIT_TESTS = ["test/dashboard/**/*.test.ts", "test/links/**/*.test.ts", "test/schemas/**/*.test.ts", "test/markdown.test.ts", "test/http/even-timing.test.ts"];
 
 /**
- * Runs the files that need a runtime of their own first, longest first across projects (by
- * their last run's duration), then the files of each shared-runtime project one after another.
- * Vitest's own order runs the projects one after another, so a long file of the last project
- * (the review window's race) started when every other file was done and ran alone at the end;
- * and a worker keeps its runtime for the next file only when that file is of the same shared
- * project, so interleaving projects would start a runtime per file again.
+ * Runs the files of the projects that start a runtime per file first (few files, and long:
+ * the races of the first-come contests, the fault scenarios), longest first across projects
+ * (by their last run's duration), then the files of each shared-runtime project one after
+ * another. Vitest's own order runs the projects one after another, so a long file of the last
+ * project (the review window's race) started when every other file was done and ran alone at
+ * the end; and a worker keeps its runtime for the next file only when that file is of the
+ * same shared project, so interleaving projects would start a runtime per file again.
  */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -99,14 +72,13 @@ export default defineConfig(async () => ({
         test: { name: "unit", include: UNIT_TESTS, environment: "node", isolate: false },
       },
       // Objects and announcement sends check their queued work after 3 s instead of 15, so
-      // that a test waiting for a send to be confirmed waits that long. Files share a runtime
-      // (a worker's runtime, its storage included, goes on to its next file), which saves the
-      // two CPU-seconds a fresh runtime costs; the whole-contest files each get their own.
+      // that a test waiting for a send to be confirmed waits that long. Files share their
+      // worker's runtime, one after another, which saves the two CPU-seconds a fresh runtime
+      // costs; each starts from empty storage (test/setup.ts).
       await contest(
-        { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**", ...UNIT_TESTS, ...WHOLE_CONTEST_TESTS], isolate: false },
+        { name: "judged", include: ["test/**/*.test.ts"], exclude: ["test/first-come/**", "test/faults/**", ...UNIT_TESTS], isolate: false },
         { OUTBOX_CONFIRM_SECONDS: "3" },
       ),
-      await contest({ name: "judged-whole-contest", include: WHOLE_CONTEST_TESTS }, { OUTBOX_CONFIRM_SECONDS: "3" }),
       // The fault-injection suite's deterministic part: Resend (stubbed inside the runtime)
       // as the provider, and objects that check their queued work after 2 s.
       await contest(
@@ -114,15 +86,16 @@ export default defineConfig(async () => ({
         { EMAIL_PROVIDER: "resend", RESEND_API_KEY: "re_fault_suite", OUTBOX_CONFIRM_SECONDS: "2" },
       ),
       // A second contest: first come, first served, with live-socket caps small enough for a
-      // test to reach.
+      // test to reach, and a pool of 100, small enough for a race of 250 entrants to overrun
+      // it by half as much again (each racer costs a signup, a submission and their work).
       await contest(
         { name: "first-come", include: ["test/first-come/**/*.test.ts"], exclude: ["test/first-come/review/**"] },
-        { AWARD_POLICY: "first_come", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" },
+        { AWARD_POLICY: "first_come", PRIZE_POOL: "100", LIVE_SOCKET_CAP: "5", LIVE_RELAYS: "2" },
       ),
       // First come with a review window: the objects read FIRST_COME_REVIEW_HOURS and
       // FIRST_COME_REQUIRE_LIVE from their own env, which a request's vars cannot reach, and
       // a window changes what every claim does. A small pool keeps the races quick; objects
-      // check their queued work after two minutes, so that 500 racing entrants' jobs are
+      // check their queued work after two minutes, so that 200 racing entrants' jobs are
       // not sent again while this machine's queues are still working through them.
       await contest(
         { name: "review-window", include: ["test/first-come/review/**/*.test.ts"] },

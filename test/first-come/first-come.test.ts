@@ -17,14 +17,14 @@ interface SubmitAnswer {
 describe("the first-come policy", () => {
   // Every submission also checks its links and claims them (issue 15): the time limit leaves
   // this machine's queues and objects room for that background work.
-  it("500 racing first submissions award exactly the pool and waitlist the rest in a stable order", async () => {
+  it("250 racing first submissions award exactly the pool of 100 and waitlist the rest in a stable order", async () => {
     const codes = captureLinkCodes();
-    const emails = Array.from({ length: 500 }, (_, i) => `fc-${i}@example.com`);
+    const emails = Array.from({ length: 250 }, (_, i) => `fc-${i}@example.com`);
     for (let i = 0; i < emails.length; i += 50) {
       await Promise.all(emails.slice(i, i + 50).map((email) => signUp(email)));
     }
     const linkCodes = await Promise.all(emails.map((email) => codes.get(email)));
-    expect(new Set(linkCodes).size).toBe(500);
+    expect(new Set(linkCodes).size).toBe(250);
 
     const responses = await Promise.all(
       linkCodes.map((code) => send("/submit", { acceptJson: true, form: validSubmission(code) })),
@@ -35,11 +35,11 @@ describe("the first-come policy", () => {
 
     const awarded = answers.filter((a) => a.prize?.status === "awarded");
     const waitlisted = answers.filter((a) => a.prize?.status === "waitlisted");
-    expect(awarded).toHaveLength(300);
-    expect(waitlisted).toHaveLength(200);
-    expect(awarded.map((a) => a.prize!.slot).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
-    expect(waitlisted.map((a) => a.prize!.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(await prizeCounter(env).getStatus()).toMatchObject({ total: 300, awarded: 300, remaining: 0 });
+    expect(awarded).toHaveLength(100);
+    expect(waitlisted).toHaveLength(150);
+    expect(awarded.map((a) => a.prize!.slot).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(waitlisted.map((a) => a.prize!.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(await prizeCounter(env).getStatus()).toMatchObject({ total: 100, awarded: 100, remaining: 0 });
 
     // Stable: claiming again, or amending, gives every entrant the same answer.
     const again = await Promise.all(emails.map((email) => prizeCounter(env).claim(registrantId(email))));
@@ -48,12 +48,12 @@ describe("the first-come policy", () => {
     });
     const amended = (await (await send("/submit", { acceptJson: true, form: validSubmission(linkCodes[0]!, { title: "v2" }) })).json()) as SubmitAnswer;
     expect(amended).toMatchObject({ status: "amended", version: 2, prize: answers[0]!.prize });
-    expect((await prizeCounter(env).getStatus()).awarded).toBe(300);
+    expect((await prizeCounter(env).getStatus()).awarded).toBe(100);
 
     // The public log lists the waitlist in the order the positions were given.
     const log = await prizeCounter(env).log(0, 1000);
     const positions = log.events.filter((e) => e.type === "waitlist").map((e) => e.position);
-    expect(positions).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(positions).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   }, 120_000);
 
   it("says which policy is in force, and the entrant's place, on the submit page and the confirmation", async () => {
@@ -71,7 +71,7 @@ describe("the first-come policy", () => {
     expect(confirmation).toMatch(/Every prize is claimed; you are number <strong data-text="position">\d+<\/strong> on the waitlist|You won a prize/);
   });
 
-  // The 500 entrants' background work (emails, index rows, link checks and claims) may still
+  // The 250 entrants' background work (emails, index rows, link checks and claims) may still
   // be draining: this test's own steps wait behind it, so it gets more than the default 5 s.
   it("keeps the claim in the outbox when the counter cannot be reached, and answers that it is pending", { timeout: 30_000 }, async () => {
     const codes = captureLinkCodes();
@@ -104,7 +104,7 @@ describe("the first-come policy", () => {
 describe("the landing page under the first-come policy", () => {
   it("says the first valid submissions win", async () => {
     const html = await (await send("/")).text();
-    expect(html).toContain("First come, first served: the first 300 swag boxes go to the first valid submissions");
+    expect(html).toContain("First come, first served: the first 100 swag boxes go to the first valid submissions");
     expect(html).not.toContain("Judges score every");
   });
 });
