@@ -7,5 +7,10 @@ import { vi } from "vitest";
 // (no isolate's cache of an earlier file's answers), empty storage (every object, D1, KV,
 // the queues' backlog) and the migrations applied.
 vi.resetModules();
+// The first reset stops the earlier file's objects, their timers and alarms with them; what
+// was already on its way (a count pushed to a relay, a queue batch being written) lands
+// within moments, and the second reset takes it away.
+await reset();
+await scheduler.wait(100);
 await reset();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
