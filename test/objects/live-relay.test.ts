@@ -1,14 +1,21 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { liveRelay } from "../../src/objects/stubs";
 import { prizeCounter } from "../../src/objects/stubs";
 import type { PrizeStatus } from "../../src/schemas/prizes";
 import { ORIGIN, registrantId } from "../helpers";
 
+/**
+ * Relay `n` of this file's own: the route's relays (`relay-0`…) also serve the other files'
+ * sockets, and these tests assert on exactly what one relay holds.
+ */
+function ownRelay(n: number) {
+  return env.LIVE_RELAY.get(env.LIVE_RELAY.idFromName(`live-relay-test-${n}`));
+}
+
 /** A socket on relay `n` itself, and the counts it receives. */
 async function socketOn(n: number) {
-  const response = await liveRelay(env, n).fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
+  const response = await ownRelay(n).fetch(new Request(`${ORIGIN}/live`, { headers: { upgrade: "websocket" } }));
   expect(response.status).toBe(101);
   const socket = response.webSocket!;
   const received: string[] = [];
@@ -28,7 +35,7 @@ function subscribedRelays(): Promise<string[]> {
 
 describe("a LiveRelay", () => {
   it("subscribes with its first socket, passes every change on, and is dropped once a change finds it empty", async () => {
-    const relayId = env.LIVE_RELAY.idFromName("relay-0").toString();
+    const relayId = env.LIVE_RELAY.idFromName("live-relay-test-0").toString();
     const client = await socketOn(0);
     const start = (await prizeCounter(env).getStatus()).remaining;
     await client.until(() => client.remaining().length > 0);
@@ -40,7 +47,7 @@ describe("a LiveRelay", () => {
     expect(client.remaining()).toEqual([start, start - 1]);
 
     client.socket.close(1000, "done");
-    await liveRelay(env, 0).fetch(new Request(`${ORIGIN}/healthz`)); // the close has reached the relay
+    await ownRelay(0).fetch(new Request(`${ORIGIN}/healthz`)); // the close has reached the relay
     await prizeCounter(env).award(registrantId("relay-2@example.com"), "judge:test");
     await vi.waitFor(async () => expect(await subscribedRelays()).not.toContain(relayId), { timeout: 3_000, interval: 10 });
 
@@ -57,7 +64,7 @@ describe("a LiveRelay", () => {
   it("never replaces a newer count with an older one that arrives late", async () => {
     const client = await socketOn(1);
     await client.until(() => client.received.length > 0);
-    const relay = liveRelay(env, 1);
+    const relay = ownRelay(1);
     const newer = JSON.stringify({ type: "prizes", remaining: 7, total: 300, head: "b".repeat(64) });
     const older = JSON.stringify({ type: "prizes", remaining: 8, total: 300, head: "a".repeat(64) });
     expect(await relay.relay({ seq: 1_000_001, message: newer })).toBe(true);
@@ -78,7 +85,7 @@ describe("a LiveRelay", () => {
     const client = await socketOn(3);
     await client.until(() => client.received.length > 0);
     const before = client.received.length;
-    const relay = liveRelay(env, 3);
+    const relay = ownRelay(3);
     const count = (i: number) => JSON.stringify({ type: "prizes", remaining: 100 - i, total: 300, head: i.toString(16).padStart(64, "0") });
     await Promise.all(Array.from({ length: 20 }, (_, i) => relay.relay({ seq: 2_000_000 + i, message: count(i) })));
     await client.until(() => client.received.at(-1) === count(19));
@@ -96,7 +103,7 @@ describe("a LiveRelay", () => {
     const client = await socketOn(2);
     await client.until(() => client.received.length > 0);
     const malformed = [{ seq: -1, message: "{}" }, { seq: 1.5, message: "{}" }, { seq: 1e9, message: 5 }, { seq: 1e9, message: "x".repeat(2_000) }, null];
-    await runInDurableObject(liveRelay(env, 2), async (instance) => {
+    await runInDurableObject(ownRelay(2), async (instance) => {
       for (const update of malformed) await expect(instance.relay(update as never)).rejects.toThrow();
     });
     expect(client.received).toHaveLength(1);
